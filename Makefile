@@ -1,0 +1,43 @@
+# billfold's front door: every task a developer or CI runs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test lint typecheck unit synth bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Start the local stack (moto + localstripe + local API gateway) with the demo catalog.
+dev: $(STAMP)
+	$(PY) -m local.dev
+
+## Lint, type-check and run the whole test suite.
+test: $(STAMP) lint typecheck
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy layers/shared functions infra local
+
+## Unit tests only (fast).
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+## Write the CloudFormation template to cdk.out/ (offline: no Docker, no AWS credentials).
+synth: $(STAMP)
+	$(PY) -m infra.app
+
+## Measure: entitlement-check latency, handler cold-start imports, layer sizes.
+bench: $(STAMP)
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,13 @@
+"""API Gateway REQUEST authorizer for server keys and portal tokens."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from billfold_lambda.authorizer import authorize
+from billfold_lambda.observability import logger
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Answer API Gateway with a policy for the caller's credential."""
+    return authorize(event)

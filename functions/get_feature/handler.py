@@ -1,0 +1,17 @@
+"""GET /v1/features/{featureId} — get a feature."""
+
+from billfold.catalog.features import get_feature
+from billfold.catalog.models import Feature
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+
+api = Api("get_feature")
+
+
+@api.route
+def get(featureId: str) -> Feature:
+    """The feature."""
+    return get_feature(deps.table(), featureId)
+
+
+handler = api.handler

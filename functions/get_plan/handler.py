@@ -1,0 +1,18 @@
+"""GET /v1/plans/{planId} — get a plan's current version, or `?version=N`."""
+
+from billfold.catalog.models import Plan
+from billfold.catalog.plans import get_plan
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+from billfold_lambda.params import Version
+
+api = Api("get_plan")
+
+
+@api.route
+def get(planId: str, version: Version = None) -> Plan:
+    """The plan version."""
+    return get_plan(deps.table(), planId, version)
+
+
+handler = api.handler

@@ -1,0 +1,17 @@
+"""PATCH /v1/plans/{planId} — change a plan, publishing its next version."""
+
+from billfold.catalog.models import Plan, PlanUpdate
+from billfold.catalog.plans import update_plan
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+
+api = Api("update_plan")
+
+
+@api.route
+def update(planId: str, body: PlanUpdate) -> Plan:
+    """The plan's new current version (unchanged if the patch changes nothing)."""
+    return update_plan(deps.table(), planId, body, deps.clock())
+
+
+handler = api.handler

@@ -1,0 +1,1 @@
+"""billfold's domain: catalog, customers, subscriptions, billing — no HTTP, no Lambda."""

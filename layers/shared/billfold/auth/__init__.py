@@ -1,0 +1,1 @@
+"""Credentials: server API keys (stored hashed) and customer-bound portal tokens."""

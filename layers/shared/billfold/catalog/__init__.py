@@ -1,0 +1,1 @@
+"""The catalog: features, plans and add-ons that the user sells."""

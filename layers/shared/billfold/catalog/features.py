@@ -1,0 +1,83 @@
+"""Features: create, read, list and change the capabilities that plans grant."""
+
+from collections.abc import Iterable
+
+from billfold.catalog.models import Feature, FeatureCreate, FeatureUpdate
+from billfold.clock import Clock
+from billfold.errors import Conflict, NotFound
+from billfold.patching import merge_patch, unchanged
+from billfold.storage import keys
+from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Table, attribute_is
+
+
+def _save(table: Table, feature: Feature, condition: Condition) -> None:
+    table.put(
+        {**keys.feature(feature.id), "kind": "feature", **feature.model_dump(mode="json")},
+        condition,
+    )
+
+
+def get_feature(table: Table, feature_id: str, *, consistent: bool = False) -> Feature:
+    """One feature, or NotFound."""
+    stored = table.get(keys.feature(feature_id), consistent=consistent)
+    if stored is None:
+        raise NotFound(f"feature '{feature_id}' does not exist", code="feature_not_found")
+    return Feature.model_validate(stored)
+
+
+def create_feature(table: Table, request: FeatureCreate, clock: Clock) -> Feature:
+    """Create a feature; repeating the same request returns the same feature (safe to retry)."""
+    now = clock.now()
+    feature = Feature(**request.model_dump(), created_at=now, updated_at=now)
+    try:
+        _save(table, feature, ITEM_IS_NEW)
+    except ConditionFailed:
+        existing = get_feature(table, request.id, consistent=True)
+        if unchanged(existing, request):
+            return existing
+        raise Conflict(
+            f"feature '{request.id}' already exists with other attributes",
+            field="id",
+            code="already_exists",
+        ) from None
+    return feature
+
+
+def update_feature(table: Table, feature_id: str, patch: FeatureUpdate, clock: Clock) -> Feature:
+    """Change a feature's name, description, unit or metadata (never its type)."""
+    current = get_feature(table, feature_id, consistent=True)
+    proposed = merge_patch(current, patch, FeatureCreate)
+    if unchanged(current, proposed):
+        return current
+    updated = Feature(
+        **proposed.model_dump(), created_at=current.created_at, updated_at=clock.now()
+    )
+    read_at = attribute_is("updated_at", current.model_dump(mode="json")["updated_at"])
+    try:
+        _save(table, updated, read_at)
+    except ConditionFailed:
+        raise Conflict(
+            f"feature '{feature_id}' was changed by another request; read it again and retry",
+            code="concurrent_modification",
+        ) from None
+    return updated
+
+
+def list_features(
+    table: Table, *, limit: int, cursor: str | None
+) -> tuple[list[Feature], str | None]:
+    """One page of features, by id."""
+    page = table.query(keys.FEATURES_PARTITION, limit=limit, cursor=cursor)
+    return [Feature.model_validate(i) for i in page.items], page.next_cursor
+
+
+def features_by_id(table: Table, feature_ids: Iterable[str]) -> dict[str, Feature]:
+    """The existing features among the ids, in one batch read."""
+    wanted = sorted(set(feature_ids))
+    found: dict[str, Feature] = {}
+    for start in range(0, len(wanted), 100):
+        batch = [keys.feature(i) for i in wanted[start : start + 100]]
+        for item in table.get_many(batch):
+            feature = Feature.model_validate(item)
+            found[feature.id] = feature
+    return found

@@ -1,0 +1,200 @@
+"""The catalog's documents and the requests that create and change them."""
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
+
+from billfold.identifiers import CatalogId, Metadata
+from billfold.models import ApiModel, RequestModel
+from billfold.money import Currency, MinorUnits
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(max_length=1000)]
+Status = Literal["active", "archived"]
+
+FeatureType = Literal["boolean", "metered", "numeric"]
+"""boolean: on or off. metered: counted usage against a limit. numeric: a configured number."""
+
+BillingPeriod = Literal["monthly", "annual"]
+ResetPeriod = Literal["daily", "weekly", "monthly", "yearly", "never"]
+ResetAnchor = Literal["subscription", "calendar"]
+Enforcement = Literal["hard", "soft"]
+Quantity = Annotated[StrictInt, Field(ge=0, le=10**15)]
+
+
+class FeatureUnit(ApiModel):
+    """How a metered or numeric feature's amounts are named: 1 'API call', 2 'API calls'."""
+
+    singular: Name
+    plural: Name
+
+
+class FeatureCreate(RequestModel):
+    """A new feature."""
+
+    id: CatalogId
+    name: Name
+    description: Description = ""
+    type: FeatureType
+    unit: FeatureUnit | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unit_fits_type(self) -> Self:
+        if self.type == "metered" and self.unit is None:
+            raise ValueError("a metered feature needs a unit")
+        if self.type == "boolean" and self.unit is not None:
+            raise ValueError("a boolean feature has no unit")
+        return self
+
+
+class FeatureUpdate(RequestModel):
+    """Changes to a feature; its id and type never change."""
+
+    name: Name | None = None
+    description: Description | None = None
+    unit: FeatureUnit | None = None
+    metadata: Metadata | None = None
+
+
+class Feature(ApiModel):
+    """A capability the user's product gates or meters."""
+
+    id: str
+    name: str
+    description: str
+    type: FeatureType
+    unit: FeatureUnit | None = None
+    metadata: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class Price(ApiModel):
+    """What one billing period costs in one currency, in minor units."""
+
+    billing_period: BillingPeriod
+    currency: Currency
+    amount: MinorUnits
+
+
+class Entitlement(ApiModel):
+    """What a plan or add-on grants of one feature.
+
+    boolean features: only `featureId`. metered: `limit` or `unlimited`, with how the counter
+    resets and whether the limit is hard (refuse) or soft (allow, flag, bill overage).
+    numeric: `value` or `unlimited`.
+    """
+
+    feature_id: CatalogId
+    unlimited: StrictBool = False
+    limit: Quantity | None = None
+    value: Quantity | None = None
+    reset_period: ResetPeriod | None = None
+    reset_anchor: ResetAnchor | None = None
+    enforcement: Enforcement | None = None
+
+
+def _unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} '{value}' is listed twice")
+        seen.add(value)
+
+
+class _Sellable(RequestModel):
+    """What plans and add-ons have in common: prices and entitlements."""
+
+    prices: list[Price] = Field(default_factory=list, max_length=100)
+    entitlements: list[Entitlement] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> Self:
+        _unique([f"{p.billing_period} {p.currency}" for p in self.prices], "price")
+        _unique([e.feature_id for e in self.entitlements], "entitlement for feature")
+        return self
+
+
+class PlanCreate(_Sellable):
+    """A new plan, published as version 1. No prices means free in every currency."""
+
+    id: CatalogId
+    name: Name
+    description: Description = ""
+    trial_days: Annotated[StrictInt, Field(ge=0, le=730)] = 0
+    parent_plan_id: CatalogId | None = None
+    display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class PlanUpdate(RequestModel):
+    """Changes to a plan: any real change publishes a new version."""
+
+    name: Name | None = None
+    description: Description | None = None
+    prices: Annotated[list[Price], Field(max_length=100)] | None = None
+    entitlements: Annotated[list[Entitlement], Field(max_length=200)] | None = None
+    trial_days: Annotated[StrictInt, Field(ge=0, le=730)] | None = None
+    parent_plan_id: CatalogId | None = None
+    display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    metadata: Metadata | None = None
+
+
+class AddonCreate(_Sellable):
+    """A new add-on, published as version 1. Its entitlements are per unit of quantity."""
+
+    id: CatalogId
+    name: Name
+    description: Description = ""
+    max_quantity: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
+    plan_ids: Annotated[list[CatalogId], Field(max_length=200)] = Field(
+        default_factory=list, description="the plans that accept this add-on"
+    )
+    display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class AddonUpdate(RequestModel):
+    """Changes to an add-on: any real change publishes a new version."""
+
+    name: Name | None = None
+    description: Description | None = None
+    prices: Annotated[list[Price], Field(max_length=100)] | None = None
+    entitlements: Annotated[list[Entitlement], Field(max_length=200)] | None = None
+    max_quantity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    plan_ids: Annotated[list[CatalogId], Field(max_length=200)] | None = None
+    display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    metadata: Metadata | None = None
+
+
+class _Published(ApiModel):
+    """A published version of a plan or add-on."""
+
+    id: str
+    version: int
+    status: Status
+    name: str
+    description: str
+    prices: list[Price]
+    entitlements: list[Entitlement]
+    display_order: int
+    metadata: dict[str, str]
+    created_at: datetime
+    published_at: datetime
+
+
+class Plan(_Published):
+    """A plan version. `effectiveEntitlements` folds in the parent plan's, frozen at publishing."""
+
+    trial_days: int
+    parent_plan_id: str | None = None
+    effective_entitlements: list[Entitlement]
+
+
+class Addon(_Published):
+    """An add-on version."""
+
+    max_quantity: int
+    plan_ids: list[str]

@@ -1,0 +1,105 @@
+"""The catalog's rules: what an entitlement may say for each kind of feature, and inheritance."""
+
+from collections.abc import Callable, Mapping, Sequence
+
+from billfold.catalog.models import Entitlement, Feature, Plan
+from billfold.errors import InvalidInput, RuleViolation
+
+MAX_PARENT_DEPTH = 10
+_METERED_ONLY = ("limit", "reset_period", "reset_anchor", "enforcement")
+
+
+def _alias(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def normalize_entitlement(
+    entitlement: Entitlement, feature: Feature | None, field: str
+) -> Entitlement:
+    """Check an entitlement against its feature's type and fill in the defaults.
+
+    Raises InvalidInput naming the offending field (e.g. `entitlements.2.limit`).
+    """
+    if feature is None:
+        raise InvalidInput(
+            f"feature '{entitlement.feature_id}' does not exist",
+            field=f"{field}.featureId",
+            code="unknown_feature",
+        )
+
+    def refuse(attribute: str, why: str) -> InvalidInput:
+        return InvalidInput(
+            f"{why} (feature '{feature.id}' is {feature.type})",
+            field=f"{field}.{_alias(attribute)}",
+            code="invalid_entitlement",
+        )
+
+    given = entitlement.model_fields_set - {"feature_id"}
+    if feature.type == "boolean":
+        for attribute in sorted(given):
+            if getattr(entitlement, attribute) not in (None, False):
+                raise refuse(attribute, "a boolean feature is granted or not: no amounts")
+        return Entitlement(feature_id=feature.id)
+
+    amount = "limit" if feature.type == "metered" else "value"
+    other = "value" if feature.type == "metered" else "limit"
+    if getattr(entitlement, other) is not None:
+        raise refuse(other, f"use '{_alias(amount)}' for this feature")
+    if feature.type == "numeric":
+        for attribute in _METERED_ONLY[1:]:
+            if getattr(entitlement, attribute) is not None:
+                raise refuse(attribute, "only metered features reset or enforce")
+    if entitlement.unlimited == (getattr(entitlement, amount) is not None):
+        raise refuse(amount, f"give either '{_alias(amount)}' or 'unlimited: true'")
+    if feature.type == "numeric":
+        return entitlement
+    return entitlement.model_copy(
+        update={
+            "reset_period": entitlement.reset_period or "monthly",
+            "reset_anchor": entitlement.reset_anchor or "subscription",
+            "enforcement": entitlement.enforcement or "hard",
+        }
+    )
+
+
+def normalize_entitlements(
+    entitlements: Sequence[Entitlement], features: Mapping[str, Feature]
+) -> list[Entitlement]:
+    """Every entitlement checked and completed, in the order given."""
+    return [
+        normalize_entitlement(e, features.get(e.feature_id), f"entitlements.{i}")
+        for i, e in enumerate(entitlements)
+    ]
+
+
+def inherit(own: Sequence[Entitlement], parent: Plan | None) -> list[Entitlement]:
+    """The parent's effective entitlements overlaid with the plan's own (own wins per feature)."""
+    merged = {e.feature_id: e for e in (parent.effective_entitlements if parent else [])}
+    merged.update({e.feature_id: e for e in own})
+    return list(merged.values())
+
+
+def check_parent_chain(plan_id: str, parent_id: str, load: Callable[[str], Plan | None]) -> Plan:
+    """The parent plan, after proving it exists and that the chain neither loops nor runs deep."""
+    parent = load(parent_id)
+    if parent is None:
+        raise InvalidInput(
+            f"parent plan '{parent_id}' does not exist", field="parentPlanId", code="unknown_plan"
+        )
+    ancestor: Plan | None = parent
+    for _ in range(MAX_PARENT_DEPTH):
+        if ancestor is None:
+            return parent
+        if ancestor.id == plan_id:
+            raise RuleViolation(
+                f"plan '{plan_id}' cannot inherit from its own descendant '{parent_id}'",
+                field="parentPlanId",
+                code="parent_cycle",
+            )
+        ancestor = load(ancestor.parent_plan_id) if ancestor.parent_plan_id else None
+    raise RuleViolation(
+        f"parent chains are at most {MAX_PARENT_DEPTH} plans deep",
+        field="parentPlanId",
+        code="parent_chain_too_deep",
+    )

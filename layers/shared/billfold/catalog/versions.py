@@ -1,0 +1,159 @@
+"""Versioned catalog items (plans, add-ons): a current head plus immutable published versions.
+
+Publishing writes the new version and moves the head in one transaction, conditional on the
+head still being at the version the change was based on, so two concurrent changes can never
+both win. A subscription points at (id, version) and keeps what it was sold.
+"""
+
+from typing import Generic, TypeVar
+
+from billfold.catalog.models import Addon, Plan
+from billfold.errors import Conflict, NotFound
+from billfold.storage import keys
+from billfold.storage.table import (
+    ITEM_IS_NEW,
+    Condition,
+    ConditionFailed,
+    Item,
+    Put,
+    Table,
+    attribute_is,
+)
+
+Published = TypeVar("Published", Plan, Addon)
+
+_ACTIVE_ONLY = Condition("#status = :active", {"#status": "status"}, {":active": "active"})
+
+
+class VersionedStore(Generic[Published]):
+    """Reads and publishes one kind of versioned catalog item."""
+
+    def __init__(self, table: Table, partition: str, model: type[Published], noun: str) -> None:
+        self._table = table
+        self._partition = partition
+        self._model: type[Published] = model
+        self._noun = noun
+
+    def _document(self, item: Published) -> Item:
+        return {"kind": self._noun, **item.model_dump(mode="json")}
+
+    def current(self, item_id: str, *, consistent: bool = False) -> Published | None:
+        """The head: the latest published version, with the item's status."""
+        stored = self._table.get(keys.catalog_item(self._partition, item_id), consistent=consistent)
+        return self._model.model_validate(stored) if stored else None
+
+    def require_current(self, item_id: str, *, consistent: bool = False) -> Published:
+        """The head, or NotFound."""
+        found = self.current(item_id, consistent=consistent)
+        if found is None:
+            raise NotFound(
+                f"{self._noun} '{item_id}' does not exist", code=f"{self._noun}_not_found"
+            )
+        return found
+
+    def version(self, item_id: str, version: int) -> Published:
+        """One published version, carrying the item's current status; NotFound if none."""
+        head = self.require_current(item_id)
+        if version == head.version:
+            return head
+        stored = self._table.get(keys.catalog_version(self._partition, item_id, version))
+        if stored is None:
+            raise NotFound(
+                f"{self._noun} '{item_id}' has no version {version}",
+                field="version",
+                code="version_not_found",
+            )
+        return self._model.model_validate({**stored, "status": head.status})
+
+    def list(
+        self, *, limit: int, cursor: str | None, include_archived: bool
+    ) -> tuple[list[Published], str | None]:
+        """One page of heads, by id."""
+        page = self._table.query(
+            self._partition,
+            sort_key_prefix=f"{self._partition}#",
+            limit=limit,
+            cursor=cursor,
+            where=None if include_archived else _ACTIVE_ONLY,
+        )
+        return [self._model.model_validate(i) for i in page.items], page.next_cursor
+
+    def create(self, item: Published) -> Published:
+        """Publish version 1; repeating the same create returns what it created (safe to retry)."""
+        try:
+            self.publish(item)
+        except Conflict:
+            existing = self.require_current(item.id, consistent=True)
+            if same_terms(existing, item):
+                return existing
+            raise Conflict(
+                f"{self._noun} '{item.id}' already exists with other terms",
+                field="id",
+                code="already_exists",
+            ) from None
+        return item
+
+    def update(self, current: Published, candidate: Published) -> Published:
+        """Publish `candidate` as the next version, unless it changes nothing."""
+        if current.status == "archived":
+            raise Conflict(
+                f"{self._noun} '{current.id}' is archived and cannot change",
+                code=f"{self._noun}_archived",
+            )
+        if same_terms(current, candidate):
+            return current
+        self.publish(candidate)
+        return candidate
+
+    def archive(self, item_id: str) -> Published:
+        """Stop selling the item; subscriptions keep their versions. Archiving twice is a no-op."""
+        current = self.require_current(item_id, consistent=True)
+        if current.status == "archived":
+            return current
+        archived = current.model_copy(update={"status": "archived"})
+        self.replace_head(archived)
+        return archived
+
+    def publish(self, item: Published) -> None:
+        """Publish `item` as its version: the first creates the head, later ones move it.
+
+        Raises Conflict if the head has moved (or, for version 1, already exists).
+        """
+        head_key = keys.catalog_item(self._partition, item.id)
+        version_key = keys.catalog_version(self._partition, item.id, item.version)
+        head_condition = (
+            ITEM_IS_NEW if item.version == 1 else attribute_is("version", item.version - 1)
+        )
+        try:
+            self._table.transact(
+                [
+                    Put({**head_key, **self._document(item)}, head_condition),
+                    Put({**version_key, **self._document(item)}, ITEM_IS_NEW),
+                ]
+            )
+        except ConditionFailed as error:
+            raise self._moved(item.id) from error
+
+    def replace_head(self, item: Published) -> None:
+        """Rewrite the head in place (a status change), if nobody published meanwhile."""
+        try:
+            self._table.put(
+                {**keys.catalog_item(self._partition, item.id), **self._document(item)},
+                attribute_is("version", item.version),
+            )
+        except ConditionFailed as error:
+            raise self._moved(item.id) from error
+
+    def _moved(self, item_id: str) -> Conflict:
+        return Conflict(
+            f"{self._noun} '{item_id}' was changed by another request; read it again and retry",
+            code="concurrent_modification",
+        )
+
+
+_BOOKKEEPING = {"version", "status", "created_at", "published_at"}
+
+
+def same_terms(a: Published, b: Published) -> bool:
+    """Whether two versions sell the same thing (ignoring version numbers and timestamps)."""
+    return a.model_dump(exclude=_BOOKKEEPING) == b.model_dump(exclude=_BOOKKEEPING)

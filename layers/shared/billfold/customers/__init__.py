@@ -1,0 +1,1 @@
+"""Customers: the user's own customers, each mirrored by a Stripe customer."""

@@ -1,0 +1,124 @@
+"""Customers: create (with the Stripe customer), read, list newest first, update.
+
+Stripe is called before DynamoDB is written, and every Stripe call is safe to repeat, so a
+failure at any step leaves either the whole change or none of it: a retry completes it.
+"""
+
+from billfold.clock import Clock
+from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
+from billfold.errors import Conflict, NotFound
+from billfold.patching import merge_patch, unchanged
+from billfold.payments.stripe_customers import StripeCustomers
+from billfold.storage import keys
+from billfold.storage.schema import LISTING_INDEX
+from billfold.storage.table import (
+    ITEM_IS_NEW,
+    ConditionFailed,
+    Item,
+    Put,
+    Table,
+    attribute_is,
+)
+
+
+def _customer_item(customer: Customer) -> Item:
+    document = customer.model_dump(mode="json")
+    return {
+        **keys.customer(customer.id),
+        "kind": "customer",
+        LISTING_INDEX.partition_key: keys.CUSTOMER_LIST_PARTITION,
+        LISTING_INDEX.sort_key: f"{document['created_at']}#{customer.id}",
+        **document,
+    }
+
+
+def _mapping_item(customer: Customer) -> Item:
+    return {
+        **keys.stripe_customer(customer.stripe_customer_id),
+        "kind": "stripe_customer",
+        "customer_id": customer.id,
+    }
+
+
+def find_customer(table: Table, customer_id: str, *, consistent: bool = False) -> Customer | None:
+    """The customer, or None."""
+    stored = table.get(keys.customer(customer_id), consistent=consistent)
+    return Customer.model_validate(stored) if stored else None
+
+
+def get_customer(table: Table, customer_id: str, *, consistent: bool = False) -> Customer:
+    """The customer, or NotFound."""
+    customer = find_customer(table, customer_id, consistent=consistent)
+    if customer is None:
+        raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
+    return customer
+
+
+def _same_customer(existing: Customer, request: CustomerCreate) -> Customer:
+    if unchanged(existing, request):
+        return existing
+    raise Conflict(
+        f"customer '{request.id}' already exists with other details",
+        field="id",
+        code="already_exists",
+    )
+
+
+def create_customer(
+    table: Table, stripe: StripeCustomers, request: CustomerCreate, clock: Clock
+) -> Customer:
+    """Create the customer and its Stripe customer; the same request again returns it."""
+    existing = find_customer(table, request.id, consistent=True)
+    if existing is not None:
+        return _same_customer(existing, request)
+    stripe_id = stripe.create(request.id, request.email, request.name)
+    now = clock.now()
+    customer = Customer(
+        **request.model_dump(), stripe_customer_id=stripe_id, created_at=now, updated_at=now
+    )
+    try:
+        table.transact(
+            [Put(_customer_item(customer), ITEM_IS_NEW), Put(_mapping_item(customer), ITEM_IS_NEW)]
+        )
+    except ConditionFailed:
+        winner = get_customer(table, request.id, consistent=True)
+        if winner.stripe_customer_id != stripe_id:
+            stripe.delete(stripe_id)
+        return _same_customer(winner, request)
+    return customer
+
+
+def update_customer(
+    table: Table, stripe: StripeCustomers, customer_id: str, patch: CustomerUpdate, clock: Clock
+) -> Customer:
+    """Change a customer's email, name or metadata, mirroring email and name to Stripe."""
+    current = get_customer(table, customer_id, consistent=True)
+    request = merge_patch(current, patch, CustomerCreate)
+    if unchanged(current, request):
+        return current
+    if (request.email, request.name) != (current.email, current.name):
+        stripe.update(current.stripe_customer_id, request.email, request.name)
+    updated = current.model_copy(update={**request.model_dump(), "updated_at": clock.now()})
+    read_at = attribute_is("updated_at", current.model_dump(mode="json")["updated_at"])
+    try:
+        table.put(_customer_item(updated), read_at)
+    except ConditionFailed:
+        raise Conflict(
+            f"customer '{customer_id}' was changed by another request; read it again and retry",
+            code="concurrent_modification",
+        ) from None
+    return updated
+
+
+def list_customers(
+    table: Table, *, limit: int, cursor: str | None
+) -> tuple[list[Customer], str | None]:
+    """One page of customers, newest first."""
+    page = table.query(
+        keys.CUSTOMER_LIST_PARTITION,
+        index=(LISTING_INDEX.name, LISTING_INDEX.partition_key, LISTING_INDEX.sort_key),
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+    return [Customer.model_validate(i) for i in page.items], page.next_cursor

@@ -1,0 +1,1 @@
+"""Payments: billfold's narrow view of Stripe."""

@@ -1,0 +1,1 @@
+"""DynamoDB single-table storage: the schema, the key layout, and a thin typed client."""

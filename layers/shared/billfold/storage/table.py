@@ -1,0 +1,243 @@
+"""A thin, typed wrapper over the DynamoDB client for billfold's single table.
+
+Items go in and come out as plain dicts of str, int, bool, None, list and dict: numbers are
+integers only (money is integer minor units), so DynamoDB's Decimals never leak out.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from billfold.errors import InvalidInput
+from billfold.storage.keys import Key
+from billfold.storage.schema import PARTITION_KEY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item not as expected; nothing was written.
+
+    For a transaction, `failed_indexes` says which of its operations' conditions failed.
+    """
+
+    def __init__(self, failed_indexes: Sequence[int] = ()) -> None:
+        super().__init__("conditional check failed")
+        self.failed_indexes = tuple(failed_indexes)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A DynamoDB condition expression with its placeholders."""
+
+    expression: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+ITEM_IS_NEW = Condition("attribute_not_exists(pk)")
+
+
+def attribute_is(name: str, value: Any) -> Condition:
+    """The item's attribute still has the value it was read with (optimistic locking)."""
+    return Condition("#expected = :expected", {"#expected": name}, {":expected": value})
+
+
+ITEM_EXISTS = Condition("attribute_exists(pk)")
+
+
+@dataclass(frozen=True)
+class Put:
+    """One put in a transaction."""
+
+    item: Item
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query: its items and the cursor for the next page, if any."""
+
+    items: list[Item]
+    next_cursor: str | None
+
+
+def _to_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
+
+
+def _from_decimal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _from_decimal(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_from_decimal(v) for v in value]
+    return value
+
+
+def _from_wire(item: Mapping[str, Any]) -> Item:
+    return {name: _from_decimal(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def _condition_args(condition: Condition | None) -> dict[str, Any]:
+    if condition is None:
+        return {}
+    args: dict[str, Any] = {"ConditionExpression": condition.expression}
+    if condition.names:
+        args["ExpressionAttributeNames"] = dict(condition.names)
+    if condition.values:
+        args["ExpressionAttributeValues"] = _to_wire(condition.values)
+    return args
+
+
+def encode_cursor(last_key: Mapping[str, Any], partition_attribute: str) -> str:
+    """An opaque cursor: the last key without the partition the query pins down anyway."""
+    position = {k: v["S"] for k, v in last_key.items() if k != partition_attribute}
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, partition_attribute: str, partition: str) -> dict[str, Any]:
+    """The ExclusiveStartKey for a cursor, pinned to the query's own partition.
+
+    A cursor can only move the start within the partition being read, never into another one.
+    """
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput("cursor is not one this API returned", field="cursor") from error
+    if not isinstance(position, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in position.items()
+    ):
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    start = {k: {"S": v} for k, v in position.items() if k != partition_attribute}
+    start[partition_attribute] = {"S": partition}
+    return start
+
+
+class Table:
+    """billfold's table: get, put, query and transactions with integer-only items."""
+
+    def __init__(self, name: str, client: "DynamoDBClient | None" = None) -> None:
+        self.name = name
+        self._client: DynamoDBClient = client or boto3.client("dynamodb")
+
+    def get(self, key: Key, *, consistent: bool = False) -> Item | None:
+        """One item by key, or None."""
+        response = self._client.get_item(
+            TableName=self.name, Key=_to_wire(key), ConsistentRead=consistent
+        )
+        wire = response.get("Item")
+        return _from_wire(wire) if wire else None
+
+    def get_many(self, item_keys: Sequence[Key]) -> list[Item]:
+        """The items that exist among up to 100 keys, in one BatchGetItem (plus any retries)."""
+        if len(item_keys) > 100:
+            raise ValueError("BatchGetItem reads at most 100 keys")
+        pending: dict[str, Any] = {self.name: {"Keys": [_to_wire(k) for k in item_keys]}}
+        found: list[Item] = []
+        while pending and item_keys:
+            response = self._client.batch_get_item(RequestItems=pending)
+            found += [_from_wire(i) for i in response.get("Responses", {}).get(self.name, [])]
+            pending = dict(response.get("UnprocessedKeys") or {})
+        return found
+
+    def put(self, item: Item, condition: Condition | None = None) -> None:
+        """Write one item, raising ConditionFailed if the condition does not hold."""
+        try:
+            self._client.put_item(
+                TableName=self.name, Item=_to_wire(item), **_condition_args(condition)
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed((0,)) from error
+            raise
+
+    def transact(self, puts: Sequence[Put]) -> None:
+        """Write all puts or none, raising ConditionFailed naming the operations that failed."""
+        operations = [
+            {
+                "Put": {
+                    "TableName": self.name,
+                    "Item": _to_wire(p.item),
+                    **_condition_args(p.condition),
+                }
+            }
+            for p in puts
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=operations)  # type: ignore[arg-type]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+            if not failed:
+                raise
+            raise ConditionFailed(failed) from error
+
+    def query(
+        self,
+        partition: str,
+        *,
+        sort_key_prefix: str | None = None,
+        index: tuple[str, str, str] | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+        newest_first: bool = False,
+        where: Condition | None = None,
+    ) -> Page:
+        """One page of a partition (of the table, or of an index given as (name, pk, sk)).
+
+        `where` filters items after they are read, so a page may hold fewer than `limit`.
+        """
+        index_name, partition_attribute, sort_attribute = index or (None, PARTITION_KEY, "sk")
+        expression = "#p = :p"
+        names = {"#p": partition_attribute}
+        values: dict[str, Any] = {":p": {"S": partition}}
+        if sort_key_prefix is not None:
+            expression += " AND begins_with(#s, :s)"
+            names["#s"] = sort_attribute
+            values[":s"] = {"S": sort_key_prefix}
+        args: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "Limit": limit,
+            "ScanIndexForward": not newest_first,
+        }
+        if where is not None:
+            args["FilterExpression"] = where.expression
+            names.update(where.names)
+            values.update(_to_wire(where.values))
+        if index_name:
+            args["IndexName"] = index_name
+        if cursor:
+            args["ExclusiveStartKey"] = decode_cursor(cursor, partition_attribute, partition)
+        try:
+            response = self._client.query(**args)
+        except ClientError as error:
+            if cursor and error.response["Error"]["Code"] == "ValidationException":
+                raise InvalidInput("cursor is not one this API returned", field="cursor") from error
+            raise
+        last_key = response.get("LastEvaluatedKey")
+        return Page(
+            items=[_from_wire(item) for item in response.get("Items", [])],
+            next_cursor=encode_cursor(last_key, partition_attribute) if last_key else None,
+        )

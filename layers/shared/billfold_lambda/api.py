@@ -1,0 +1,99 @@
+"""The glue every HTTP handler uses: one operation, one route, taken from the route table.
+
+api = Api("create_feature")
+
+@api.route
+def create_feature(body: FeatureCreate) -> Feature: ...
+
+handler = api.handler
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from billfold_lambda.errors import ErrorBody, install_error_handlers
+from billfold_lambda.observability import logger, metrics, tracer
+from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+_ERROR_STATUSES = {
+    400: "Invalid request: `error.field` names the offending input",
+    401: "Missing or invalid credential",
+    403: "This credential may not call this route",
+    404: "No such resource",
+    409: "Conflict with the resource's state or a concurrent change",
+    422: "A valid request that the rules refuse",
+}
+
+
+def _error_responses() -> dict[int, OpenAPIResponse]:
+    return {
+        status: {"description": text, "content": {"application/json": {"model": ErrorBody}}}
+        for status, text in _ERROR_STATUSES.items()
+    }
+
+
+def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its body declared JSON: billfold reads every body as JSON, whatever
+    Content-Type the client sent (curl's -d sends a form type)."""
+    if not event.get("body"):
+        return event
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {
+        k: v
+        for k, v in (event.get("multiValueHeaders") or {}).items()
+        if k.lower() != "content-type"
+    }
+    json_type = "application/json"
+    return {
+        **event,
+        "headers": {**headers, "Content-Type": json_type},
+        "multiValueHeaders": {**multi, "Content-Type": [json_type]},
+    }
+
+
+def lambda_entry(
+    resolve: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """Wrap a function's work with structured logging, tracing and the cold-start metric."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return resolve(as_json_request(event), context)
+
+    return handler
+
+
+class Api:
+    """One operation's Lambda: its route (from the table), its resolver and its handler."""
+
+    def __init__(self, operation: str) -> None:
+        self.spec: Route = ROUTES_BY_OPERATION[operation]
+        self.router = Router()  # type: ignore[no-untyped-call]
+        self.resolver = APIGatewayRestResolver(enable_validation=True)
+        install_error_handlers(self.resolver)
+        self.handler = lambda_entry(self.resolver.resolve)
+        """The Lambda entry point."""
+
+    def route(self, endpoint: Endpoint) -> Endpoint:
+        """Register the endpoint function under this operation's method and path."""
+        decorated = self.router.route(
+            rule=self.spec.resolver_path,
+            method=self.spec.method,
+            summary=self.spec.summary,
+            tags=[self.spec.tag],
+            operation_id=self.spec.operation,
+            status_code=self.spec.status,
+            responses=_error_responses(),
+        )(endpoint)
+        self.resolver.include_router(self.router)
+        return decorated

@@ -1,0 +1,82 @@
+"""Every error a handler returns, in one shape: {"error": {"code", "message", "field"}}."""
+
+import json
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from billfold import errors
+from billfold.validation import field_path, first_error
+from pydantic import BaseModel
+
+from billfold_lambda.observability import logger
+
+STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
+    errors.InvalidInput: 400,
+    errors.Unauthorized: 401,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.RuleViolation: 422,
+    errors.UpstreamError: 502,
+}
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, for a program (`code`, `field`) and for a person (`message`)."""
+
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx and 5xx response."""
+
+    error: ErrorDetail
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response[str]:
+    """A response in billfold's error shape."""
+    body = {"error": {"code": code, "message": message, "field": field}}
+    return Response(status, content_types.APPLICATION_JSON, json.dumps(body))
+
+
+def _status_of(error: errors.BillfoldError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[kind]
+    return 500
+
+
+def _invalid_request(error: RequestValidationError) -> Response[str]:
+    details = error.errors()
+    first = details[0] if details else None
+    if first and first.get("type") == "json_invalid":
+        return error_response(400, "malformed_json", "The request body is not valid JSON.")
+    if first and first.get("type") == "missing" and field_path(first.get("loc", ())) is None:
+        return error_response(400, "missing_body", "This request needs a JSON body.")
+    invalid = first_error(details) if details else errors.InvalidInput("The request is invalid.")
+    return error_response(400, "invalid_request", invalid.message, invalid.field)
+
+
+def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
+    """Map validation errors, domain errors and anything unexpected to the one error shape."""
+
+    @resolver.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def invalid_request(error: RequestValidationError) -> Response[str]:
+        return _invalid_request(error)
+
+    @resolver.exception_handler(errors.BillfoldError)  # type: ignore[untyped-decorator]
+    def domain_error(error: errors.BillfoldError) -> Response[str]:
+        return error_response(_status_of(error), error.code, error.message, error.field)
+
+    @resolver.not_found
+    def route_not_found(_: NotFoundError) -> Response[str]:
+        return error_response(404, "route_not_found", "No such route.")
+
+    @resolver.exception_handler(Exception)  # type: ignore[untyped-decorator]
+    def unexpected(error: Exception) -> Response[str]:
+        logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+        return error_response(
+            500, "internal_error", "Something went wrong on our side; retry later."
+        )

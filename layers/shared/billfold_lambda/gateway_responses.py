@@ -1,0 +1,54 @@
+"""Error bodies that API Gateway itself returns (before any handler runs).
+
+The CDK stack installs these as gateway responses and the local gateway returns the same ones,
+so a client sees one error shape whether a handler or the gateway refused it.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """One API Gateway response type with its status and error body."""
+
+    response_type: str
+    status: int | None
+    """None keeps the status API Gateway chose (the DEFAULT_* types)."""
+    code: str
+    message: str
+
+    def body(self) -> dict[str, dict[str, str | None]]:
+        """The error body, in the shape every billfold error has."""
+        return {"error": {"code": self.code, "message": self.message, "field": None}}
+
+
+UNAUTHORIZED = GatewayResponse(
+    "UNAUTHORIZED",
+    401,
+    "unauthorized",
+    "Missing or invalid credential: send 'Authorization: Bearer <server key or portal token>'.",
+)
+ACCESS_DENIED = GatewayResponse(
+    "ACCESS_DENIED", 403, "forbidden", "This credential may not call this route."
+)
+ROUTE_NOT_FOUND = GatewayResponse(
+    "MISSING_AUTHENTICATION_TOKEN", 404, "route_not_found", "No such route."
+)
+THROTTLED = GatewayResponse("THROTTLED", 429, "throttled", "Too many requests; retry later.")
+BAD_REQUEST_BODY = GatewayResponse(
+    "BAD_REQUEST_BODY", 400, "invalid_request", "The request body is not valid."
+)
+DEFAULT_4XX = GatewayResponse("DEFAULT_4XX", None, "bad_request", "The request was refused.")
+DEFAULT_5XX = GatewayResponse(
+    "DEFAULT_5XX", None, "internal_error", "Something went wrong on our side; retry later."
+)
+
+ALL = (
+    UNAUTHORIZED,
+    ACCESS_DENIED,
+    ROUTE_NOT_FOUND,
+    THROTTLED,
+    BAD_REQUEST_BODY,
+    DEFAULT_4XX,
+    DEFAULT_5XX,
+)

@@ -1,0 +1,164 @@
+"""The route table: the one list of operations that the CDK API, the local gateway and the
+OpenAPI document are all built from. Each operation is one Lambda in `functions/<operation>/`.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Access(StrEnum):
+    """Which credentials may call a route (the authorizer enforces it)."""
+
+    SERVER = "server"
+    """The user's backend, with a server API key."""
+    SERVER_OR_PORTAL = "server_or_portal"
+    """Also a customer's portal token, confined to that token's own customer."""
+
+
+class Needs(StrEnum):
+    """What a function may touch in AWS: the CDK stack grants exactly these, nothing more."""
+
+    TABLE_READ = "table_read"
+    TABLE_WRITE = "table_write"
+    STRIPE_SECRET = "stripe_secret"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation of the HTTP API."""
+
+    operation: str
+    method: str
+    path: str
+    summary: str
+    tag: str
+    needs: frozenset[Needs]
+    access: Access = Access.SERVER
+    status: int = 200
+    """The status of a successful response (201 for creates)."""
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """The names of the `{parameters}` in the path, in order."""
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+    @property
+    def resolver_path(self) -> str:
+        """The path in Powertools' `<parameter>` syntax."""
+        return re.sub(r"{(\w+)}", r"<\1>", self.path)
+
+    @property
+    def customer_scoped(self) -> bool:
+        """Whether the route acts on one customer named in its path."""
+        return self.path.startswith("/v1/customers/{customerId}")
+
+
+_READ = frozenset({Needs.TABLE_READ})
+_WRITE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE})
+_WRITE_WITH_STRIPE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET})
+
+ROUTES: tuple[Route, ...] = (
+    # Catalog: features
+    Route(
+        "create_feature", "POST", "/v1/features", "Create a feature", "catalog", _WRITE, status=201
+    ),
+    Route("list_features", "GET", "/v1/features", "List features", "catalog", _READ),
+    Route("get_feature", "GET", "/v1/features/{featureId}", "Get a feature", "catalog", _READ),
+    Route(
+        "update_feature", "PATCH", "/v1/features/{featureId}", "Update a feature", "catalog", _WRITE
+    ),
+    # Catalog: plans
+    Route(
+        "create_plan",
+        "POST",
+        "/v1/plans",
+        "Create and publish a plan",
+        "catalog",
+        _WRITE,
+        status=201,
+    ),
+    Route(
+        "list_plans", "GET", "/v1/plans", "List plans", "catalog", _READ, Access.SERVER_OR_PORTAL
+    ),
+    Route(
+        "get_plan",
+        "GET",
+        "/v1/plans/{planId}",
+        "Get a plan (any published version)",
+        "catalog",
+        _READ,
+    ),
+    Route(
+        "update_plan",
+        "PATCH",
+        "/v1/plans/{planId}",
+        "Change a plan: publishes a new version",
+        "catalog",
+        _WRITE,
+    ),
+    Route(
+        "archive_plan", "POST", "/v1/plans/{planId}/archive", "Archive a plan", "catalog", _WRITE
+    ),
+    # Catalog: add-ons
+    Route(
+        "create_addon",
+        "POST",
+        "/v1/addons",
+        "Create and publish an add-on",
+        "catalog",
+        _WRITE,
+        status=201,
+    ),
+    Route(
+        "list_addons",
+        "GET",
+        "/v1/addons",
+        "List add-ons",
+        "catalog",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "get_addon",
+        "GET",
+        "/v1/addons/{addonId}",
+        "Get an add-on (any published version)",
+        "catalog",
+        _READ,
+    ),
+    Route(
+        "update_addon",
+        "PATCH",
+        "/v1/addons/{addonId}",
+        "Change an add-on: publishes a new version",
+        "catalog",
+        _WRITE,
+    ),
+    # Customers
+    Route(
+        "create_customer",
+        "POST",
+        "/v1/customers",
+        "Create a customer (and its Stripe customer)",
+        "customers",
+        _WRITE_WITH_STRIPE,
+        status=201,
+    ),
+    Route(
+        "list_customers", "GET", "/v1/customers", "List customers, newest first", "customers", _READ
+    ),
+    Route(
+        "get_customer", "GET", "/v1/customers/{customerId}", "Get a customer", "customers", _READ
+    ),
+    Route(
+        "update_customer",
+        "PATCH",
+        "/v1/customers/{customerId}",
+        "Update a customer (and its Stripe customer)",
+        "customers",
+        _WRITE_WITH_STRIPE,
+    ),
+)
+
+ROUTES_BY_OPERATION: dict[str, Route] = {route.operation: route for route in ROUTES}

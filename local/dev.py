@@ -1,0 +1,93 @@
+"""`make dev`: the whole local stack with the demo catalog, until Ctrl-C.
+
+Environment: BILLFOLD_PORT (API port, default 8787), BILLFOLD_DEV_KEY (the demo server key).
+"""
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from billfold.auth.api_keys import SERVER_KEY_PREFIX
+from billfold.clock import OffsetClock
+from billfold_lambda import dependencies as deps
+
+from local.functions import FunctionLoader
+from local.gateway import LocalGateway
+from local.openapi import build_openapi
+from local.seed import seed_demo, seed_server_key
+from local.server import LocalServer, TestClockControl
+from local.stack import LocalStack, running_stack
+
+DEFAULT_PORT = 8787
+DEFAULT_DEV_KEY = SERVER_KEY_PREFIX + "local_dev_key_change_me_0123456789"
+LOG_DIR = Path(".build/local")
+
+
+@dataclass(frozen=True)
+class LocalApi:
+    """A running local stack: where the API listens and how to call it."""
+
+    url: str
+    server_key: str
+    stack: LocalStack
+    clock: OffsetClock
+
+
+@contextmanager
+def running_local_api(
+    port: int, server_key: str, log_dir: Path = LOG_DIR, *, demo: bool = True
+) -> Iterator[LocalApi]:
+    """Start moto, localstripe and the gateway; seed the key (and the demo); stop on exit."""
+    with running_stack(log_dir) as stack:
+        clock = OffsetClock()
+        deps.use_clock(clock)
+        deps.settings.cache_clear()
+        deps.table.cache_clear()
+        seed_server_key(server_key, clock)
+        if demo:
+            seed_demo(clock)
+        functions = FunctionLoader()
+        server = LocalServer(
+            port, LocalGateway(functions), TestClockControl(clock), build_openapi(functions)
+        )
+        server.serve_in_background()
+        try:
+            yield LocalApi(f"http://127.0.0.1:{port}", server_key, stack, clock)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def main() -> None:
+    """Run the local stack in the foreground and print how to reach it."""
+    port = int(os.environ.get("BILLFOLD_PORT", DEFAULT_PORT))
+    key = os.environ.get("BILLFOLD_DEV_KEY", DEFAULT_DEV_KEY)
+    if not key.startswith(SERVER_KEY_PREFIX) or len(key) < len(SERVER_KEY_PREFIX) + 32:
+        sys.exit(
+            f"BILLFOLD_DEV_KEY must start with {SERVER_KEY_PREFIX} and have 32+ more characters"
+        )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with running_local_api(port, key) as api:
+        print(
+            f"billfold ready at {api.url}\n"
+            f"  server key:  {api.server_key}\n"
+            f"  try:         curl -H 'Authorization: Bearer {api.server_key}' {api.url}/v1/plans\n"
+            f"  OpenAPI:     {api.url}/openapi.json  (Swagger UI: {api.url}/docs)\n"
+            f"  test clock:  {api.url}/_local/clock\n"
+            f"  local Stripe: {api.stack.stripe_url}   logs: {LOG_DIR}/\n"
+            "Ctrl-C stops everything.",
+            flush=True,
+        )
+        stop.wait()
+    print("billfold stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The local API gateway: HTTP in, API Gateway events to the real handlers, HTTP out.
+
+It does what API Gateway does for billfold: matches the route table, runs the same REQUEST
+authorizer (caching its policy per credential for the same TTL), enforces the policy against
+the method ARN, invokes the route's handler and returns API Gateway's own error bodies.
+"""
+
+import base64
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from billfold_lambda import gateway_responses
+from billfold_lambda.authorizer import UNAUTHORIZED
+from billfold_lambda.gateway_responses import GatewayResponse
+from billfold_lambda.routes import ROUTES, Route
+
+from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
+from local.functions import FunctionLoader
+from local.lambda_context import LocalLambdaContext
+from local.policy import allows
+
+AUTHORIZER_CACHE_SECONDS = 300
+"""The authorizer result cache TTL the CDK stack configures."""
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What goes back to the HTTP client."""
+
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+
+    @classmethod
+    def json(cls, status: int, document: Any) -> "HttpResponse":
+        """A JSON response."""
+        return cls(status, {"Content-Type": ["application/json"]}, json.dumps(document).encode())
+
+
+def gateway_error(response: GatewayResponse, status: int | None = None) -> HttpResponse:
+    """One of API Gateway's own error responses, with billfold's body."""
+    return HttpResponse.json(response.status or status or 500, response.body())
+
+
+def _compile(route: Route) -> re.Pattern[str]:
+    pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
+    return re.compile(f"^{pattern}$")
+
+
+class LocalGateway:
+    """API Gateway's request path for billfold's routes, in-process."""
+
+    def __init__(self, functions: FunctionLoader | None = None, stage: str = "local") -> None:
+        self._functions = functions or FunctionLoader()
+        self._stage = stage
+        self._routes = [(_compile(route), route) for route in ROUTES]
+        self._policies: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route for a method and path, with its path parameters."""
+        for pattern, route in self._routes:
+            found = pattern.match(path)
+            if found and route.method == method:
+                return route, found.groupdict()
+        return None
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Serve one request as API Gateway would."""
+        matched = self.match(request.method, request.path)
+        if matched is None:
+            return gateway_error(gateway_responses.ROUTE_NOT_FOUND)
+        route, path_parameters = matched
+        authorization = next(
+            (v[-1] for k, v in request.headers.items() if k.lower() == "authorization"), ""
+        )
+        if not authorization:
+            return gateway_error(gateway_responses.UNAUTHORIZED)
+        decision = self._authorize(authorization, request, route, path_parameters)
+        if decision is None:
+            return gateway_error(gateway_responses.UNAUTHORIZED)
+        if not allows(
+            decision["policyDocument"], method_arn(self._stage, request.method, request.path)
+        ):
+            return gateway_error(gateway_responses.ACCESS_DENIED)
+        context = {"principalId": decision["principalId"], **decision.get("context", {})}
+        event = proxy_event(request, route, path_parameters, self._stage, context)
+        return self._invoke(route.operation, event)
+
+    def _authorize(
+        self,
+        authorization: str,
+        request: HttpRequest,
+        route: Route,
+        path_parameters: dict[str, str],
+    ) -> dict[str, Any] | None:
+        """The cached or fresh authorizer policy for a credential; None means 401."""
+        with self._lock:
+            cached = self._policies.get(authorization)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        authorizer = self._functions.module("authorizer")
+        event = authorizer_event(request, route, path_parameters, self._stage)
+        try:
+            decision: dict[str, Any] = authorizer.handler(event, LocalLambdaContext("authorizer"))
+        except Exception as error:
+            if str(error) == UNAUTHORIZED:
+                return None
+            raise
+        with self._lock:
+            self._policies[authorization] = (time.monotonic() + AUTHORIZER_CACHE_SECONDS, decision)
+        return decision
+
+    def _invoke(self, operation: str, event: dict[str, Any]) -> HttpResponse:
+        handler = self._functions.module(operation).handler
+        try:
+            result: dict[str, Any] = handler(event, LocalLambdaContext(operation))
+        except Exception:
+            return gateway_error(gateway_responses.DEFAULT_5XX, 502)
+        headers = {k: [v] for k, v in (result.get("headers") or {}).items()}
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            headers[name] = list(values)
+        body = result.get("body") or ""
+        raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        return HttpResponse(int(result["statusCode"]), headers, raw)

@@ -1,0 +1,87 @@
+"""Starting and stopping the real servers the local stack is made of, on loopback ports."""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Block until `url` answers HTTP (any status), or fail if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@dataclass
+class Server:
+    """A server running as a child process."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        """Stop the server and wait for it to go."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(name: str, args: list[str], port: int, log: Path, probe_path: str = "/") -> Server:
+    """Run `python -m <args>` with output to `log`, and wait until it serves on `port`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", *args], stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url + probe_path, process)
+    except Exception:
+        Server(name, url, process).stop()
+        raise
+    return Server(name, url, process)
+
+
+def start_moto(port: int, log: Path) -> Server:
+    """moto's server: DynamoDB, S3 and Secrets Manager on one loopback port."""
+    return start_server(
+        "moto", ["moto.server", "-H", "127.0.0.1", "-p", str(port)], port, log, "/moto-api/"
+    )
+
+
+def start_localstripe(port: int, log: Path) -> Server:
+    """localstripe, a stateful fake Stripe API, started with an empty store."""
+    return start_server(
+        "localstripe",
+        ["localstripe", "--port", str(port), "--from-scratch"],
+        port,
+        log,
+        "/js.stripe.com/v3/",
+    )
