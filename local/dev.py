@@ -81,7 +81,8 @@ def main() -> None:
             f"  try:         curl -H 'Authorization: Bearer {api.server_key}' {api.url}/v1/plans\n"
             f"  OpenAPI:     {api.url}/openapi.json  (Swagger UI: {api.url}/docs)\n"
             f"  test clock:  {api.url}/_local/clock\n"
-            f"  local Stripe: {api.stack.stripe_url}   logs: {LOG_DIR}/\n"
+            f"  local AWS:   {api.stack.moto_url}  (moto: DynamoDB, S3, Secrets Manager)\n"
+            f"  local Stripe: {api.stack.stripe_url}  (localstripe)   logs: {LOG_DIR}/\n"
             "Ctrl-C stops everything.",
             flush=True,
         )

@@ -95,6 +95,7 @@ class LocalServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: LocalServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the console for the banner and errors."""

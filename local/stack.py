@@ -21,6 +21,7 @@ from local.servers import Server, free_port, start_localstripe, start_moto
 TABLE_NAME = "billfold-local"
 BUCKET_NAME = "billfold-local-invoices"
 STRIPE_SECRET_NAME = "billfold/local/stripe"
+STRIPE_WEBHOOK_SECRET_NAME = "billfold/local/stripe-webhook"
 PORTAL_SECRET_NAME = "billfold/local/portal-signing"
 STRIPE_SECRET_KEY = "sk_test_billfold_local"
 STRIPE_PUBLISHABLE_KEY = "pk_test_billfold_local"
@@ -47,19 +48,18 @@ def aws_environment(moto_url: str) -> dict[str, str]:
 
 
 def function_environment(stripe_url: str) -> dict[str, str]:
-    """What the CDK stack sets on every function, pointed at the local resources."""
+    """What the CDK stack sets on every function, pointed at the local resources.
+
+    (Powertools' own settings are set when `local` is imported: see local/__init__.py.)
+    """
     return {
         config.ENV_TABLE_NAME: TABLE_NAME,
         config.ENV_STAGE: "local",
         config.ENV_STRIPE_SECRET_ID: STRIPE_SECRET_NAME,
         config.ENV_STRIPE_API_BASE: stripe_url,
+        config.ENV_STRIPE_WEBHOOK_SECRET_ID: STRIPE_WEBHOOK_SECRET_NAME,
         config.ENV_PORTAL_SECRET_ID: PORTAL_SECRET_NAME,
         config.ENV_INVOICE_BUCKET: BUCKET_NAME,
-        "POWERTOOLS_SERVICE_NAME": "billfold",
-        "POWERTOOLS_METRICS_NAMESPACE": "Billfold",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     }
 
 
@@ -78,6 +78,10 @@ def provision() -> None:
         SecretString=json.dumps(
             {"secretKey": STRIPE_SECRET_KEY, "publishableKey": STRIPE_PUBLISHABLE_KEY}
         ),
+    )
+    secrets_manager.create_secret(
+        Name=STRIPE_WEBHOOK_SECRET_NAME,
+        SecretString=os.environ.get("BILLFOLD_STRIPE_WEBHOOK_SECRET", "whsec_billfold_local"),
     )
     secrets_manager.create_secret(Name=PORTAL_SECRET_NAME, SecretString=secrets.token_urlsafe(48))
 

@@ -8,6 +8,7 @@ ENV_TABLE_NAME = "BILLFOLD_TABLE_NAME"
 ENV_STAGE = "BILLFOLD_STAGE"
 ENV_STRIPE_SECRET_ID = "BILLFOLD_STRIPE_SECRET_ID"
 ENV_STRIPE_API_BASE = "BILLFOLD_STRIPE_API_BASE"
+ENV_STRIPE_WEBHOOK_SECRET_ID = "BILLFOLD_STRIPE_WEBHOOK_SECRET_ID"
 ENV_PORTAL_SECRET_ID = "BILLFOLD_PORTAL_SECRET_ID"
 ENV_INVOICE_BUCKET = "BILLFOLD_INVOICE_BUCKET"
 
@@ -20,6 +21,7 @@ class Settings:
     stage: str = "dev"
     stripe_secret_id: str | None = None
     stripe_api_base: str | None = None
+    stripe_webhook_secret_id: str | None = None
     portal_secret_id: str | None = None
     invoice_bucket: str | None = None
 
@@ -31,6 +33,7 @@ class Settings:
             stage=env.get(ENV_STAGE, "dev"),
             stripe_secret_id=env.get(ENV_STRIPE_SECRET_ID),
             stripe_api_base=env.get(ENV_STRIPE_API_BASE),
+            stripe_webhook_secret_id=env.get(ENV_STRIPE_WEBHOOK_SECRET_ID),
             portal_secret_id=env.get(ENV_PORTAL_SECRET_ID),
             invoice_bucket=env.get(ENV_INVOICE_BUCKET),
         )

@@ -15,8 +15,9 @@ def merge_patch(current: BaseModel, patch: RequestModel, request_type: type[Requ
 
     Fields the patch does not mention keep their values; a field sent as null is cleared.
     """
-    fields = current.model_dump(include=set(request_type.model_fields))
-    fields.update(patch.model_dump(exclude_unset=True))
+    names = set(request_type.model_fields)
+    fields = current.model_dump(include=names, by_alias=True)
+    fields.update(patch.model_dump(exclude_unset=True, by_alias=True))
     try:
         return request_type.model_validate(fields)
     except ValidationError as error:

@@ -9,8 +9,13 @@ from billfold.errors import InvalidInput
 
 
 def field_path(location: Sequence[int | str]) -> str | None:
-    """`('body', 'prices', 0, 'amount')` → `prices.0.amount`; None for the body as a whole."""
-    parts = [str(part) for part in location if part not in ("body",)]
+    """`('body', 'prices', 0, 'amount')` → `prices.0.amount`, `('query', 'limit')` → `limit`;
+    None for the body as a whole."""
+    parts = (
+        [str(part) for part in location[1:]]
+        if location[:1] in (("body",), ("query",), ("path",))
+        else [str(part) for part in location]
+    )
     return ".".join(parts) or None
 
 

@@ -42,7 +42,7 @@ def verify_portal_token(secret: bytes, token: str, now: datetime) -> PortalClaim
     if not token.startswith(PORTAL_TOKEN_PREFIX):
         return None
     payload, _, signature = token.removeprefix(PORTAL_TOKEN_PREFIX).partition(".")
-    if not hmac.compare_digest(signature, _signature(secret, payload)):
+    if not hmac.compare_digest(signature.encode(), _signature(secret, payload).encode()):
         return None
     try:
         claims = json.loads(_unb64(payload))

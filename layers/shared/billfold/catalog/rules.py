@@ -38,7 +38,8 @@ def normalize_entitlement(
     given = entitlement.model_fields_set - {"feature_id"}
     if feature.type == "boolean":
         for attribute in sorted(given):
-            if getattr(entitlement, attribute) not in (None, False):
+            value = getattr(entitlement, attribute)
+            if value is not None and value is not False:
                 raise refuse(attribute, "a boolean feature is granted or not: no amounts")
         return Entitlement(feature_id=feature.id)
 

@@ -119,7 +119,7 @@ def decode_cursor(cursor: str, partition_attribute: str, partition: str) -> dict
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput("cursor is not one this API returned", field="cursor") from error
     if not isinstance(position, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in position.items()
