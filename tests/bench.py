@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import requests
-
 from billfold_lambda.routes import ROUTES
+
 from local.dev import running_local_api
 from local.servers import free_port
 
@@ -26,10 +26,11 @@ REQUESTS = 200
 
 def cold_import_ms(operation: str) -> float:
     """Median wall time to import a handler module in a fresh interpreter."""
+    handler = str(ROOT / "functions" / operation / "handler.py")
     code = (
         "import importlib.util, sys, time\n"
         "t = time.perf_counter()\n"
-        f"s = importlib.util.spec_from_file_location('h', {str(ROOT / 'functions' / operation / 'handler.py')!r})\n"
+        f"s = importlib.util.spec_from_file_location('h', {handler!r})\n"
         "m = importlib.util.module_from_spec(s); sys.modules['h'] = m; s.loader.exec_module(m)\n"
         "print((time.perf_counter() - t) * 1000)\n"
     )

@@ -1,0 +1,123 @@
+"""Names, paths and per-stage settings of billfold's stack: the one place to change them."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+APP_NAME = "billfold"
+
+# --- Paths (all relative to the repository root) -------------------------------------------------
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON = REPO_ROOT / "cdk.json"
+DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+"""One folder per operation: `functions/<operation>/handler.py` exposing `handler`."""
+SHARED_LAYER_SOURCE = REPO_ROOT / "layers" / "shared"
+SHARED_LAYER_PACKAGES = ("billfold", "billfold_lambda")
+DEPS_REQUIREMENTS = REPO_ROOT / "layers" / "deps" / "requirements.txt"
+LAYER_BUILD_DIR = REPO_ROOT / ".build" / "layers"
+
+# --- Lambda --------------------------------------------------------------------------------------
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
+LAMBDA_ARCHITECTURE = lambda_.Architecture.ARM_64
+PIP_PLATFORM = "manylinux2014_aarch64"
+"""The wheel platform matching LAMBDA_ARCHITECTURE."""
+PIP_PYTHON_VERSION = LAMBDA_RUNTIME.name.removeprefix("python")
+RUNTIME_PROVIDED_PACKAGES = ("boto3", "botocore", "s3transfer")
+"""Pulled in by aws-xray-sdk, but the Lambda runtime ships them: pruned from the deps layer."""
+HANDLER_FILE = "handler.py"
+HANDLER = "handler.handler"
+AUTHORIZER_OPERATION = "authorizer"
+MEMORY_MB = 512
+TIMEOUT = Duration.seconds(10)
+POWERTOOLS_SERVICE_NAME = "billfold"
+POWERTOOLS_METRICS_NAMESPACE = "Billfold"
+LOG_LEVEL = "INFO"
+TAG_OPERATION = "billfold:operation"
+TAG_STAGE = "billfold:stage"
+
+# --- API -----------------------------------------------------------------------------------------
+AUTHORIZATION_HEADER = "Authorization"
+AUTHORIZER_CACHE_TTL = Duration.seconds(300)
+THROTTLE_RATE_LIMIT = 100
+"""Steady-state requests per second, for the whole stage."""
+THROTTLE_BURST_LIMIT = 200
+PUBLIC_OPERATIONS: frozenset[str] = frozenset()
+"""Operations whose method skips the Lambda authorizer (e.g. a future Stripe webhook, which
+proves itself with its signature header). Empty: every route is authenticated."""
+
+# --- Secrets -------------------------------------------------------------------------------------
+STRIPE_SECRET = "stripe"
+STRIPE_WEBHOOK_SECRET = "stripe-webhook"
+PORTAL_SIGNING_SECRET = "portal-signing"
+PORTAL_SECRET_LENGTH = 64
+PLACEHOLDER = "REPLACE_ME"
+"""Value of the user-supplied secrets until `aws secretsmanager put-secret-value` replaces it."""
+
+FEATURE_FLAGS: dict[str, Any] = {
+    # Server access logs are delivered through a bucket policy, not the legacy ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # A change to the authorizer redeploys the API stage.
+    "@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId": True,
+}
+"""CDK feature flags the stack relies on (cdk.json may override them)."""
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """What differs between a throwaway stage and production."""
+
+    name: str
+    log_retention: logs.RetentionDays
+    access_log_expiration: Duration
+    """Lifetime of the invoice bucket's S3 server access logs."""
+    removal_policy: RemovalPolicy
+    """For stateful resources: table, buckets, secrets, log groups."""
+    protected: bool
+    """Table deletion protection and stack termination protection."""
+
+
+STAGES: dict[str, StageSettings] = {
+    "dev": StageSettings(
+        name="dev",
+        log_retention=logs.RetentionDays.ONE_MONTH,
+        access_log_expiration=Duration.days(30),
+        removal_policy=RemovalPolicy.DESTROY,
+        protected=False,
+    ),
+    "prod": StageSettings(
+        name="prod",
+        log_retention=logs.RetentionDays.ONE_YEAR,
+        access_log_expiration=Duration.days(365),
+        removal_policy=RemovalPolicy.RETAIN,
+        protected=True,
+    ),
+}
+
+
+def stage_settings(stage: str) -> StageSettings:
+    """The settings of a stage, or a ValueError naming the known ones."""
+    try:
+        return STAGES[stage]
+    except KeyError:
+        raise ValueError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}") from None
+
+
+def stack_name(stage: str) -> str:
+    """The CloudFormation stack name of a stage."""
+    return f"Billfold-{stage}"
+
+
+def secret_name(stage: str, secret: str) -> str:
+    """The Secrets Manager name of one of billfold's secrets."""
+    return f"{APP_NAME}/{stage}/{secret}"
+
+
+def construct_id(name: str) -> str:
+    """`create_feature` or `stripe-webhook` as a construct id: `CreateFeature`, `StripeWebhook`."""
+    return "".join(part.capitalize() for part in re.split(r"[^0-9A-Za-z]+", name) if part)

@@ -1,0 +1,1 @@
+"""billfold's constructs, one module per concern."""

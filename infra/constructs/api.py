@@ -1,0 +1,145 @@
+"""The REST API: one stage, a REQUEST Lambda authorizer, one method per route."""
+
+import json
+
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from billfold_lambda import gateway_responses
+from billfold_lambda.routes import Route
+from constructs import Construct
+
+from infra import constants
+from infra.constants import StageSettings
+from infra.constructs import nag
+
+ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
+    json.dumps(
+        {
+            "requestId": apigateway.AccessLogField.context_request_id(),
+            "extendedRequestId": apigateway.AccessLogField.context_extended_request_id(),
+            "requestTime": apigateway.AccessLogField.context_request_time(),
+            "ip": apigateway.AccessLogField.context_identity_source_ip(),
+            "httpMethod": apigateway.AccessLogField.context_http_method(),
+            "resourcePath": apigateway.AccessLogField.context_resource_path(),
+            "path": apigateway.AccessLogField.context_path(),
+            "protocol": apigateway.AccessLogField.context_protocol(),
+            "status": apigateway.AccessLogField.context_status(),
+            "responseLength": apigateway.AccessLogField.context_response_length(),
+            "responseLatency": apigateway.AccessLogField.context_response_latency(),
+            "integrationLatency": apigateway.AccessLogField.context_integration_latency(),
+            "integrationStatus": apigateway.AccessLogField.context_integration_status(),
+            "errorType": apigateway.AccessLogField.context_error_response_type(),
+            "errorMessage": apigateway.AccessLogField.context_error_message(),
+            "authorizerError": apigateway.AccessLogField.context_authorizer_error(),
+            "xrayTraceId": apigateway.AccessLogField.context_xray_trace_id(),
+        }
+    )
+)
+"""One JSON object per request."""
+
+
+def lambda_proxy(handler: lambda_.IFunction) -> apigateway.Integration:
+    """LambdaIntegration's proxy integration, minus the invoke permission it would add to the
+    method's (root) stack: the function's nested stack grants it (see `FunctionGroup`)."""
+    return apigateway.AwsIntegration(
+        proxy=True,
+        service="lambda",
+        path=f"2015-03-31/functions/{handler.function_arn}/invocations",
+    )
+
+
+class Api(Construct):
+    """The RestApi with its stage, logging, throttling, gateway responses and authorizer."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: StageSettings,
+        authorizer_handler: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.stage_name = settings.name
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=settings.log_retention,
+            removal_policy=settings.removal_policy,
+        )
+        self.rest_api = apigateway.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{constants.APP_NAME}-{settings.name}",
+            description=f"billfold {settings.name}: subscription billing API",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            deploy_options=apigateway.StageOptions(
+                stage_name=self.stage_name,
+                access_log_destination=apigateway.LogGroupLogDestination(access_logs),
+                access_log_format=ACCESS_LOG_FORMAT,
+                logging_level=apigateway.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                throttling_rate_limit=constants.THROTTLE_RATE_LIMIT,
+                throttling_burst_limit=constants.THROTTLE_BURST_LIMIT,
+            ),
+        )
+        self.rest_api.node.try_remove_child("Endpoint")  # the stack outputs the URL as ApiUrl
+        # API Gateway would create the execution log group itself, never expiring: own it first.
+        execution_log_group = f"API-Gateway-Execution-Logs_{self.rest_api.rest_api_id}"
+        execution_logs = logs.LogGroup(
+            self,
+            "ExecutionLogs",
+            log_group_name=f"{execution_log_group}/{self.stage_name}",
+            retention=settings.log_retention,
+            removal_policy=settings.removal_policy,
+        )
+        self.rest_api.deployment_stage.node.add_dependency(execution_logs)
+        nag.acknowledge(self.rest_api, nag.API_REQUEST_VALIDATION, nag.API_WAF, nag.API_COGNITO)
+        nag.acknowledge(self.rest_api.node.find_child("CloudWatchRole"), nag.API_CLOUDWATCH_ROLE)
+        for response in gateway_responses.ALL:
+            self.rest_api.add_gateway_response(
+                constants.construct_id(response.response_type),
+                type=apigateway.ResponseType.of(response.response_type),
+                status_code=None if response.status is None else str(response.status),
+                templates={"application/json": json.dumps(response.body())},
+            )
+        self._authorizer_handler = authorizer_handler
+        self._authorizer: apigateway.RequestAuthorizer | None = None
+
+    @property
+    def authorizer(self) -> apigateway.RequestAuthorizer:
+        """The REQUEST authorizer, created with the first authenticated route (CDK refuses an
+        authorizer that no method uses)."""
+        if self._authorizer is None:
+            self._authorizer = apigateway.RequestAuthorizer(
+                self,
+                "Authorizer",
+                handler=self._authorizer_handler,
+                identity_sources=[apigateway.IdentitySource.header(constants.AUTHORIZATION_HEADER)],
+                results_cache_ttl=constants.AUTHORIZER_CACHE_TTL,
+            )
+        return self._authorizer
+
+    def add_route(self, route: Route, handler: lambda_.IFunction) -> apigateway.Method:
+        """The route's method, behind the authorizer unless it is in PUBLIC_OPERATIONS."""
+        resource = self.rest_api.root.resource_for_path(route.path)
+        if route.operation in constants.PUBLIC_OPERATIONS:
+            method = resource.add_method(
+                route.method,
+                lambda_proxy(handler),
+                operation_name=route.operation,
+                authorization_type=apigateway.AuthorizationType.NONE,
+            )
+            nag.acknowledge(method, nag.PUBLIC_ROUTE_AUTH)
+            return method
+        return resource.add_method(
+            route.method,
+            lambda_proxy(handler),
+            operation_name=route.operation,
+            authorizer=self.authorizer,
+            authorization_type=apigateway.AuthorizationType.CUSTOM,
+        )

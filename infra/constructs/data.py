@@ -1,0 +1,67 @@
+"""billfold's state: the DynamoDB table and the invoice bucket (with its access-log bucket)."""
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from billfold.storage import schema
+from constructs import Construct
+
+from infra.constants import StageSettings
+
+INVOICE_ACCESS_LOG_PREFIX = "invoices/"
+
+
+def _string_key(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class Data(Construct):
+    """The single table (schema from `billfold.storage.schema`) and the private invoice bucket."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: StageSettings) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=_string_key(schema.PARTITION_KEY),
+            sort_key=_string_key(schema.SORT_KEY),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=schema.TTL_ATTRIBUTE,
+            deletion_protection=settings.protected,
+            removal_policy=settings.removal_policy,
+        )
+        for index in schema.GLOBAL_INDEXES:
+            self.table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_string_key(index.partition_key),
+                sort_key=_string_key(index.sort_key),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        self.index_arns = [
+            f"{self.table.table_arn}/index/{index.name}" for index in schema.GLOBAL_INDEXES
+        ]
+        """Each index's ARN, for IAM statements (no `index/*` wildcard)."""
+
+        self.access_log_bucket = s3.Bucket(
+            self,
+            "AccessLogBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(expiration=settings.access_log_expiration)],
+            removal_policy=settings.removal_policy,
+        )
+        self.invoice_bucket = s3.Bucket(
+            self,
+            "InvoiceBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_log_bucket,
+            server_access_logs_prefix=INVOICE_ACCESS_LOG_PREFIX,
+            removal_policy=settings.removal_policy,
+        )

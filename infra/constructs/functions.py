@@ -1,0 +1,206 @@
+"""billfold's Lambda functions: each with its own role, policy and log group, nothing shared.
+
+Route functions live in one nested stack per route tag (with their API invoke permissions), so
+the root stack grows by about one resource per route and each nested stack by five per function.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aws_cdk import NestedStack, Tags
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from billfold import config
+from billfold_lambda.routes import Needs, Route
+from constructs import Construct
+
+from infra import constants
+from infra.constants import StageSettings
+from infra.constructs import nag
+
+LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+INDEX_READ_ACTIONS = ("dynamodb:Query",)
+"""GetItem and BatchGetItem do not apply to indexes."""
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+)
+"""TransactWriteItems is authorized per item action, so it needs no action of its own."""
+SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue",)
+
+
+@dataclass(frozen=True)
+class Grantables:
+    """The resources a route's `needs` refer to."""
+
+    table: dynamodb.ITable
+    index_arns: Sequence[str]
+    stripe_secret: secretsmanager.ISecret
+
+
+def missing_handlers(operations: Sequence[str]) -> list[str]:
+    """The operations whose `functions/<operation>/handler.py` does not exist."""
+    return [
+        operation
+        for operation in operations
+        if not (constants.FUNCTIONS_DIR / operation / constants.HANDLER_FILE).is_file()
+    ]
+
+
+def common_environment(stage: str, table: dynamodb.ITable) -> dict[str, str]:
+    """The variables every function (routes and authorizer) gets."""
+    return {
+        config.ENV_TABLE_NAME: table.table_name,
+        config.ENV_STAGE: stage,
+        "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": constants.POWERTOOLS_METRICS_NAMESPACE,
+        "LOG_LEVEL": constants.LOG_LEVEL,
+    }
+
+
+def statement(actions: Sequence[str], resources: Sequence[str]) -> iam.PolicyStatement:
+    """An Allow statement."""
+    return iam.PolicyStatement(actions=list(actions), resources=list(resources))
+
+
+def route_statements(needs: frozenset[Needs], grantables: Grantables) -> list[iam.PolicyStatement]:
+    """Exactly the permissions a route's `needs` imply (a need without a mapping here fails)."""
+    unknown = needs - {Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET}
+    if unknown:
+        raise ValueError(f"no IAM statements for needs {sorted(unknown)}: add them here")
+    table_arn = grantables.table.table_arn
+    statements = []
+    if Needs.TABLE_READ in needs:
+        statements.append(statement(TABLE_READ_ACTIONS, [table_arn]))
+        statements.append(statement(INDEX_READ_ACTIONS, grantables.index_arns))
+    if Needs.TABLE_WRITE in needs:
+        statements.append(statement(TABLE_WRITE_ACTIONS, [table_arn]))
+    if Needs.STRIPE_SECRET in needs:
+        statements.append(statement(SECRET_READ_ACTIONS, [grantables.stripe_secret.secret_arn]))
+    return statements
+
+
+def route_environment(
+    route: Route, common: Mapping[str, str], grantables: Grantables
+) -> dict[str, str]:
+    """`common`, plus the Stripe secret's id for routes that need it."""
+    environment = dict(common)
+    if Needs.STRIPE_SECRET in route.needs:
+        environment[config.ENV_STRIPE_SECRET_ID] = grantables.stripe_secret.secret_arn
+    return environment
+
+
+def execute_api_path(path: str) -> str:
+    """A route path as it appears in an execute-api ARN: each `{parameter}` becomes `*`."""
+    return re.sub(r"{[^}]*}", "*", path)
+
+
+class ServiceFunction(Construct):
+    """One Lambda function (`functions/<operation>/`) with a role and log group of its own.
+
+    The role has no managed policies: `statements`, writing to its own log group, and the X-Ray
+    statement that active tracing adds.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        operation: str,
+        description: str,
+        environment: Mapping[str, str],
+        statements: Sequence[iam.PolicyStatement],
+        layers: Sequence[lambda_.ILayerVersion],
+        settings: StageSettings,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=settings.log_retention,
+            removal_policy=settings.removal_policy,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"billfold {settings.name} {operation}",
+        )
+        self.role.add_to_principal_policy(
+            statement(LOG_WRITE_ACTIONS, [self.log_group.log_group_arn])
+        )
+        for granted in statements:
+            self.role.add_to_principal_policy(granted)
+        nag.acknowledge(self.role, nag.XRAY_WRITE)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description,
+            runtime=constants.LAMBDA_RUNTIME,
+            architecture=constants.LAMBDA_ARCHITECTURE,
+            handler=constants.HANDLER,
+            code=lambda_.Code.from_asset(
+                str(constants.FUNCTIONS_DIR / operation), exclude=["__pycache__", "*.pyc"]
+            ),
+            layers=list(layers),
+            memory_size=constants.MEMORY_MB,
+            timeout=constants.TIMEOUT,
+            tracing=lambda_.Tracing.ACTIVE,
+            role=self.role,
+            log_group=self.log_group,
+            environment=dict(environment),
+        )
+        Tags.of(self).add(constants.TAG_OPERATION, operation)
+
+
+class FunctionGroup(NestedStack):
+    """The functions of the routes that share a tag, each invokable only by its API method."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tag: str,
+        routes: Sequence[Route],
+        grantables: Grantables,
+        layers: Sequence[lambda_.ILayerVersion],
+        rest_api: apigateway.IRestApi,
+        api_stage: str,
+        settings: StageSettings,
+    ) -> None:
+        super().__init__(
+            scope, construct_id, description=f"billfold {settings.name}: {tag} functions"
+        )
+        common = common_environment(settings.name, grantables.table)
+        self.functions: dict[str, lambda_.IFunction] = {}
+        for route in routes:
+            service_function = ServiceFunction(
+                self,
+                constants.construct_id(route.operation),
+                operation=route.operation,
+                description=f"{route.method} {route.path}: {route.summary}",
+                environment=route_environment(route, common, grantables),
+                statements=route_statements(route.needs, grantables),
+                layers=layers,
+                settings=settings,
+            )
+            # What LambdaIntegration(scope_permission_to_method=True, allow_test_invoke=False)
+            # would add, but here, next to the function, instead of in the root stack.
+            service_function.function.add_permission(
+                "ApiInvoke",
+                principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                source_arn=rest_api.arn_for_execute_api(
+                    route.method, execute_api_path(route.path), api_stage
+                ),
+            )
+            self.functions[route.operation] = service_function.function

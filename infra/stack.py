@@ -1,0 +1,114 @@
+"""The root stack of one stage: state, secrets, layers, the API and its authorizer at the root;
+route functions in one nested stack per route tag."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from billfold import config
+from billfold_lambda.routes import ROUTES, Route
+from constructs import Construct
+
+from infra import constants
+from infra.constants import StageSettings
+from infra.constructs import functions
+from infra.constructs.api import Api
+from infra.constructs.data import Data
+from infra.constructs.functions import FunctionGroup, Grantables, ServiceFunction
+from infra.constructs.layers import Layers
+from infra.constructs.secrets import Secrets
+from infra.layers import LayerDirs
+
+
+def routes_by_tag(routes: Sequence[Route]) -> dict[str, list[Route]]:
+    """Routes grouped by tag, in the order tags first appear."""
+    groups: dict[str, list[Route]] = {}
+    for route in routes:
+        groups.setdefault(route.tag, []).append(route)
+    return groups
+
+
+class BillfoldStack(Stack):
+    """Everything one stage of billfold needs."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: StageSettings,
+        layer_dirs: LayerDirs,
+        routes: Sequence[Route] = ROUTES,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"billfold ({settings.name}): subscription billing and entitlements",
+            termination_protection=settings.protected,
+            **kwargs,
+        )
+        missing = functions.missing_handlers(
+            [constants.AUTHORIZER_OPERATION, *(route.operation for route in routes)]
+        )
+        if missing:
+            raise FileNotFoundError(
+                f"no {constants.FUNCTIONS_DIR.name}/<operation>/{constants.HANDLER_FILE} for: "
+                + ", ".join(missing)
+            )
+
+        data = Data(self, "Data", settings=settings)
+        secrets = Secrets(self, "Secrets", settings=settings)
+        layers = Layers(self, "Layers", dirs=layer_dirs)
+        grantables = Grantables(data.table, data.index_arns, secrets.stripe)
+
+        authorizer = self._authorizer(settings, data, secrets, layers)
+        api = Api(self, "Api", settings=settings, authorizer_handler=authorizer.function)
+        for tag, tag_routes in routes_by_tag(routes).items():
+            group = FunctionGroup(
+                self,
+                f"{constants.construct_id(tag)}Functions",
+                tag=tag,
+                routes=tag_routes,
+                grantables=grantables,
+                layers=layers.all,
+                rest_api=api.rest_api,
+                api_stage=api.stage_name,
+                settings=settings,
+            )
+            for route in tag_routes:
+                api.add_route(route, group.functions[route.operation])
+
+        outputs = {
+            "ApiUrl": api.rest_api.url,
+            "TableName": data.table.table_name,
+            "InvoiceBucketName": data.invoice_bucket.bucket_name,
+            "StripeSecretArn": secrets.stripe.secret_arn,
+            "StripeWebhookSecretArn": secrets.stripe_webhook.secret_arn,
+            "PortalSigningSecretArn": secrets.portal_signing.secret_arn,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)
+
+    def _authorizer(
+        self, settings: StageSettings, data: Data, secrets: Secrets, layers: Layers
+    ) -> ServiceFunction:
+        """The REQUEST authorizer's function: reads credentials from the table, verifies portal
+        tokens with the portal signing key."""
+        environment = functions.common_environment(settings.name, data.table)
+        environment[config.ENV_PORTAL_SECRET_ID] = secrets.portal_signing.secret_arn
+        return ServiceFunction(
+            self,
+            "Authorizer",
+            operation=constants.AUTHORIZER_OPERATION,
+            description="API Gateway REQUEST authorizer: server API keys and portal tokens",
+            environment=environment,
+            statements=[
+                functions.statement(["dynamodb:GetItem"], [data.table.table_arn]),
+                functions.statement(
+                    functions.SECRET_READ_ACTIONS, [secrets.portal_signing.secret_arn]
+                ),
+            ],
+            layers=layers.all,
+            settings=settings,
+        )

@@ -1,0 +1,216 @@
+"""Functions: one per route (plus the authorizer), each with a least-privilege role of its own."""
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from billfold import config
+from billfold.storage import schema
+from billfold_lambda.routes import ROUTES, Needs, Route
+
+from tests.infra.assembly import FUNCTIONS_DIR, Assembly, FunctionInfo, as_list
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]
+
+AUTHORIZER = "authorizer"
+XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+TABLE_ITEM_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
+QUERY = "dynamodb:Query"
+TABLE_WRITE = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+}
+SECRET_READ = "secretsmanager:GetSecretValue"
+ROUTE_IDS = [route.operation for route in ROUTES]
+
+
+@pytest.fixture(scope="module")
+def refs(dev: Assembly) -> dict[str, Any]:
+    """Root-stack references that function policies and environments must point at."""
+    table_id, _ = dev.only("AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    secrets = {
+        r["Properties"]["Name"]: {"Ref": k}
+        for k, r in dev.root.of_type("AWS::SecretsManager::Secret").items()
+    }
+    return {
+        "table": {"Ref": table_id},
+        "table_arn": table_arn,
+        "index_arns": [
+            {"Fn::Join": ["", [table_arn, f"/index/{index.name}"]]}
+            for index in schema.GLOBAL_INDEXES
+        ],
+        "stripe": secrets["billfold/dev/stripe"],
+        "portal": secrets["billfold/dev/portal-signing"],
+    }
+
+
+def granted(function: FunctionInfo) -> dict[str, list[Any]]:
+    """Action → resources, over all of the function's role's statements."""
+    grants: dict[str, list[Any]] = defaultdict(list)
+    for statement in function.statements():
+        assert statement["Effect"] == "Allow"
+        assert set(statement) == {"Effect", "Action", "Resource"}, statement
+        for action in as_list(statement["Action"]):
+            grants[action] += as_list(statement["Resource"])
+    return grants
+
+
+def expected_grants(
+    function: FunctionInfo, needs: frozenset[Needs], refs: dict[str, Any]
+) -> dict[str, list[Any]]:
+    grants: dict[str, list[Any]] = defaultdict(list)
+    for action in LOGS:
+        grants[action].append({"Fn::GetAtt": [function.log_group_id, "Arn"]})
+    for action in XRAY:
+        grants[action].append("*")
+    if Needs.TABLE_READ in needs:
+        for action in TABLE_ITEM_READ:
+            grants[action].append(refs["table_arn"])
+        grants[QUERY] += [refs["table_arn"], *refs["index_arns"]]
+    if Needs.TABLE_WRITE in needs:
+        for action in TABLE_WRITE:
+            grants[action].append(refs["table_arn"])
+    if Needs.STRIPE_SECRET in needs:
+        grants[SECRET_READ].append(refs["stripe"])
+    return grants
+
+
+def canonical(grants: dict[str, list[Any]]) -> dict[str, list[str]]:
+    return {action: sorted(map(repr, resources)) for action, resources in grants.items()}
+
+
+def test_every_handler_folder_is_a_route_or_the_authorizer() -> None:
+    folders = {p.name for p in FUNCTIONS_DIR.iterdir() if (p / "handler.py").is_file()}
+    assert folders == {*ROUTE_IDS, AUTHORIZER}
+
+
+def test_one_function_per_route_and_the_authorizer(dev: Assembly) -> None:
+    operations = [f.operation for f in dev.functions]
+    assert sorted(operations) == sorted([*ROUTE_IDS, AUTHORIZER])
+
+
+@pytest.mark.parametrize("operation", [*ROUTE_IDS, AUTHORIZER])
+def test_function_runtime_settings(dev: Assembly, operation: str) -> None:
+    properties = dev.function(operation).properties
+    assert properties["Runtime"] == "python3.14"
+    assert properties["Architectures"] == ["arm64"]
+    assert properties["Handler"] == "handler.handler"
+    assert properties["MemorySize"] == 512
+    assert properties["Timeout"] == 10
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+
+
+@pytest.mark.parametrize("operation", [*ROUTE_IDS, AUTHORIZER])
+def test_function_uses_both_layers(dev: Assembly, operation: str) -> None:
+    layers = {
+        dev.layer_kind(dev.asset_dir(r["Properties"]["Content"])): {"Ref": k}
+        for k, r in dev.root.of_type("AWS::Lambda::LayerVersion").items()
+    }
+    function = dev.function(operation)
+    assert function.stack.resolve(function.properties["Layers"]) == [
+        layers["shared"],
+        layers["deps"],
+    ]
+
+
+@pytest.mark.parametrize("operation", [*ROUTE_IDS, AUTHORIZER])
+def test_function_logs_to_its_own_log_group(dev: Assembly, operation: str) -> None:
+    function = dev.function(operation)
+    log_group = function.stack.resources[function.log_group_id]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 30
+    assert [
+        f.operation
+        for f in dev.functions
+        if f.stack is function.stack and f.log_group_id == function.log_group_id
+    ] == [operation]
+
+
+def test_every_function_has_a_role_of_its_own(dev: Assembly) -> None:
+    roles = [(id(f.stack), f.role_id) for f in dev.functions]
+    assert len(set(roles)) == len(roles)
+    for function in dev.functions:
+        role = function.role["Properties"]
+        assert "ManagedPolicyArns" not in role, function.operation
+        assert "Policies" not in role, function.operation
+        assert role["AssumeRolePolicyDocument"]["Statement"] == [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+            }
+        ]
+        assert len(function.policies()) == 1, function.operation
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_route_role_grants_exactly_what_its_needs_imply(
+    dev: Assembly, refs: dict[str, Any], route: Route
+) -> None:
+    function = dev.function(route.operation)
+    assert canonical(granted(function)) == canonical(expected_grants(function, route.needs, refs))
+
+
+def test_authorizer_role_reads_credentials_and_the_portal_key_only(
+    dev: Assembly, refs: dict[str, Any]
+) -> None:
+    function = dev.function(AUTHORIZER)
+    expected = expected_grants(function, frozenset(), refs)
+    expected["dynamodb:GetItem"].append(refs["table_arn"])
+    expected[SECRET_READ].append(refs["portal"])
+    assert canonical(granted(function)) == canonical(expected)
+
+
+def test_only_xray_is_granted_on_every_resource(dev: Assembly) -> None:
+    for stack in dev.stacks:
+        for policy in stack.of_type("AWS::IAM::Policy").values():
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                if "*" in as_list(statement["Resource"]):
+                    assert set(as_list(statement["Action"])) <= XRAY, statement
+
+
+def test_stripe_secret_is_readable_only_by_functions_that_need_it(
+    dev: Assembly, refs: dict[str, Any]
+) -> None:
+    readers = {
+        f.operation
+        for f in dev.functions
+        if any(refs["stripe"] in as_list(s["Resource"]) for s in f.statements())
+    }
+    assert readers == {r.operation for r in ROUTES if Needs.STRIPE_SECRET in r.needs}
+    for stack in dev.stacks:
+        assert not stack.of_type("AWS::SecretsManager::ResourcePolicy")
+        for policy in stack.of_type("AWS::IAM::Policy").values():
+            roles = policy["Properties"]["Roles"]
+            statements = stack.resolve(policy["Properties"]["PolicyDocument"]["Statement"])
+            if any(refs["stripe"] in as_list(s["Resource"]) for s in statements):
+                assert any(
+                    {"Ref": f.role_id} in roles and f.operation in readers
+                    for f in dev.functions
+                    if f.stack is stack
+                ), policy
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_route_environment(dev: Assembly, refs: dict[str, Any], route: Route) -> None:
+    expected = {
+        config.ENV_TABLE_NAME: refs["table"],
+        config.ENV_STAGE: "dev",
+        "POWERTOOLS_SERVICE_NAME": "billfold",
+        "POWERTOOLS_METRICS_NAMESPACE": "Billfold",
+        "LOG_LEVEL": "INFO",
+    }
+    if Needs.STRIPE_SECRET in route.needs:
+        expected[config.ENV_STRIPE_SECRET_ID] = refs["stripe"]
+    assert dev.function(route.operation).environment() == expected
+
+
+def test_authorizer_environment(dev: Assembly, refs: dict[str, Any]) -> None:
+    environment = dev.function(AUTHORIZER).environment()
+    assert environment[config.ENV_TABLE_NAME] == refs["table"]
+    assert environment[config.ENV_PORTAL_SECRET_ID] == refs["portal"]
+    assert config.ENV_STRIPE_SECRET_ID not in environment
