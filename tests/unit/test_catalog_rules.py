@@ -362,3 +362,15 @@ def test_check_parent_chain_terminates_on_a_stored_loop_that_excludes_the_plan()
 
     assert caught.value.code == "parent_chain_too_deep"
     assert len(calls) <= MAX_PARENT_DEPTH + 1
+
+
+@pytest.mark.parametrize("feature", [BOOLEAN, METERED, NUMERIC], ids=lambda f: f.type)
+def test_an_archived_feature_cannot_be_granted_in_a_new_version(feature) -> None:
+    archived = feature.model_copy(update={"status": "archived"})
+    amount = {"boolean": {}, "metered": {"limit": 5}, "numeric": {"value": 5}}[feature.type]
+    entitlement = Entitlement(feature_id=feature.id, **amount)
+    with pytest.raises(InvalidInput) as caught:
+        normalize_entitlement(entitlement, archived, "entitlements.3")
+    assert caught.value.code == "feature_archived"
+    assert caught.value.field == "entitlements.3.featureId"
+    assert normalize_entitlement(entitlement, feature, "entitlements.3").feature_id == feature.id

@@ -68,6 +68,14 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "update_feature", "PATCH", "/v1/features/{featureId}", "Update a feature", "catalog", _WRITE
     ),
+    Route(
+        "archive_feature",
+        "POST",
+        "/v1/features/{featureId}/archive",
+        "Archive a feature: new plan versions can no longer grant it",
+        "catalog",
+        _WRITE,
+    ),
     # Catalog: plans
     Route(
         "create_plan",
@@ -132,6 +140,14 @@ ROUTES: tuple[Route, ...] = (
         "PATCH",
         "/v1/addons/{addonId}",
         "Change an add-on: publishes a new version",
+        "catalog",
+        _WRITE,
+    ),
+    Route(
+        "archive_addon",
+        "POST",
+        "/v1/addons/{addonId}/archive",
+        "Archive an add-on",
         "catalog",
         _WRITE,
     ),

@@ -64,3 +64,8 @@ def list_addons(
 ) -> tuple[list[Addon], str | None]:
     """One page of add-ons (current versions), by id."""
     return addon_store(table).list(limit=limit, cursor=cursor, include_archived=include_archived)
+
+
+def archive_addon(table: Table, addon_id: str) -> Addon:
+    """Stop selling an add-on; subscriptions that hold it keep their version."""
+    return addon_store(table).archive(addon_id)

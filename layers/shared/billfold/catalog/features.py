@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from billfold.catalog.models import Feature, FeatureCreate, FeatureUpdate
+from billfold.catalog.versions import ACTIVE_ONLY
 from billfold.clock import Clock
 from billfold.errors import Conflict, NotFound
 from billfold.patching import merge_patch, unchanged
@@ -49,25 +50,41 @@ def update_feature(table: Table, feature_id: str, patch: FeatureUpdate, clock: C
     proposed = merge_patch(current, patch, FeatureCreate)
     if unchanged(current, proposed):
         return current
-    updated = Feature(
-        **proposed.model_dump(), created_at=current.created_at, updated_at=clock.now()
-    )
+    return _replace(table, current, {**proposed.model_dump(), "updated_at": clock.now()})
+
+
+def archive_feature(table: Table, feature_id: str, clock: Clock) -> Feature:
+    """Stop granting a feature in new plan versions; published versions keep it. Idempotent."""
+    current = get_feature(table, feature_id, consistent=True)
+    if current.status == "archived":
+        return current
+    return _replace(table, current, {"status": "archived", "updated_at": clock.now()})
+
+
+def _replace(table: Table, current: Feature, changes: dict[str, object]) -> Feature:
+    """Write the changed feature if nobody changed it since it was read."""
+    updated = current.model_copy(update=changes)
     read_at = attribute_is("updated_at", current.model_dump(mode="json")["updated_at"])
     try:
         _save(table, updated, read_at)
     except ConditionFailed:
         raise Conflict(
-            f"feature '{feature_id}' was changed by another request; read it again and retry",
+            f"feature '{current.id}' was changed by another request; read it again and retry",
             code="concurrent_modification",
         ) from None
     return updated
 
 
 def list_features(
-    table: Table, *, limit: int, cursor: str | None
+    table: Table, *, limit: int, cursor: str | None, include_archived: bool = False
 ) -> tuple[list[Feature], str | None]:
-    """One page of features, by id."""
-    page = table.query(keys.FEATURES_PARTITION, limit=limit, cursor=cursor)
+    """One page of features, by id; archived ones only when asked for."""
+    page = table.query(
+        keys.FEATURES_PARTITION,
+        limit=limit,
+        cursor=cursor,
+        where=None if include_archived else ACTIVE_ONLY,
+    )
     return [Feature.model_validate(i) for i in page.items], page.next_cursor
 
 

@@ -67,6 +67,7 @@ class Feature(ApiModel):
     type: FeatureType
     unit: FeatureUnit | None = None
     metadata: dict[str, str]
+    status: Status = "active"
     created_at: datetime
     updated_at: datetime
 

@@ -28,6 +28,13 @@ def normalize_entitlement(
             code="unknown_feature",
         )
 
+    if feature.status == "archived":
+        raise InvalidInput(
+            f"feature '{feature.id}' is archived: new versions cannot grant it",
+            field=f"{field}.featureId",
+            code="feature_archived",
+        )
+
     def refuse(attribute: str, why: str) -> InvalidInput:
         return InvalidInput(
             f"{why} (feature '{feature.id}' is {feature.type})",

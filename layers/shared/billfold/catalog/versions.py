@@ -22,7 +22,8 @@ from billfold.storage.table import (
 
 Published = TypeVar("Published", Plan, Addon)
 
-_ACTIVE_ONLY = Condition("#status = :active", {"#status": "status"}, {":active": "active"})
+ACTIVE_ONLY = Condition("#status = :active", {"#status": "status"}, {":active": "active"})
+"""Filters a catalog listing down to what is still sold."""
 
 
 class VersionedStore(Generic[Published]):
@@ -74,7 +75,7 @@ class VersionedStore(Generic[Published]):
             sort_key_prefix=f"{self._partition}#",
             limit=limit,
             cursor=cursor,
-            where=None if include_archived else _ACTIVE_ONLY,
+            where=None if include_archived else ACTIVE_ONLY,
         )
         return [self._model.model_validate(i) for i in page.items], page.next_cursor
 

@@ -1,0 +1,17 @@
+"""POST /v1/features/{featureId}/archive — stop granting a feature in new plan versions."""
+
+from billfold.catalog.features import archive_feature
+from billfold.catalog.models import Feature
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+
+api = Api("archive_feature")
+
+
+@api.route
+def archive(featureId: str) -> Feature:
+    """The archived feature; published plan versions keep granting it."""
+    return archive_feature(deps.table(), featureId, deps.clock())
+
+
+handler = api.handler
