@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
-from billfold import config
-from billfold_lambda.routes import ROUTES, Route
 from constructs import Construct
 
+from billfold import config
+from billfold_lambda.routes import ROUTES, Route
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import functions

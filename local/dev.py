@@ -15,7 +15,6 @@ from pathlib import Path
 from billfold.auth.api_keys import SERVER_KEY_PREFIX
 from billfold.clock import OffsetClock
 from billfold_lambda import dependencies as deps
-
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi

@@ -17,7 +17,6 @@ from billfold_lambda import gateway_responses
 from billfold_lambda.authorizer import UNAUTHORIZED
 from billfold_lambda.gateway_responses import GatewayResponse
 from billfold_lambda.routes import ROUTES, Route
-
 from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext

@@ -5,8 +5,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from billfold_lambda.routes import ROUTES
 
+from billfold_lambda.routes import ROUTES
 from local.functions import FunctionLoader
 
 TITLE = "billfold"

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from billfold.clock import OffsetClock, isoformat
-
 from local.events import HttpRequest
 from local.gateway import HttpResponse, LocalGateway
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+
 from billfold import config
 from billfold.storage.schema import TTL_ATTRIBUTE, create_table_request
-
 from local.servers import Server, free_port, start_localstripe, start_moto
 
 TABLE_NAME = "billfold-local"

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import requests
-from billfold_lambda.routes import ROUTES
 
+from billfold_lambda.routes import ROUTES
 from local.dev import running_local_api
 from local.servers import free_port
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from billfold_lambda.authorizer import authorize
 from billfold_lambda.observability import logger
 

@@ -5,10 +5,10 @@ import json
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from billfold_lambda import gateway_responses
-from billfold_lambda.routes import Route
 from constructs import Construct
 
+from billfold_lambda import gateway_responses
+from billfold_lambda.routes import Route
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import nag

@@ -2,9 +2,9 @@
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
-from billfold.storage import schema
 from constructs import Construct
 
+from billfold.storage import schema
 from infra.constants import StageSettings
 
 INVOICE_ACCESS_LOG_PREFIX = "invoices/"

@@ -15,10 +15,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
-from billfold import config
-from billfold_lambda.routes import Needs, Route
 from constructs import Construct
 
+from billfold import config
+from billfold_lambda.routes import Needs, Route
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import nag

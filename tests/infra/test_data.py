@@ -4,8 +4,8 @@ import json
 from typing import Any
 
 import pytest
-from billfold.storage import schema
 
+from billfold.storage import schema
 from tests.infra.assembly import Assembly, StackTemplate
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]

@@ -4,10 +4,10 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+
 from billfold import config
 from billfold.storage import schema
 from billfold_lambda.routes import ROUTES, Needs, Route
-
 from tests.infra.assembly import FUNCTIONS_DIR, Assembly, FunctionInfo, as_list
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+
 from billfold.auth.api_keys import (
     SERVER_KEY_PREFIX,
     ServerKey,
@@ -16,7 +17,6 @@ from billfold.auth.api_keys import (
 from billfold.clock import FixedClock
 from billfold.storage import keys
 from billfold.storage.table import ITEM_IS_NEW, Condition
-
 from tests.unit.factories import NOW, ExplodingTable
 
 

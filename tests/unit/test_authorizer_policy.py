@@ -12,6 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from billfold.auth.api_keys import new_server_key
 from billfold.auth.portal_tokens import mint_portal_token
 from billfold.clock import FixedClock
@@ -23,9 +26,6 @@ from billfold_lambda.authorizer import (
     portal_resource,
 )
 from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION, Access, Needs, Route
-from hypothesis import given
-from hypothesis import strategies as st
-
 from local.policy import allows
 from tests.unit.factories import NOW, ExplodingTable
 

@@ -3,10 +3,10 @@
 from typing import Any
 
 import pytest
-from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate, PlanUpdate
-from billfold.customers.models import CustomerCreate
 from pydantic import ValidationError
 
+from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate, PlanUpdate
+from billfold.customers.models import CustomerCreate
 from tests.unit.factories import make_plan
 
 USD_MONTHLY = {"billingPeriod": "monthly", "currency": "USD", "amount": 1900}

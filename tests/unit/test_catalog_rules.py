@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from billfold.catalog.models import Entitlement, Plan
 from billfold.catalog.rules import (
     MAX_PARENT_DEPTH,
@@ -12,7 +13,6 @@ from billfold.catalog.rules import (
     normalize_entitlements,
 )
 from billfold.errors import InvalidInput, RuleViolation
-
 from tests.unit.factories import make_feature, make_plan
 
 BOOLEAN = make_feature("sso", "boolean")

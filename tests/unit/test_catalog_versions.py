@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from billfold.catalog.models import Entitlement, Price
 from billfold.catalog.versions import same_terms
-
 from tests.unit.factories import NOW, make_addon, make_plan
 
 

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from billfold.clock import FixedClock, OffsetClock, isoformat
 
+from billfold.clock import FixedClock, OffsetClock, isoformat
 from tests.unit.factories import NOW
 
 

@@ -5,10 +5,14 @@ import json
 import re
 
 import pytest
-from billfold.errors import InvalidInput
-from billfold.storage.table import decode_cursor, encode_cursor
 from hypothesis import given
 from hypothesis import strategies as st
+
+from billfold.errors import InvalidInput
+from billfold.storage.table import decode_cursor, encode_cursor
+
+TABLE_KEYS = frozenset({"pk", "sk"})
+INDEX_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 
 
 def _cursor_of(position: object) -> str:
@@ -27,7 +31,7 @@ def test_table_cursor_round_trips_to_the_last_evaluated_key(sort_key: str) -> No
     cursor = encode_cursor(last_key, "pk")
 
     assert re.fullmatch(r"[A-Za-z0-9_-]*", cursor)
-    assert decode_cursor(cursor, "pk", "PLAN") == last_key
+    assert decode_cursor(cursor, "pk", "PLAN", key_attributes=TABLE_KEYS) == last_key
 
 
 @given(table_sort_key=st.text(), index_sort_key=st.text(), customer=st.text(min_size=1))
@@ -40,7 +44,7 @@ def test_index_cursor_round_trips_with_the_table_keys_too(
 
     cursor = encode_cursor(last_key, "gsi1pk")
 
-    assert decode_cursor(cursor, "gsi1pk", "CUSTOMERS") == last_key
+    assert decode_cursor(cursor, "gsi1pk", "CUSTOMERS", key_attributes=INDEX_KEYS) == last_key
 
 
 def test_cursor_leaves_the_partition_out() -> None:
@@ -54,7 +58,7 @@ def test_cursor_leaves_the_partition_out() -> None:
 def test_forged_cursor_cannot_move_the_query_into_another_partition() -> None:
     forged = _cursor_of({"pk": "CUSTOMER#victim", "sk": "PROFILE"})
 
-    start = decode_cursor(forged, "pk", "PLAN")
+    start = decode_cursor(forged, "pk", "PLAN", key_attributes=TABLE_KEYS)
 
     assert start == {"pk": {"S": "PLAN"}, "sk": {"S": "PROFILE"}}
 
@@ -68,12 +72,26 @@ def test_forged_cursor_cannot_move_the_query_into_another_partition() -> None:
 def test_decoded_start_key_always_carries_the_querys_own_partition(
     position: dict[str, str], partition: str
 ) -> None:
-    start = decode_cursor(_cursor_of(position), "pk", partition)
+    if set(position) - {"pk"} != {"sk"}:
+        with pytest.raises(InvalidInput):
+            decode_cursor(_cursor_of(position), "pk", partition, key_attributes=TABLE_KEYS)
+        return
 
+    start = decode_cursor(_cursor_of(position), "pk", partition, key_attributes=TABLE_KEYS)
     assert start["pk"] == {"S": partition}
     assert {k: v["S"] for k, v in start.items() if k != "pk"} == {
         k: v for k, v in position.items() if k != "pk"
     }
+
+
+def test_cursor_naming_other_attributes_than_the_querys_keys_is_invalid_input() -> None:
+    for position in ({"foo": "bar"}, {"sk": "a", "gsi1sk": "b"}, {}):
+        with pytest.raises(InvalidInput):
+            decode_cursor(_cursor_of(position), "pk", "PLAN", key_attributes=TABLE_KEYS)
+    index_start = {"sk": "PROFILE", "pk": "CUSTOMER#c", "gsi1sk": "x"}
+    assert decode_cursor(_cursor_of(index_start), "gsi1pk", "CUSTOMERS", key_attributes=INDEX_KEYS)[
+        "gsi1pk"
+    ] == {"S": "CUSTOMERS"}
 
 
 @pytest.mark.parametrize(
@@ -109,7 +127,7 @@ def test_decoded_start_key_always_carries_the_querys_own_partition(
 )
 def test_garbage_cursor_is_invalid_input_naming_the_cursor(cursor: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        decode_cursor(cursor, "pk", "PLAN")
+        decode_cursor(cursor, "pk", "PLAN", key_attributes=TABLE_KEYS)
 
     assert caught.value.field == "cursor"
     assert caught.value.code == "invalid_input"
@@ -119,7 +137,7 @@ def test_garbage_cursor_is_invalid_input_naming_the_cursor(cursor: str) -> None:
 def test_any_cursor_either_decodes_into_the_partition_or_is_invalid_input(cursor: str) -> None:
     outcome: dict[str, object] | InvalidInput
     try:
-        outcome = decode_cursor(cursor, "pk", "PLAN")
+        outcome = decode_cursor(cursor, "pk", "PLAN", key_attributes=TABLE_KEYS)
     except InvalidInput as error:
         outcome = error
 
@@ -134,4 +152,4 @@ def test_deeply_nested_cursor_is_invalid_input() -> None:
     assert len(cursor) <= 2048
 
     with pytest.raises(InvalidInput):
-        decode_cursor(cursor, "pk", "PLAN")
+        decode_cursor(cursor, "pk", "PLAN", key_attributes=TABLE_KEYS)

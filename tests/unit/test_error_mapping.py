@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from pydantic import Field
+
 from billfold import errors
 from billfold.models import RequestModel
 from billfold.validation import field_path
 from billfold_lambda import gateway_responses
 from billfold_lambda.errors import STATUS_BY_ERROR, install_error_handlers
-from pydantic import Field
 
 LEAKY_DETAIL = "password=hunter2 at db.internal:5432"
 

@@ -1,9 +1,10 @@
 """Money: strictly integer minor units and known ISO 4217 currencies."""
 
 import pytest
+from pydantic import ValidationError
+
 from billfold.catalog.models import Price
 from billfold.money import CURRENCIES, minor_unit_exponent
-from pydantic import ValidationError
 
 
 def _price(amount: object = 1900, currency: object = "USD") -> Price:

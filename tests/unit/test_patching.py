@@ -1,6 +1,7 @@
 """PATCH semantics: merge the fields given onto the current document, then validate the whole."""
 
 import pytest
+
 from billfold.catalog.models import (
     Feature,
     FeatureCreate,
@@ -13,7 +14,6 @@ from billfold.catalog.models import (
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
 from billfold.errors import InvalidInput
 from billfold.patching import merge_patch, unchanged
-
 from tests.unit.factories import NOW, make_feature, make_plan
 
 

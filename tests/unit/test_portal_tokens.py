@@ -6,6 +6,9 @@ import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from billfold.auth.portal_tokens import (
     PORTAL_TOKEN_PREFIX,
     PortalClaims,
@@ -13,8 +16,6 @@ from billfold.auth.portal_tokens import (
     mint_portal_token,
     verify_portal_token,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 SECRET = b"portal-signing-secret-for-unit-tests"
 NOW = datetime(2030, 1, 15, 12, 0, 0, tzinfo=UTC)

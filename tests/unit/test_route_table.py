@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from billfold_lambda.api import as_json_request
 from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION, Needs, Route
 

@@ -59,3 +59,8 @@ class FixedClock:
 def isoformat(moment: datetime) -> str:
     """An ISO 8601 UTC timestamp with a Z suffix, to the second."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def sortable_timestamp(moment: datetime) -> str:
+    """A fixed-width UTC timestamp (to the microsecond) that sorts as the moments do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -8,8 +8,10 @@ def create_feature(body: FeatureCreate) -> Feature: ...
 handler = api.handler
 """
 
+import base64
+import binascii
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -17,7 +19,8 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from billfold_lambda.errors import ErrorBody, install_error_handlers
+from billfold.errors import InvalidInput
+from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
 from billfold_lambda.observability import logger, metrics, tracer
 from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
 
@@ -41,10 +44,21 @@ def _error_responses() -> dict[int, OpenAPIResponse]:
 
 
 def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with its body declared JSON: billfold reads every body as JSON, whatever
-    Content-Type the client sent (curl's -d sends a form type)."""
-    if not event.get("body"):
+    """The event with its body as JSON text: billfold reads every body as JSON, whatever
+    Content-Type the client sent (curl's -d sends a form type), and a base64 body is decoded.
+
+    Raises InvalidInput (malformed_json) for a body that is not UTF-8 text.
+    """
+    body = event.get("body")
+    if not body:
         return event
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as error:
+            raise InvalidInput(
+                "The request body is not valid JSON (it is not UTF-8 text).", code="malformed_json"
+            ) from error
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {
         k: v
@@ -54,6 +68,8 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
     json_type = "application/json"
     return {
         **event,
+        "body": body,
+        "isBase64Encoded": False,
         "headers": {**headers, "Content-Type": json_type},
         "multiValueHeaders": {**multi, "Content-Type": [json_type]},
     }
@@ -68,7 +84,11 @@ def lambda_entry(
     @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return resolve(as_json_request(event), context)
+        try:
+            request = as_json_request(event)
+        except InvalidInput as error:
+            return proxy_error(400, error.code, error.message)
+        return resolve(request, context)
 
     return handler
 
@@ -93,7 +113,13 @@ class Api:
             tags=[self.spec.tag],
             operation_id=self.spec.operation,
             status_code=self.spec.status,
-            responses=_error_responses(),
+            responses={
+                self.spec.status: {
+                    "description": self.spec.summary,
+                    "content": {"application/json": {"model": get_type_hints(endpoint)["return"]}},
+                },
+                **_error_responses(),
+            },
         )(endpoint)
         self.resolver.include_router(self.router)
         return decorated

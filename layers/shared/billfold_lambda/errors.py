@@ -1,14 +1,15 @@
 """Every error a handler returns, in one shape: {"error": {"code", "message", "field"}}."""
 
 import json
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from billfold import errors
-from billfold.validation import field_path, first_error
 from pydantic import BaseModel
 
+from billfold import errors
+from billfold.validation import field_path, first_error
 from billfold_lambda.observability import logger
 
 STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
@@ -39,6 +40,17 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     """A response in billfold's error shape."""
     body = {"error": {"code": code, "message": message, "field": field}}
     return Response(status, content_types.APPLICATION_JSON, json.dumps(body))
+
+
+def proxy_error(status: int, code: str, message: str) -> dict[str, Any]:
+    """An error as a Lambda proxy result, for refusals before the resolver runs."""
+    body = {"error": {"code": code, "message": message, "field": None}}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
 
 
 def _status_of(error: errors.BillfoldError) -> int:

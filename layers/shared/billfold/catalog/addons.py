@@ -19,11 +19,18 @@ def addon_store(table: Table) -> VersionedStore[Addon]:
 
 
 def _publishable(
-    table: Table, request: AddonCreate, *, version: int, created_at: datetime, now: datetime
+    table: Table,
+    request: AddonCreate,
+    *,
+    version: int,
+    created_at: datetime,
+    now: datetime,
+    previous: Addon | None = None,
 ) -> Addon:
     """The add-on version a request describes, with entitlements and plans checked."""
     features = features_by_id(table, (e.feature_id for e in request.entitlements))
-    entitlements = normalize_entitlements(request.entitlements, features)
+    granted_before = {e.feature_id for e in previous.entitlements} if previous else set()
+    entitlements = normalize_entitlements(request.entitlements, features, granted_before)
     require_plans_exist(table, request.plan_ids, "planIds")
     return Addon(
         **request.model_dump(exclude={"entitlements"}),
@@ -48,7 +55,12 @@ def update_addon(table: Table, addon_id: str, patch: AddonUpdate, clock: Clock) 
     current = store.require_current(addon_id, consistent=True)
     request = merge_patch(current, patch, AddonCreate)
     candidate = _publishable(
-        table, request, version=current.version + 1, created_at=current.created_at, now=clock.now()
+        table,
+        request,
+        version=current.version + 1,
+        created_at=current.created_at,
+        now=clock.now(),
+        previous=current,
     )
     return store.update(current, candidate)
 

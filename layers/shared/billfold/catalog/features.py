@@ -63,7 +63,7 @@ def archive_feature(table: Table, feature_id: str, clock: Clock) -> Feature:
 
 def _replace(table: Table, current: Feature, changes: dict[str, object]) -> Feature:
     """Write the changed feature if nobody changed it since it was read."""
-    updated = current.model_copy(update=changes)
+    updated = Feature.model_validate({**current.model_dump(), **changes})
     read_at = attribute_is("updated_at", current.model_dump(mode="json")["updated_at"])
     try:
         _save(table, updated, read_at)
@@ -89,12 +89,6 @@ def list_features(
 
 
 def features_by_id(table: Table, feature_ids: Iterable[str]) -> dict[str, Feature]:
-    """The existing features among the ids, in one batch read."""
-    wanted = sorted(set(feature_ids))
-    found: dict[str, Feature] = {}
-    for start in range(0, len(wanted), 100):
-        batch = [keys.feature(i) for i in wanted[start : start + 100]]
-        for item in table.get_many(batch):
-            feature = Feature.model_validate(item)
-            found[feature.id] = feature
-    return found
+    """The existing features among the ids, in one batch read per 100."""
+    items = table.get_many([keys.feature(i) for i in sorted(set(feature_ids))])
+    return {feature.id: feature for feature in map(Feature.model_validate, items)}

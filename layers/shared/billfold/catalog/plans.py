@@ -19,11 +19,18 @@ def plan_store(table: Table) -> VersionedStore[Plan]:
 
 
 def _publishable(
-    table: Table, request: PlanCreate, *, version: int, created_at: datetime, now: datetime
+    table: Table,
+    request: PlanCreate,
+    *,
+    version: int,
+    created_at: datetime,
+    now: datetime,
+    previous: Plan | None = None,
 ) -> Plan:
     """The plan version a request describes, with entitlements checked and inherited."""
     features = features_by_id(table, (e.feature_id for e in request.entitlements))
-    own = normalize_entitlements(request.entitlements, features)
+    granted_before = {e.feature_id for e in previous.entitlements} if previous else set()
+    own = normalize_entitlements(request.entitlements, features, granted_before)
     parent = (
         check_parent_chain(request.id, request.parent_plan_id, plan_store(table).current)
         if request.parent_plan_id
@@ -53,7 +60,12 @@ def update_plan(table: Table, plan_id: str, patch: PlanUpdate, clock: Clock) -> 
     current = store.require_current(plan_id, consistent=True)
     request = merge_patch(current, patch, PlanCreate)
     candidate = _publishable(
-        table, request, version=current.version + 1, created_at=current.created_at, now=clock.now()
+        table,
+        request,
+        version=current.version + 1,
+        created_at=current.created_at,
+        now=clock.now(),
+        previous=current,
     )
     return store.update(current, candidate)
 
@@ -78,16 +90,8 @@ def archive_plan(table: Table, plan_id: str) -> Plan:
 
 def require_plans_exist(table: Table, plan_ids: list[str], field: str) -> None:
     """Raise InvalidInput naming the first id that is not a plan."""
-    found = (
-        {
-            i["id"]
-            for i in table.get_many(
-                [keys.catalog_item(keys.PLANS_PARTITION, p) for p in set(plan_ids)]
-            )
-        }
-        if plan_ids
-        else set()
-    )
+    heads = [keys.catalog_item(keys.PLANS_PARTITION, p) for p in sorted(set(plan_ids))]
+    found = {item["id"] for item in table.get_many(heads)}
     for index, plan_id in enumerate(plan_ids):
         if plan_id not in found:
             raise InvalidInput(

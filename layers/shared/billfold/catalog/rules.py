@@ -1,6 +1,6 @@
 """The catalog's rules: what an entitlement may say for each kind of feature, and inheritance."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from billfold.catalog.models import Entitlement, Feature, Plan
 from billfold.errors import InvalidInput, RuleViolation
@@ -15,11 +15,13 @@ def _alias(name: str) -> str:
 
 
 def normalize_entitlement(
-    entitlement: Entitlement, feature: Feature | None, field: str
+    entitlement: Entitlement, feature: Feature | None, field: str, *, granted_before: bool = False
 ) -> Entitlement:
     """Check an entitlement against its feature's type and fill in the defaults.
 
-    Raises InvalidInput naming the offending field (e.g. `entitlements.2.limit`).
+    An archived feature may stay in a new version that already granted it (`granted_before`),
+    but cannot be newly granted. Raises InvalidInput naming the offending field
+    (e.g. `entitlements.2.limit`).
     """
     if feature is None:
         raise InvalidInput(
@@ -28,7 +30,7 @@ def normalize_entitlement(
             code="unknown_feature",
         )
 
-    if feature.status == "archived":
+    if feature.status == "archived" and not granted_before:
         raise InvalidInput(
             f"feature '{feature.id}' is archived: new versions cannot grant it",
             field=f"{field}.featureId",
@@ -72,11 +74,19 @@ def normalize_entitlement(
 
 
 def normalize_entitlements(
-    entitlements: Sequence[Entitlement], features: Mapping[str, Feature]
+    entitlements: Sequence[Entitlement],
+    features: Mapping[str, Feature],
+    granted_before: Collection[str] = (),
 ) -> list[Entitlement]:
-    """Every entitlement checked and completed, in the order given."""
+    """Every entitlement checked and completed, in the order given. `granted_before` names
+    the features the previous version granted."""
     return [
-        normalize_entitlement(e, features.get(e.feature_id), f"entitlements.{i}")
+        normalize_entitlement(
+            e,
+            features.get(e.feature_id),
+            f"entitlements.{i}",
+            granted_before=e.feature_id in granted_before,
+        )
         for i, e in enumerate(entitlements)
     ]
 

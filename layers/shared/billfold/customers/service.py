@@ -4,7 +4,7 @@ Stripe is called before DynamoDB is written, and every Stripe call is safe to re
 failure at any step leaves either the whole change or none of it: a retry completes it.
 """
 
-from billfold.clock import Clock
+from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
 from billfold.errors import Conflict, NotFound
 from billfold.patching import merge_patch, unchanged
@@ -27,7 +27,7 @@ def _customer_item(customer: Customer) -> Item:
         **keys.customer(customer.id),
         "kind": "customer",
         LISTING_INDEX.partition_key: keys.CUSTOMER_LIST_PARTITION,
-        LISTING_INDEX.sort_key: f"{document['created_at']}#{customer.id}",
+        LISTING_INDEX.sort_key: f"{sortable_timestamp(customer.created_at)}#{customer.id}",
         **document,
     }
 
@@ -98,7 +98,9 @@ def update_customer(
         return current
     if (request.email, request.name) != (current.email, current.name):
         stripe.update(current.stripe_customer_id, request.email, request.name)
-    updated = current.model_copy(update={**request.model_dump(), "updated_at": clock.now()})
+    updated = Customer.model_validate(
+        {**current.model_dump(), **request.model_dump(), "updated_at": clock.now()}
+    )
     read_at = attribute_is("updated_at", current.model_dump(mode="json")["updated_at"])
     try:
         table.put(_customer_item(updated), read_at)

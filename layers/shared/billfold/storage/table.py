@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from billfold.errors import InvalidInput
 from billfold.storage.keys import Key
-from billfold.storage.schema import PARTITION_KEY
+from billfold.storage.schema import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -111,10 +111,13 @@ def encode_cursor(last_key: Mapping[str, Any], partition_attribute: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, partition_attribute: str, partition: str) -> dict[str, Any]:
+def decode_cursor(
+    cursor: str, partition_attribute: str, partition: str, *, key_attributes: frozenset[str]
+) -> dict[str, Any]:
     """The ExclusiveStartKey for a cursor, pinned to the query's own partition.
 
-    A cursor can only move the start within the partition being read, never into another one.
+    A cursor can only move the start within the partition being read, never into another one,
+    and must name exactly the query's other key attributes.
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -125,7 +128,10 @@ def decode_cursor(cursor: str, partition_attribute: str, partition: str) -> dict
         isinstance(k, str) and isinstance(v, str) for k, v in position.items()
     ):
         raise InvalidInput("cursor is not one this API returned", field="cursor")
-    start = {k: {"S": v} for k, v in position.items() if k != partition_attribute}
+    position.pop(partition_attribute, None)
+    if set(position) != key_attributes - {partition_attribute}:
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    start = {k: {"S": v} for k, v in position.items()}
     start[partition_attribute] = {"S": partition}
     return start
 
@@ -146,15 +152,15 @@ class Table:
         return _from_wire(wire) if wire else None
 
     def get_many(self, item_keys: Sequence[Key]) -> list[Item]:
-        """The items that exist among up to 100 keys, in one BatchGetItem (plus any retries)."""
-        if len(item_keys) > 100:
-            raise ValueError("BatchGetItem reads at most 100 keys")
-        pending: dict[str, Any] = {self.name: {"Keys": [_to_wire(k) for k in item_keys]}}
+        """The items that exist among the keys: one BatchGetItem per 100 keys (plus retries)."""
         found: list[Item] = []
-        while pending and item_keys:
-            response = self._client.batch_get_item(RequestItems=pending)
-            found += [_from_wire(i) for i in response.get("Responses", {}).get(self.name, [])]
-            pending = dict(response.get("UnprocessedKeys") or {})
+        for start in range(0, len(item_keys), 100):
+            chunk = item_keys[start : start + 100]
+            pending: dict[str, Any] = {self.name: {"Keys": [_to_wire(k) for k in chunk]}}
+            while pending:
+                response = self._client.batch_get_item(RequestItems=pending)
+                found += [_from_wire(i) for i in response.get("Responses", {}).get(self.name, [])]
+                pending = dict(response.get("UnprocessedKeys") or {})
         return found
 
     def put(self, item: Item, condition: Condition | None = None) -> None:
@@ -206,7 +212,8 @@ class Table:
 
         `where` filters items after they are read, so a page may hold fewer than `limit`.
         """
-        index_name, partition_attribute, sort_attribute = index or (None, PARTITION_KEY, "sk")
+        index_name, partition_attribute, sort_attribute = index or (None, PARTITION_KEY, SORT_KEY)
+        key_attributes = frozenset({PARTITION_KEY, SORT_KEY, partition_attribute, sort_attribute})
         expression = "#p = :p"
         names = {"#p": partition_attribute}
         values: dict[str, Any] = {":p": {"S": partition}}
@@ -229,7 +236,9 @@ class Table:
         if index_name:
             args["IndexName"] = index_name
         if cursor:
-            args["ExclusiveStartKey"] = decode_cursor(cursor, partition_attribute, partition)
+            args["ExclusiveStartKey"] = decode_cursor(
+                cursor, partition_attribute, partition, key_attributes=key_attributes
+            )
         try:
             response = self._client.query(**args)
         except ClientError as error:

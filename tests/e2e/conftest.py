@@ -1,0 +1,68 @@
+"""End-to-end fixtures: HTTP clients on the local gateway, unique ids and portal tokens."""
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from billfold.auth.portal_tokens import mint_portal_token
+from billfold_lambda import dependencies as deps
+from local.dev import LocalApi
+from tests.conftest import ApiClient
+
+
+@pytest.fixture
+def uid() -> str:
+    """A short unique suffix: the stack is shared by every test of the session."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def portal_token(local_api: LocalApi) -> Callable[..., str]:
+    """Mint a portal token for a customer, valid for `expires_in` from the test clock's now.
+
+    Every token is a fresh string (the gateway caches policies per credential).
+    """
+
+    def mint(customer_id: str, expires_in: timedelta = timedelta(hours=1)) -> str:
+        expires_at = deps.clock().now() + expires_in
+        return mint_portal_token(deps.portal_signing_secret(), customer_id, expires_at)
+
+    return mint
+
+
+@pytest.fixture
+def client_with(local_api: LocalApi) -> Callable[[str | None], ApiClient]:
+    """A client sending `Authorization: Bearer <credential>`."""
+
+    def make(credential: str | None) -> ApiClient:
+        return ApiClient(local_api.url, credential)
+
+    return make
+
+
+@pytest.fixture
+def create_customer(server: ApiClient) -> Callable[..., dict[str, Any]]:
+    """Create a customer through the API and return it."""
+
+    def create(prefix: str = "cust", **fields: Any) -> dict[str, Any]:
+        customer_id = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        body = {"id": customer_id, "email": f"{customer_id}@example.com", "name": "Acme", **fields}
+        response = server.post("/v1/customers", json=body)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    return create
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Handlers publish only the cold-start metric; Powertools warns about that on every call."""
+    here = Path(__file__).parent
+    quiet = pytest.mark.filterwarnings("ignore:No application metrics to publish")
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(quiet)

@@ -1,0 +1,109 @@
+"""The OpenAPI document the local stack serves at /openapi.json."""
+
+import pytest
+
+from billfold_lambda.routes import ROUTES
+
+BODY_METHODS = {"POST", "PATCH"}
+ROUTES_WITH_BODY = [
+    r for r in ROUTES if r.method in BODY_METHODS and not r.path.endswith("/archive")
+]
+
+
+@pytest.fixture(scope="module")
+def document(anonymous) -> dict:
+    response = anonymous.get("/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _resolve(document: dict, ref: str) -> dict:
+    assert ref.startswith("#/components/schemas/"), ref
+    name = ref.removeprefix("#/components/schemas/")
+    assert name in document["components"]["schemas"], f"{ref} is not in components"
+    return document["components"]["schemas"][name]
+
+
+def test_document_is_openapi_3(document):
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"]
+
+
+def test_every_route_of_the_route_table_is_documented(document):
+    documented = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+
+    expected = {(route.method, route.path) for route in ROUTES}
+    assert expected <= documented
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        assert operation["operationId"] == route.operation
+        assert operation["summary"] == route.summary
+
+
+def test_path_parameters_are_declared(document):
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+        assert declared == set(route.path_parameters), route.operation
+
+
+@pytest.mark.parametrize("route", ROUTES_WITH_BODY, ids=lambda r: r.operation)
+def test_request_bodies_reference_component_models(document, route):
+    operation = document["paths"][route.path][route.method.lower()]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+
+    model = _resolve(document, schema["$ref"])
+
+    assert model["type"] == "object"
+    assert model["properties"]
+    assert model.get("additionalProperties") is False
+
+
+def test_error_responses_reference_error_body(document):
+    error_body = _resolve(document, "#/components/schemas/ErrorBody")
+    detail = _resolve(document, error_body["properties"]["error"]["$ref"])
+    assert set(detail["properties"]) == {"code", "message", "field"}
+    for route in ROUTES:
+        responses = document["paths"][route.path][route.method.lower()]["responses"]
+        for status in ("400", "401", "403", "404"):
+            schema = responses[status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (route.operation, status)
+
+
+def test_response_models_are_components(document):
+    schemas = document["components"]["schemas"]
+
+    for name in ("Plan", "Addon", "Feature", "Customer"):
+        assert "createdAt" in schemas[name]["properties"], name
+    assert "effectiveEntitlements" in schemas["Plan"]["properties"]
+    assert "stripeCustomerId" in schemas["Customer"]["properties"]
+    pages = [name for name in schemas if name.startswith("Page")]
+    assert len(pages) >= 4
+    for name in pages:
+        assert {"items", "nextCursor"} <= set(schemas[name]["properties"])
+
+
+def test_each_operation_documents_its_success_response(document):
+    undocumented = []
+    for route in ROUTES:
+        responses = document["paths"][route.path][route.method.lower()]["responses"]
+        success = responses.get(str(route.status), {}).get("content", {})
+        schema = success.get("application/json", {}).get("schema", {})
+        if "$ref" not in schema:
+            undocumented.append(f"{route.operation} {route.status}")
+
+    assert undocumented == []
+
+
+def test_bearer_security_scheme_applies_to_the_api(document):
+    schemes = document["components"]["securitySchemes"]
+    bearer = [
+        name for name, s in schemes.items() if (s["type"], s.get("scheme")) == ("http", "bearer")
+    ]
+
+    assert bearer
+    assert {bearer[0]: []} in document["security"]
