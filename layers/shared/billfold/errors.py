@@ -51,3 +51,18 @@ class UpstreamError(BillfoldError):
     """A dependency (Stripe) failed; nothing was written."""
 
     code = "upstream_error"
+
+
+def already_exists(noun: str, item_id: str) -> Conflict:
+    """A create for an id that already exists with other content (a replay gets the original)."""
+    return Conflict(
+        f"{noun} '{item_id}' already exists with other content", field="id", code="already_exists"
+    )
+
+
+def changed_concurrently(noun: str, item_id: str) -> Conflict:
+    """A conditional write lost to another request that changed the item first."""
+    return Conflict(
+        f"{noun} '{item_id}' was changed by another request; read it again and retry",
+        code="concurrent_modification",
+    )

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from billfold.catalog.models import Feature, FeatureCreate, FeatureUpdate
 from billfold.catalog.versions import ACTIVE_ONLY
 from billfold.clock import Clock
-from billfold.errors import Conflict, NotFound
+from billfold.errors import NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
 from billfold.storage import keys
 from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Table, attribute_is
@@ -36,11 +36,7 @@ def create_feature(table: Table, request: FeatureCreate, clock: Clock) -> Featur
         existing = get_feature(table, request.id, consistent=True)
         if unchanged(existing, request):
             return existing
-        raise Conflict(
-            f"feature '{request.id}' already exists with other attributes",
-            field="id",
-            code="already_exists",
-        ) from None
+        raise already_exists("feature", request.id) from None
     return feature
 
 
@@ -68,10 +64,7 @@ def _replace(table: Table, current: Feature, changes: dict[str, object]) -> Feat
     try:
         _save(table, updated, read_at)
     except ConditionFailed:
-        raise Conflict(
-            f"feature '{current.id}' was changed by another request; read it again and retry",
-            code="concurrent_modification",
-        ) from None
+        raise changed_concurrently("feature", current.id) from None
     return updated
 
 

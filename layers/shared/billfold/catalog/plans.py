@@ -1,14 +1,13 @@
 """Plans: create and publish, read any version, list, change (a new version), archive."""
 
-from datetime import datetime
+from functools import partial
 
 from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Plan, PlanCreate, PlanUpdate
 from billfold.catalog.rules import check_parent_chain, inherit, normalize_entitlements
-from billfold.catalog.versions import VersionedStore
+from billfold.catalog.versions import Publication, VersionedStore
 from billfold.clock import Clock
 from billfold.errors import InvalidInput
-from billfold.patching import merge_patch
 from billfold.storage import keys
 from billfold.storage.table import Table
 
@@ -18,19 +17,10 @@ def plan_store(table: Table) -> VersionedStore[Plan]:
     return VersionedStore(table, keys.PLANS_PARTITION, Plan, "plan")
 
 
-def _publishable(
-    table: Table,
-    request: PlanCreate,
-    *,
-    version: int,
-    created_at: datetime,
-    now: datetime,
-    previous: Plan | None = None,
-) -> Plan:
+def _publishable(table: Table, request: PlanCreate, publication: Publication[Plan]) -> Plan:
     """The plan version a request describes, with entitlements checked and inherited."""
     features = features_by_id(table, (e.feature_id for e in request.entitlements))
-    granted_before = {e.feature_id for e in previous.entitlements} if previous else set()
-    own = normalize_entitlements(request.entitlements, features, granted_before)
+    own = normalize_entitlements(request.entitlements, features, publication.granted_before)
     parent = (
         check_parent_chain(request.id, request.parent_plan_id, plan_store(table).current)
         if request.parent_plan_id
@@ -40,40 +30,27 @@ def _publishable(
         **request.model_dump(exclude={"entitlements"}),
         entitlements=own,
         effective_entitlements=inherit(own, parent),
-        version=version,
+        version=publication.version,
         status="active",
-        created_at=created_at,
-        published_at=now,
+        created_at=publication.created_at,
+        published_at=publication.published_at,
     )
 
 
 def create_plan(table: Table, request: PlanCreate, clock: Clock) -> Plan:
     """Create a plan and publish it as version 1."""
-    now = clock.now()
-    plan = _publishable(table, request, version=1, created_at=now, now=now)
-    return plan_store(table).create(plan)
+    return plan_store(table).publish_new(request, clock, partial(_publishable, table))
 
 
 def update_plan(table: Table, plan_id: str, patch: PlanUpdate, clock: Clock) -> Plan:
     """Publish the plan's next version with the patch applied (nothing, if nothing changes)."""
-    store = plan_store(table)
-    current = store.require_current(plan_id, consistent=True)
-    request = merge_patch(current, patch, PlanCreate)
-    candidate = _publishable(
-        table,
-        request,
-        version=current.version + 1,
-        created_at=current.created_at,
-        now=clock.now(),
-        previous=current,
-    )
-    return store.update(current, candidate)
+    build = partial(_publishable, table)
+    return plan_store(table).publish_patch(plan_id, patch, PlanCreate, clock, build)
 
 
 def get_plan(table: Table, plan_id: str, version: int | None = None) -> Plan:
     """The plan's current version, or the version asked for."""
-    store = plan_store(table)
-    return store.require_current(plan_id) if version is None else store.version(plan_id, version)
+    return plan_store(table).get(plan_id, version)
 
 
 def list_plans(

@@ -5,10 +5,16 @@ head still being at the version the change was based on, so two concurrent chang
 both win. A subscription points at (id, version) and keeps what it was sold.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from billfold.catalog.models import Addon, Plan
-from billfold.errors import Conflict, NotFound
+from billfold.clock import Clock
+from billfold.errors import Conflict, NotFound, already_exists, changed_concurrently
+from billfold.models import RequestModel
+from billfold.patching import merge_patch
 from billfold.storage import keys
 from billfold.storage.table import (
     ITEM_IS_NEW,
@@ -21,6 +27,27 @@ from billfold.storage.table import (
 )
 
 Published = TypeVar("Published", Plan, Addon)
+Request = TypeVar("Request", bound=RequestModel)
+
+
+@dataclass(frozen=True)
+class Publication(Generic[Published]):
+    """Where a new version stands: its number, when its item was created, when it is
+    published, and the version it replaces (None for version 1)."""
+
+    version: int
+    created_at: datetime
+    published_at: datetime
+    previous: Published | None
+
+    @property
+    def granted_before(self) -> set[str]:
+        """The features the replaced version granted."""
+        return {e.feature_id for e in self.previous.entitlements} if self.previous else set()
+
+
+Build = Callable[[Request, Publication[Published]], Published]
+"""Turns a create-request into the version it publishes, checking it against the catalog."""
 
 ACTIVE_ONLY = Condition("#status = :active", {"#status": "status"}, {":active": "active"})
 """Filters a catalog listing down to what is still sold."""
@@ -52,6 +79,10 @@ class VersionedStore(Generic[Published]):
             )
         return found
 
+    def get(self, item_id: str, version: int | None = None) -> Published:
+        """The current version, or the version asked for."""
+        return self.require_current(item_id) if version is None else self.version(item_id, version)
+
     def version(self, item_id: str, version: int) -> Published:
         """One published version, carrying the item's current status; NotFound if none."""
         head = self.require_current(item_id)
@@ -79,6 +110,27 @@ class VersionedStore(Generic[Published]):
         )
         return [self._model.model_validate(i) for i in page.items], page.next_cursor
 
+    def publish_new(
+        self, request: Request, clock: Clock, build: "Build[Request, Published]"
+    ) -> Published:
+        """Create the item and publish it as version 1."""
+        now = clock.now()
+        return self.create(build(request, Publication(1, now, now, None)))
+
+    def publish_patch(
+        self,
+        item_id: str,
+        patch: RequestModel,
+        request_type: type[Request],
+        clock: Clock,
+        build: "Build[Request, Published]",
+    ) -> Published:
+        """Publish the next version with the patch applied (nothing, if nothing changes)."""
+        current = self.require_current(item_id, consistent=True)
+        request = merge_patch(current, patch, request_type)
+        publication = Publication(current.version + 1, current.created_at, clock.now(), current)
+        return self.update(current, build(request, publication))
+
     def create(self, item: Published) -> Published:
         """Publish version 1; repeating the same create returns what it created (safe to retry)."""
         try:
@@ -87,11 +139,7 @@ class VersionedStore(Generic[Published]):
             existing = self.require_current(item.id, consistent=True)
             if same_terms(existing, item):
                 return existing
-            raise Conflict(
-                f"{self._noun} '{item.id}' already exists with other terms",
-                field="id",
-                code="already_exists",
-            ) from None
+            raise already_exists(self._noun, item.id) from None
         return item
 
     def update(self, current: Published, candidate: Published) -> Published:
@@ -133,7 +181,7 @@ class VersionedStore(Generic[Published]):
                 ]
             )
         except ConditionFailed as error:
-            raise self._moved(item.id) from error
+            raise changed_concurrently(self._noun, item.id) from error
 
     def replace_head(self, item: Published) -> None:
         """Rewrite the head in place (a status change), if nobody published meanwhile."""
@@ -143,13 +191,7 @@ class VersionedStore(Generic[Published]):
                 attribute_is("version", item.version),
             )
         except ConditionFailed as error:
-            raise self._moved(item.id) from error
-
-    def _moved(self, item_id: str) -> Conflict:
-        return Conflict(
-            f"{self._noun} '{item_id}' was changed by another request; read it again and retry",
-            code="concurrent_modification",
-        )
+            raise changed_concurrently(self._noun, item.id) from error
 
 
 _BOOKKEEPING = {"version", "status", "created_at", "published_at"}

@@ -6,7 +6,7 @@ failure at any step leaves either the whole change or none of it: a retry comple
 
 from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
-from billfold.errors import Conflict, NotFound
+from billfold.errors import NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage import keys
@@ -57,11 +57,7 @@ def get_customer(table: Table, customer_id: str, *, consistent: bool = False) ->
 def _same_customer(existing: Customer, request: CustomerCreate) -> Customer:
     if unchanged(existing, request):
         return existing
-    raise Conflict(
-        f"customer '{request.id}' already exists with other details",
-        field="id",
-        code="already_exists",
-    )
+    raise already_exists("customer", request.id)
 
 
 def create_customer(
@@ -105,10 +101,7 @@ def update_customer(
     try:
         table.put(_customer_item(updated), read_at)
     except ConditionFailed:
-        raise Conflict(
-            f"customer '{customer_id}' was changed by another request; read it again and retry",
-            code="concurrent_modification",
-        ) from None
+        raise changed_concurrently("customer", customer_id) from None
     return updated
 
 
