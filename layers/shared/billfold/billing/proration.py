@@ -1,0 +1,182 @@
+"""Proration, Stripe's rule: credit the old price's unused time, charge the new price's remainder.
+
+Time is measured in whole seconds and money in integer minor units; there are no floats. Each
+line's amount is the exact rational share of `unit_amount x quantity`, rounded once, half up
+(ties away from zero); a credit is the negated rounded share, so the same price credited and
+charged over the same span nets exactly zero.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import StrictInt, StrictStr
+
+from billfold.billing.periods import Period, add_billing_periods, as_utc
+from billfold.catalog.models import BillingPeriod, Quantity
+from billfold.models import ApiModel
+from billfold.money import CURRENCIES, Currency, MinorUnits
+
+LineKind = Literal["credit", "charge"]
+_SECOND = timedelta(seconds=1)
+
+
+class PricedItem(ApiModel):
+    """One priced item of a subscription: its plan or an add-on, e.g. key "addon:extra-seats"."""
+
+    key: StrictStr
+    description: StrictStr
+    unit_amount: MinorUnits
+    quantity: Quantity
+
+
+class ProrationLine(ApiModel):
+    """One line of a change: a credit (negative amount) or a charge for [periodStart, periodEnd)."""
+
+    key: str
+    description: str
+    kind: LineKind
+    amount: StrictInt
+    currency: Currency
+    quantity: int
+    unit_amount: int
+    period_start: datetime
+    period_end: datetime
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (numerator >= 0, denominator > 0) to the nearest int, ties up."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def prorated_amount(amount: int, quantity: int, period: Period, from_moment: datetime) -> int:
+    """The share of `amount x quantity` for [from_moment, period.end), in minor units.
+
+    Exactly total x remaining_seconds / period_seconds, both lengths floored to whole seconds,
+    then rounded once to the nearest minor unit, ties half up (away from zero).
+    """
+    if amount < 0 or quantity < 0:
+        raise ValueError("amount and quantity must not be negative")
+    moment = as_utc(from_moment, "from_moment")
+    if not period.start <= moment <= period.end:
+        raise ValueError("from_moment is outside the period")
+    remaining = (period.end - moment) // _SECOND
+    return _round_half_up(amount * quantity * remaining, period.seconds)
+
+
+def net(lines: Iterable[ProrationLine]) -> int:
+    """The lines' total: charges minus credits, in minor units."""
+    return sum(line.amount for line in lines)
+
+
+def _by_key(items: Sequence[PricedItem], which: str) -> dict[str, PricedItem]:
+    keyed = {item.key: item for item in items}
+    if len(keyed) != len(items):
+        raise ValueError(f"two {which} items have the same key")
+    return keyed
+
+
+def _lines(
+    kind: LineKind,
+    label: str,
+    items: Iterable[PricedItem],
+    amount_of: Callable[[PricedItem], int],
+    span: tuple[datetime, datetime],
+    currency: str,
+) -> list[ProrationLine]:
+    """A line of `kind` for each item with a non-zero amount, sorted by key."""
+    lines = []
+    for item in sorted(items, key=lambda i: i.key):
+        amount = amount_of(item)
+        if amount == 0:
+            continue
+        times = "" if item.quantity == 1 else f"{item.quantity} \N{MULTIPLICATION SIGN} "
+        lines.append(
+            ProrationLine(
+                key=item.key,
+                description=f"{label}{times}{item.description}",
+                kind=kind,
+                amount=-amount if kind == "credit" else amount,
+                currency=currency,
+                quantity=item.quantity,
+                unit_amount=item.unit_amount,
+                period_start=span[0],
+                period_end=span[1],
+            )
+        )
+    return lines
+
+
+def _checked(period: Period, change_at: datetime, currency: str) -> datetime:
+    """change_at in UTC, once it is known to lie in the period and the currency is billable."""
+    if currency not in CURRENCIES:
+        raise ValueError(f"'{currency}' is not an ISO 4217 currency code billfold bills in")
+    moment = as_utc(change_at, "change_at")
+    if not period.start <= moment <= period.end:
+        raise ValueError("change_at is outside the period")
+    return moment
+
+
+def _unchanged(was: PricedItem | None, now: PricedItem | None) -> bool:
+    if was is None or now is None:
+        return False
+    return (was.unit_amount, was.quantity) == (now.unit_amount, now.quantity)
+
+
+def prorate_change(
+    old: Sequence[PricedItem],
+    new: Sequence[PricedItem],
+    period: Period,
+    change_at: datetime,
+    currency: str,
+) -> list[ProrationLine]:
+    """The lines for changing `old` items to `new` at `change_at`, within the current `period`.
+
+    An item with the same unit amount and quantity gives no line; a changed or removed item is
+    credited its unused time, a changed or added one charged the remaining time (both spanning
+    change_at to period end). Zero-amount lines are left out. Credits first, then charges, each
+    sorted by key.
+    """
+    moment = _checked(period, change_at, currency)
+    before, after = _by_key(old, "old"), _by_key(new, "new")
+    credited = [i for k, i in before.items() if not _unchanged(i, after.get(k))]
+    charged = [i for k, i in after.items() if not _unchanged(before.get(k), i)]
+
+    def share(item: PricedItem) -> int:
+        return prorated_amount(item.unit_amount, item.quantity, period, moment)
+
+    span = (moment, period.end)
+    return _lines("credit", "Unused time on ", credited, share, span, currency) + _lines(
+        "charge", "Remaining time on ", charged, share, span, currency
+    )
+
+
+def restart_cycle_change(
+    old_items: Sequence[PricedItem],
+    new_items: Sequence[PricedItem],
+    old_period: Period,
+    change_at: datetime,
+    new_period_kind: BillingPeriod,
+    currency: str,
+) -> tuple[list[ProrationLine], Period]:
+    """A change that restarts the billing cycle at `change_at` (monthly to annual, as Stripe).
+
+    Every old item is credited its unused time of `old_period`; every new item is charged its
+    full price for the new period, which starts at `change_at`. Returns the lines (credits, then
+    charges, each by key; zero amounts left out) and the new period.
+    """
+    moment = _checked(old_period, change_at, currency)
+    _by_key(old_items, "old")
+    _by_key(new_items, "new")
+    new_period = Period(start=moment, end=add_billing_periods(moment, new_period_kind, 1))
+
+    def unused(item: PricedItem) -> int:
+        return prorated_amount(item.unit_amount, item.quantity, old_period, moment)
+
+    def full(item: PricedItem) -> int:
+        return item.unit_amount * item.quantity
+
+    old_span, new_span = (moment, old_period.end), (new_period.start, new_period.end)
+    credits = _lines("credit", "Unused time on ", old_items, unused, old_span, currency)
+    charges = _lines("charge", "", new_items, full, new_span, currency)
+    return credits + charges, new_period
