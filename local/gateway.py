@@ -9,10 +9,11 @@ import base64
 import json
 import re
 import threading
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from billfold_lambda import dependencies as deps
 from billfold_lambda import gateway_responses
 from billfold_lambda.authorizer import UNAUTHORIZED
 from billfold_lambda.gateway_responses import GatewayResponse
@@ -57,8 +58,9 @@ class LocalGateway:
         self._functions = functions or FunctionLoader()
         self._stage = stage
         self._routes = [(_compile(route), route) for route in ROUTES]
-        self._policies: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._policies: dict[str, tuple[datetime, dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._invocations: dict[str, threading.Lock] = {}
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route for a method and path, with its path parameters."""
@@ -79,9 +81,12 @@ class LocalGateway:
         )
         if not authorization:
             return gateway_error(gateway_responses.UNAUTHORIZED)
-        decision = self._authorize(authorization, request, route, path_parameters)
-        if decision is None:
-            return gateway_error(gateway_responses.UNAUTHORIZED)
+        try:
+            decision = self._authorize(authorization, request, route, path_parameters)
+        except Exception as error:
+            if str(error) == UNAUTHORIZED:
+                return gateway_error(gateway_responses.UNAUTHORIZED)
+            return gateway_error(gateway_responses.DEFAULT_5XX, 500)
         if not allows(
             decision["policyDocument"], method_arn(self._stage, request.method, request.path)
         ):
@@ -96,28 +101,35 @@ class LocalGateway:
         request: HttpRequest,
         route: Route,
         path_parameters: dict[str, str],
-    ) -> dict[str, Any] | None:
-        """The cached or fresh authorizer policy for a credential; None means 401."""
+    ) -> dict[str, Any]:
+        """The cached or fresh authorizer policy for a credential (cached by the test clock).
+
+        Raises what the authorizer raised: Exception("Unauthorized") means 401.
+        """
         with self._lock:
             cached = self._policies.get(authorization)
-        if cached and cached[0] > time.monotonic():
+        if cached and cached[0] > deps.clock().now():
             return cached[1]
         authorizer = self._functions.module("authorizer")
         event = authorizer_event(request, route, path_parameters, self._stage)
-        try:
+        with self._invocation_lock("authorizer"):
             decision: dict[str, Any] = authorizer.handler(event, LocalLambdaContext("authorizer"))
-        except Exception as error:
-            if str(error) == UNAUTHORIZED:
-                return None
-            raise
+        expires = deps.clock().now() + timedelta(seconds=AUTHORIZER_CACHE_SECONDS)
         with self._lock:
-            self._policies[authorization] = (time.monotonic() + AUTHORIZER_CACHE_SECONDS, decision)
+            self._policies[authorization] = (expires, decision)
         return decision
+
+    def _invocation_lock(self, operation: str) -> threading.Lock:
+        """One request at a time per function, as in one Lambda container (Powertools keeps the
+        current event on the resolver)."""
+        with self._lock:
+            return self._invocations.setdefault(operation, threading.Lock())
 
     def _invoke(self, operation: str, event: dict[str, Any]) -> HttpResponse:
         handler = self._functions.module(operation).handler
         try:
-            result: dict[str, Any] = handler(event, LocalLambdaContext(operation))
+            with self._invocation_lock(operation):
+                result: dict[str, Any] = handler(event, LocalLambdaContext(operation))
         except Exception:
             return gateway_error(gateway_responses.DEFAULT_5XX, 502)
         headers = {k: [v] for k, v in (result.get("headers") or {}).items()}

@@ -4,12 +4,13 @@ from billfold.catalog.addons import archive_addon
 from billfold.catalog.models import Addon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+from billfold_lambda.params import CatalogIdPath
 
 api = Api("archive_addon")
 
 
 @api.route
-def archive(addonId: str) -> Addon:
+def archive(addonId: CatalogIdPath) -> Addon:
     """The archived add-on; subscriptions that hold it keep their version."""
     return archive_addon(deps.table(), addonId)
 

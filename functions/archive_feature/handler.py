@@ -4,12 +4,13 @@ from billfold.catalog.features import archive_feature
 from billfold.catalog.models import Feature
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+from billfold_lambda.params import CatalogIdPath
 
 api = Api("archive_feature")
 
 
 @api.route
-def archive(featureId: str) -> Feature:
+def archive(featureId: CatalogIdPath) -> Feature:
     """The archived feature; published plan versions keep granting it."""
     return archive_feature(deps.table(), featureId, deps.clock())
 

@@ -4,12 +4,13 @@ from billfold.catalog.models import Plan
 from billfold.catalog.plans import archive_plan
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+from billfold_lambda.params import CatalogIdPath
 
 api = Api("archive_plan")
 
 
 @api.route
-def archive(planId: str) -> Plan:
+def archive(planId: CatalogIdPath) -> Plan:
     """The archived plan; subscriptions keep the version they were sold."""
     return archive_plan(deps.table(), planId)
 

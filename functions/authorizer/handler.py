@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from billfold_lambda.authorizer import authorize
-from billfold_lambda.observability import logger
+
+logger = Logger()
+"""The authorizer runs before every uncached request: a Logger only, no Tracer (X-Ray) import."""
 
 
 @logger.inject_lambda_context

@@ -4,13 +4,13 @@ from billfold.catalog.addons import get_addon
 from billfold.catalog.models import Addon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
-from billfold_lambda.params import Version
+from billfold_lambda.params import CatalogIdPath, Version
 
 api = Api("get_addon")
 
 
 @api.route
-def get(addonId: str, version: Version = None) -> Addon:
+def get(addonId: CatalogIdPath, version: Version = None) -> Addon:
     """The add-on version."""
     return get_addon(deps.table(), addonId, version)
 

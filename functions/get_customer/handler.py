@@ -4,12 +4,13 @@ from billfold.customers.models import Customer
 from billfold.customers.service import get_customer
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+from billfold_lambda.params import CustomerIdPath
 
 api = Api("get_customer")
 
 
 @api.route
-def get(customerId: str) -> Customer:
+def get(customerId: CustomerIdPath) -> Customer:
     """The customer."""
     return get_customer(deps.table(), customerId)
 

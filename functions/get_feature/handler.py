@@ -4,12 +4,13 @@ from billfold.catalog.features import get_feature
 from billfold.catalog.models import Feature
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+from billfold_lambda.params import CatalogIdPath
 
 api = Api("get_feature")
 
 
 @api.route
-def get(featureId: str) -> Feature:
+def get(featureId: CatalogIdPath) -> Feature:
     """The feature."""
     return get_feature(deps.table(), featureId)
 

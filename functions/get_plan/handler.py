@@ -4,13 +4,13 @@ from billfold.catalog.models import Plan
 from billfold.catalog.plans import get_plan
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
-from billfold_lambda.params import Version
+from billfold_lambda.params import CatalogIdPath, Version
 
 api = Api("get_plan")
 
 
 @api.route
-def get(planId: str, version: Version = None) -> Plan:
+def get(planId: CatalogIdPath, version: Version = None) -> Plan:
     """The plan version."""
     return get_plan(deps.table(), planId, version)
 

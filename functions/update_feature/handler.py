@@ -4,12 +4,13 @@ from billfold.catalog.features import update_feature
 from billfold.catalog.models import Feature, FeatureUpdate
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+from billfold_lambda.params import CatalogIdPath
 
 api = Api("update_feature")
 
 
 @api.route
-def update(featureId: str, body: FeatureUpdate) -> Feature:
+def update(featureId: CatalogIdPath, body: FeatureUpdate) -> Feature:
     """The feature after the change."""
     return update_feature(deps.table(), featureId, body, deps.clock())
 

@@ -63,6 +63,8 @@ def common_environment(stage: str, table: dynamodb.ITable) -> dict[str, str]:
         "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": constants.POWERTOOLS_METRICS_NAMESPACE,
         "LOG_LEVEL": constants.LOG_LEVEL,
+        # responses hold customer details: keep them out of X-Ray
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
     }
 
 

@@ -66,3 +66,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(quiet)
+
+
+@pytest.fixture
+def advance_clock(server: ApiClient) -> Callable[..., str]:
+    """Move the local stack's test clock forward; returns the new now."""
+
+    def advance(seconds: int) -> str:
+        response = server.post("/_local/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200, response.text
+        now: str = response.json()["now"]
+        return now
+
+    return advance

@@ -290,3 +290,31 @@ def test_an_archived_feature_stays_on_a_plan_that_granted_it_but_cannot_be_added
         create_plan(
             table, _plan(f"late-{uid}", entitlements=[{"featureId": kept.id, "limit": 1}]), clock
         )
+
+
+def test_a_patch_computed_before_an_archive_cannot_bring_the_plan_back(table, clock, uid):
+    plan_id = f"race-{uid}"
+    create_plan(table, _plan(plan_id), clock)
+    store = plan_store(table)
+    stale = store.require_current(plan_id, consistent=True)
+    candidate = stale.model_copy(update={"version": 2, "name": "Renamed"})
+
+    archive_plan(table, plan_id)
+    with pytest.raises(Conflict) as caught:
+        store.publish(candidate)
+
+    assert caught.value.code == "concurrent_modification"
+    head = get_plan(table, plan_id)
+    assert (head.version, head.status) == (1, "archived")
+
+
+def test_a_filtered_page_is_full_even_when_archived_plans_sit_between(table, clock, uid):
+    for n in range(6):
+        create_plan(table, _plan(f"page-{uid}-{n}"), clock)
+        if n % 2 == 0:
+            archive_plan(table, f"page-{uid}-{n}")
+    ids, _ = _every_plan(table, limit=2)
+    mine = [i for i in ids if i.startswith(f"page-{uid}-")]
+    assert mine == [f"page-{uid}-1", f"page-{uid}-3", f"page-{uid}-5"]
+    items, _ = list_plans(table, limit=2, cursor=None)
+    assert len(items) == 2

@@ -185,3 +185,9 @@ def test_non_ascii_character_in_the_signature_is_refused_not_raised() -> None:
     payload, signature = _TOKEN.removeprefix(PORTAL_TOKEN_PREFIX).split(".")
 
     assert verify_portal_token(SECRET, f"{PORTAL_TOKEN_PREFIX}{payload}.{signature}é", NOW) is None
+
+
+@pytest.mark.parametrize("customer_id", ["x*", "a/*", "", "has space", "#1"])
+def test_only_well_formed_customer_ids_are_ever_signed(customer_id):
+    with pytest.raises(ValueError, match="customer id"):
+        mint_portal_token(b"secret", customer_id, NOW + timedelta(hours=1))

@@ -4,9 +4,12 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+CATALOG_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
 CatalogId = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$"),
+    StringConstraints(pattern=CATALOG_ID_PATTERN),
     Field(
         description="lowercase letters, digits, '-' and '_'; up to 64 characters", examples=["pro"]
     ),
@@ -15,7 +18,7 @@ CatalogId = Annotated[
 
 CustomerId = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"),
+    StringConstraints(pattern=CUSTOMER_ID_PATTERN),
     Field(
         description="your own id for the customer: letters, digits, '.', '_' and '-'; up to 128",
         examples=["acme-42"],

@@ -14,3 +14,10 @@ class RequestModel(ApiModel):
     """A request body: unknown fields are an error, so typos never pass silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ValueModel(ApiModel):
+    """A value nested in requests and documents (a price, an entitlement): unknown fields are
+    an error here too, so a typo inside it cannot silently change billing terms."""
+
+    model_config = ConfigDict(extra="forbid")

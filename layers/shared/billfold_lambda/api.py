@@ -10,6 +10,7 @@ handler = api.handler
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar, get_type_hints
 
@@ -47,7 +48,8 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
     """The event with its body as JSON text: billfold reads every body as JSON, whatever
     Content-Type the client sent (curl's -d sends a form type), and a base64 body is decoded.
 
-    Raises InvalidInput (malformed_json) for a body that is not UTF-8 text.
+    Raises InvalidInput (malformed_json) for a body that is not UTF-8 JSON, including JSON too
+    deep or with numbers too long for Python's parser.
     """
     body = event.get("body")
     if not body:
@@ -59,6 +61,10 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(
                 "The request body is not valid JSON (it is not UTF-8 text).", code="malformed_json"
             ) from error
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        raise InvalidInput("The request body is not valid JSON.", code="malformed_json") from None
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {
         k: v

@@ -6,11 +6,17 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from billfold import errors
 from billfold.validation import field_path, first_error
 from billfold_lambda.observability import logger
+
+THROTTLING_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+"""AWS errors that mean "slow down": a 429 for the client, not a 500."""
 
 STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
     errors.InvalidInput: 400,
@@ -86,9 +92,17 @@ def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
     def route_not_found(_: NotFoundError) -> Response[str]:
         return error_response(404, "route_not_found", "No such route.")
 
+    @resolver.exception_handler(ClientError)  # type: ignore[untyped-decorator]
+    def aws_error(error: ClientError) -> Response[str]:
+        if error.response.get("Error", {}).get("Code") in THROTTLING_CODES:
+            return error_response(429, "throttled", "Too many requests right now; retry shortly.")
+        return _internal_error(error)
+
     @resolver.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(error: Exception) -> Response[str]:
-        logger.exception("unhandled error", extra={"error_type": type(error).__name__})
-        return error_response(
-            500, "internal_error", "Something went wrong on our side; retry later."
-        )
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> Response[str]:
+    logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+    return error_response(500, "internal_error", "Something went wrong on our side; retry later.")

@@ -1,8 +1,10 @@
-"""Query parameters that many routes share, with their validation."""
+"""Query and path parameters that many routes share, with their validation."""
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from billfold.identifiers import CATALOG_ID_PATTERN, CUSTOMER_ID_PATTERN
 
 Limit = Annotated[int, Query(ge=1, le=100, description="page size (1-100)")]
 Cursor = Annotated[
@@ -10,3 +12,8 @@ Cursor = Annotated[
 ]
 Version = Annotated[int | None, Query(ge=1, description="a published version; default the latest")]
 IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="list archived too")]
+
+CatalogIdPath = Annotated[str, Path(pattern=CATALOG_ID_PATTERN, description="a catalog id")]
+"""A feature, plan or add-on id in the path: malformed ids are a 400, never a key error."""
+CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, description="your customer id")]
+"""A customer id in the path."""

@@ -4,8 +4,11 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from billfold.identifiers import CUSTOMER_ID_PATTERN
 
 PORTAL_TOKEN_PREFIX = "bf_pt_"
 
@@ -30,8 +33,17 @@ def _signature(secret: bytes, payload: str) -> str:
     return _b64(hmac.new(secret, payload.encode(), hashlib.sha256).digest())
 
 
+def _is_customer_id(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(CUSTOMER_ID_PATTERN, value) is not None
+
+
 def mint_portal_token(secret: bytes, customer_id: str, expires_at: datetime) -> str:
-    """A token that lets its bearer act as `customer_id` until `expires_at`."""
+    """A token that lets its bearer act as `customer_id` until `expires_at`.
+
+    The id ends up in the authorizer's IAM policy, so only a well-formed id is ever signed.
+    """
+    if not _is_customer_id(customer_id):
+        raise ValueError(f"not a customer id: {customer_id!r}")
     claims = {"sub": customer_id, "exp": int(expires_at.timestamp())}
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
     return f"{PORTAL_TOKEN_PREFIX}{payload}.{_signature(secret, payload)}"
@@ -49,7 +61,7 @@ def verify_portal_token(secret: bytes, token: str, now: datetime) -> PortalClaim
         customer_id, expires = claims["sub"], claims["exp"]
     except (ValueError, KeyError, TypeError):
         return None
-    if not isinstance(customer_id, str) or not isinstance(expires, int):
+    if not _is_customer_id(customer_id) or not isinstance(expires, int):
         return None
     expires_at = datetime.fromtimestamp(expires, UTC)
     return PortalClaims(customer_id, expires_at) if now < expires_at else None

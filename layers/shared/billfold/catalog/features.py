@@ -82,6 +82,6 @@ def list_features(
 
 
 def features_by_id(table: Table, feature_ids: Iterable[str]) -> dict[str, Feature]:
-    """The existing features among the ids, in one batch read per 100."""
-    items = table.get_many([keys.feature(i) for i in sorted(set(feature_ids))])
+    """The existing features among the ids, read consistently in one batch per 100."""
+    items = table.get_many([keys.feature(i) for i in sorted(set(feature_ids))], consistent=True)
     return {feature.id: feature for feature in map(Feature.model_validate, items)}

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
 
 from billfold.identifiers import CatalogId, Metadata
-from billfold.models import ApiModel, RequestModel
+from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.money import Currency, MinorUnits
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -23,7 +23,7 @@ Enforcement = Literal["hard", "soft"]
 Quantity = Annotated[StrictInt, Field(ge=0, le=10**15)]
 
 
-class FeatureUnit(ApiModel):
+class FeatureUnit(ValueModel):
     """How a metered or numeric feature's amounts are named: 1 'API call', 2 'API calls'."""
 
     singular: Name
@@ -72,7 +72,7 @@ class Feature(ApiModel):
     updated_at: datetime
 
 
-class Price(ApiModel):
+class Price(ValueModel):
     """What one billing period costs in one currency, in minor units."""
 
     billing_period: BillingPeriod
@@ -80,7 +80,7 @@ class Price(ApiModel):
     amount: MinorUnits
 
 
-class Entitlement(ApiModel):
+class Entitlement(ValueModel):
     """What a plan or add-on grants of one feature.
 
     boolean features: only `featureId`. metered: `limit` or `unlimited`, with how the counter

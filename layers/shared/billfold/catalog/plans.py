@@ -22,7 +22,7 @@ def _publishable(table: Table, request: PlanCreate, publication: Publication[Pla
     features = features_by_id(table, (e.feature_id for e in request.entitlements))
     own = normalize_entitlements(request.entitlements, features, publication.granted_before)
     parent = (
-        check_parent_chain(request.id, request.parent_plan_id, plan_store(table).current)
+        check_parent_chain(request.id, request.parent_plan_id, partial(_current_plan, table))
         if request.parent_plan_id
         else None
     )
@@ -35,6 +35,10 @@ def _publishable(table: Table, request: PlanCreate, publication: Publication[Pla
         created_at=publication.created_at,
         published_at=publication.published_at,
     )
+
+
+def _current_plan(table: Table, plan_id: str) -> Plan | None:
+    return plan_store(table).current(plan_id, consistent=True)
 
 
 def create_plan(table: Table, request: PlanCreate, clock: Clock) -> Plan:
@@ -68,7 +72,7 @@ def archive_plan(table: Table, plan_id: str) -> Plan:
 def require_plans_exist(table: Table, plan_ids: list[str], field: str) -> None:
     """Raise InvalidInput naming the first id that is not a plan."""
     heads = [keys.catalog_item(keys.PLANS_PARTITION, p) for p in sorted(set(plan_ids))]
-    found = {item["id"] for item in table.get_many(heads)}
+    found = {item["id"] for item in table.get_many(heads, consistent=True)}
     for index, plan_id in enumerate(plan_ids):
         if plan_id not in found:
             raise InvalidInput(

@@ -23,7 +23,6 @@ from billfold.storage.table import (
     Item,
     Put,
     Table,
-    attribute_is,
 )
 
 Published = TypeVar("Published", Plan, Addon)
@@ -48,6 +47,16 @@ class Publication(Generic[Published]):
 
 Build = Callable[[Request, Publication[Published]], Published]
 """Turns a create-request into the version it publishes, checking it against the catalog."""
+
+
+def _active_at(version: int) -> Condition:
+    """The head is still active and at `version`: nobody published or archived meanwhile."""
+    return Condition(
+        "#version = :version AND #status = :active",
+        {"#version": "version", "#status": "status"},
+        {":version": version, ":active": "active"},
+    )
+
 
 ACTIVE_ONLY = Condition("#status = :active", {"#status": "status"}, {":active": "active"})
 """Filters a catalog listing down to what is still sold."""
@@ -170,9 +179,7 @@ class VersionedStore(Generic[Published]):
         """
         head_key = keys.catalog_item(self._partition, item.id)
         version_key = keys.catalog_version(self._partition, item.id, item.version)
-        head_condition = (
-            ITEM_IS_NEW if item.version == 1 else attribute_is("version", item.version - 1)
-        )
+        head_condition = ITEM_IS_NEW if item.version == 1 else _active_at(item.version - 1)
         try:
             self._table.transact(
                 [
@@ -188,7 +195,7 @@ class VersionedStore(Generic[Published]):
         try:
             self._table.put(
                 {**keys.catalog_item(self._partition, item.id), **self._document(item)},
-                attribute_is("version", item.version),
+                _active_at(item.version),
             )
         except ConditionFailed as error:
             raise changed_concurrently(self._noun, item.id) from error

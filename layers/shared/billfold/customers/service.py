@@ -1,14 +1,16 @@
 """Customers: create (with the Stripe customer), read, list newest first, update.
 
 Stripe is called before DynamoDB is written, and every Stripe call is safe to repeat, so a
-failure at any step leaves either the whole change or none of it: a retry completes it.
+failure at any step leaves either the whole change or none of it: a retry completes it. An
+update that loses a race puts the winner's details back on the Stripe customer.
 """
+
+from typing import TYPE_CHECKING
 
 from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
 from billfold.errors import NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
-from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage import keys
 from billfold.storage.schema import LISTING_INDEX
 from billfold.storage.table import (
@@ -19,6 +21,9 @@ from billfold.storage.table import (
     Table,
     attribute_is,
 )
+
+if TYPE_CHECKING:  # reading customers must not import Stripe (cold start)
+    from billfold.payments.stripe_customers import StripeCustomers
 
 
 def _customer_item(customer: Customer) -> Item:
@@ -61,7 +66,7 @@ def _same_customer(existing: Customer, request: CustomerCreate) -> Customer:
 
 
 def create_customer(
-    table: Table, stripe: StripeCustomers, request: CustomerCreate, clock: Clock
+    table: Table, stripe: "StripeCustomers", request: CustomerCreate, clock: Clock
 ) -> Customer:
     """Create the customer and its Stripe customer; the same request again returns it."""
     existing = find_customer(table, request.id, consistent=True)
@@ -85,7 +90,7 @@ def create_customer(
 
 
 def update_customer(
-    table: Table, stripe: StripeCustomers, customer_id: str, patch: CustomerUpdate, clock: Clock
+    table: Table, stripe: "StripeCustomers", customer_id: str, patch: CustomerUpdate, clock: Clock
 ) -> Customer:
     """Change a customer's email, name or metadata, mirroring email and name to Stripe."""
     current = get_customer(table, customer_id, consistent=True)
@@ -101,6 +106,8 @@ def update_customer(
     try:
         table.put(_customer_item(updated), read_at)
     except ConditionFailed:
+        winner = get_customer(table, customer_id, consistent=True)
+        stripe.update(winner.stripe_customer_id, winner.email, winner.name)
         raise changed_concurrently("customer", customer_id) from None
     return updated
 

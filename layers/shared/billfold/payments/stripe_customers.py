@@ -2,10 +2,13 @@
 
 import hashlib
 import json
+import logging
 
 import stripe
 
 from billfold.errors import UpstreamError
+
+logger = logging.getLogger(__name__)
 
 
 def stripe_client(api_key: str, api_base: str | None = None) -> stripe.StripeClient:
@@ -13,6 +16,14 @@ def stripe_client(api_key: str, api_base: str | None = None) -> stripe.StripeCli
     if api_base:
         return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
     return stripe.StripeClient(api_key, max_network_retries=2)
+
+
+def _upstream(action: str, error: stripe.StripeError) -> UpstreamError:
+    """What the client hears of a Stripe failure: the action and Stripe's request id, not
+    Stripe's own words (those go to the log)."""
+    logger.warning("stripe call failed", extra={"action": action, "stripe_error": str(error)})
+    request = f" (Stripe request {error.request_id})" if error.request_id else ""
+    return UpstreamError(f"Stripe could not {action}{request}; nothing was saved, retry later.")
 
 
 def _idempotency_key(action: str, customer_id: str, params: dict[str, object]) -> str:
@@ -38,7 +49,7 @@ class StripeCustomers:
                 options={"idempotency_key": key},
             )
         except stripe.StripeError as error:
-            raise UpstreamError(f"Stripe refused to create the customer: {error}") from error
+            raise _upstream("create the customer", error) from error
         return created.id
 
     def update(self, stripe_customer_id: str, email: str, name: str) -> None:
@@ -48,11 +59,11 @@ class StripeCustomers:
                 stripe_customer_id, params={"email": email, "name": name}
             )
         except stripe.StripeError as error:
-            raise UpstreamError(f"Stripe refused to update the customer: {error}") from error
+            raise _upstream("update the customer", error) from error
 
     def delete(self, stripe_customer_id: str) -> None:
         """Delete a Stripe customer that billfold never recorded (it lost a creation race)."""
         try:
             self._client.v1.customers.delete(stripe_customer_id)
         except stripe.StripeError as error:
-            raise UpstreamError(f"Stripe refused to delete the customer: {error}") from error
+            raise _upstream("delete the customer", error) from error

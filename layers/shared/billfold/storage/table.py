@@ -57,7 +57,9 @@ def attribute_is(name: str, value: Any) -> Condition:
     return Condition("#expected = :expected", {"#expected": name}, {":expected": value})
 
 
-ITEM_EXISTS = Condition("attribute_exists(pk)")
+_LOST_RACE = {"ConditionalCheckFailedException", "TransactionConflictException"}
+"""A write that lost to another: its condition failed, or a transaction held the item."""
+_LOST_RACE_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
 
 
 @dataclass(frozen=True)
@@ -151,12 +153,12 @@ class Table:
         wire = response.get("Item")
         return _from_wire(wire) if wire else None
 
-    def get_many(self, item_keys: Sequence[Key]) -> list[Item]:
+    def get_many(self, item_keys: Sequence[Key], *, consistent: bool = False) -> list[Item]:
         """The items that exist among the keys: one BatchGetItem per 100 keys (plus retries)."""
         found: list[Item] = []
         for start in range(0, len(item_keys), 100):
-            chunk = item_keys[start : start + 100]
-            pending: dict[str, Any] = {self.name: {"Keys": [_to_wire(k) for k in chunk]}}
+            chunk = [_to_wire(k) for k in item_keys[start : start + 100]]
+            pending: dict[str, Any] = {self.name: {"Keys": chunk, "ConsistentRead": consistent}}
             while pending:
                 response = self._client.batch_get_item(RequestItems=pending)
                 found += [_from_wire(i) for i in response.get("Responses", {}).get(self.name, [])]
@@ -170,7 +172,7 @@ class Table:
                 TableName=self.name, Item=_to_wire(item), **_condition_args(condition)
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if error.response["Error"]["Code"] in _LOST_RACE:
                 raise ConditionFailed((0,)) from error
             raise
 
@@ -192,7 +194,7 @@ class Table:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = error.response.get("CancellationReasons", [])
-            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+            failed = [i for i, r in enumerate(reasons) if r.get("Code") in _LOST_RACE_REASONS]
             if not failed:
                 raise
             raise ConditionFailed(failed) from error
@@ -210,7 +212,8 @@ class Table:
     ) -> Page:
         """One page of a partition (of the table, or of an index given as (name, pk, sk)).
 
-        `where` filters items after they are read, so a page may hold fewer than `limit`.
+        `where` filters items after they are read; reading goes on until the page is full or
+        the partition ends, so a page is short only when it is the last.
         """
         index_name, partition_attribute, sort_attribute = index or (None, PARTITION_KEY, SORT_KEY)
         key_attributes = frozenset({PARTITION_KEY, SORT_KEY, partition_attribute, sort_attribute})
@@ -239,14 +242,22 @@ class Table:
             args["ExclusiveStartKey"] = decode_cursor(
                 cursor, partition_attribute, partition, key_attributes=key_attributes
             )
-        try:
-            response = self._client.query(**args)
-        except ClientError as error:
-            if cursor and error.response["Error"]["Code"] == "ValidationException":
-                raise InvalidInput("cursor is not one this API returned", field="cursor") from error
-            raise
-        last_key = response.get("LastEvaluatedKey")
+        items: list[Item] = []
+        while True:
+            try:
+                response = self._client.query(**args)
+            except ClientError as error:
+                if cursor and error.response["Error"]["Code"] == "ValidationException":
+                    raise InvalidInput(
+                        "cursor is not one this API returned", field="cursor"
+                    ) from error
+                raise
+            items += [_from_wire(item) for item in response.get("Items", [])]
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key or len(items) >= limit:
+                break
+            args["ExclusiveStartKey"], args["Limit"] = last_key, limit - len(items)
         return Page(
-            items=[_from_wire(item) for item in response.get("Items", [])],
+            items=items,
             next_cursor=encode_cursor(last_key, partition_attribute) if last_key else None,
         )
