@@ -1,0 +1,140 @@
+"""Deciding an entitlement check from the materialized item and the current usage.
+
+Refusals are checked in order: no such customer, no subscription, subscription canceled,
+feature not held, hard limit reached. Subscriptions that are trialing, active or past_due grant
+access: past_due keeps access while the payment is retried, so a declined card does not switch
+the customer's product off before dunning ends the subscription.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Literal
+
+from billfold.billing.periods import Period, as_utc, usage_period_at
+from billfold.entitlements.models import MaterializedEntitlements, ResolvedEntitlement
+from billfold.models import ApiModel
+
+DenialReason = Literal[
+    "customer_not_found",
+    "no_subscription",
+    "subscription_canceled",
+    "feature_not_in_plan",
+    "limit_exceeded",
+]
+
+
+class EntitlementCheck(ApiModel):
+    """The answer to "may this customer use `requested` more of this feature now?".
+
+    `limit` and `remaining` are null when there is no amount to count against: unlimited and
+    boolean features, and refusals made before the feature is found. `remaining` is never
+    negative. The period and `resetAt` are set for metered features whose counter resets.
+    `softLimitExceeded`: the use would pass a soft limit, so it is granted and billed as overage
+    where the plan prices it. `reason` is null exactly when access is granted.
+    """
+
+    feature_id: str
+    has_access: bool
+    unlimited: bool
+    limit: int | None
+    usage: int
+    remaining: int | None
+    requested: int
+    period_start: datetime | None
+    period_end: datetime | None
+    reset_at: datetime | None
+    soft_limit_exceeded: bool
+    reason: DenialReason | None
+
+
+def _refused(feature_id: str, usage: int, requested: int, reason: DenialReason) -> EntitlementCheck:
+    return EntitlementCheck(
+        feature_id=feature_id,
+        has_access=False,
+        unlimited=False,
+        limit=None,
+        usage=usage,
+        remaining=None,
+        requested=requested,
+        period_start=None,
+        period_end=None,
+        reset_at=None,
+        soft_limit_exceeded=False,
+        reason=reason,
+    )
+
+
+def _usage_period(
+    entry: ResolvedEntitlement, anchor: datetime | None, now: datetime
+) -> Period | None:
+    """The counter's current window; a moment before the anchor counts in the first one."""
+    if entry.reset_period is None or entry.reset_anchor is None or anchor is None:
+        return None
+    return usage_period_at(entry.reset_period, entry.reset_anchor, anchor, max(now, anchor))
+
+
+def _decide(
+    entry: ResolvedEntitlement, anchor: datetime | None, usage: int, requested: int, now: datetime
+) -> EntitlementCheck:
+    amount = entry.limit if entry.feature_type == "metered" else entry.value
+    period = _usage_period(entry, anchor, now) if entry.feature_type == "metered" else None
+    over = amount is not None and usage + requested > amount
+    refused = over and entry.feature_type == "metered" and entry.enforcement == "hard"
+    start, end = (period.start, period.end) if period else (None, None)
+    return EntitlementCheck(
+        feature_id=entry.feature_id,
+        has_access=not refused,
+        unlimited=entry.unlimited,
+        limit=amount,
+        usage=usage,
+        remaining=None if amount is None else max(amount - usage, 0),
+        requested=requested,
+        period_start=start,
+        period_end=end,
+        reset_at=end,
+        soft_limit_exceeded=over and entry.feature_type == "metered" and not refused,
+        reason="limit_exceeded" if refused else None,
+    )
+
+
+def check_entitlement(
+    materialized: MaterializedEntitlements | None,
+    feature_id: str,
+    usage: int,
+    now: datetime,
+    requested: int = 1,
+) -> EntitlementCheck:
+    """Whether the customer may use `requested` (>= 0) more of the feature, with `usage` so far.
+
+    boolean: granted when held. metered: hard limits refuse when usage + requested > limit;
+    soft limits grant and set `softLimitExceeded`. numeric: granted when held, with the value
+    as `limit` (the caller compares it with what it counts). The usage period comes from the
+    entry's reset period and anchor with the subscription anchor. Usage and requested below 0
+    are ValueErrors. The item is taken as current: re-resolve it first if `is_stale(now)`.
+    """
+    now = as_utc(now, "now")
+    if usage < 0 or requested < 0:
+        raise ValueError("usage and requested must not be negative")
+    if materialized is None:
+        return _refused(feature_id, usage, requested, "customer_not_found")
+    if not materialized.has_subscription:
+        return _refused(feature_id, usage, requested, "no_subscription")
+    if materialized.subscription_status == "canceled":
+        return _refused(feature_id, usage, requested, "subscription_canceled")
+    entry = materialized.entries.get(feature_id)
+    if entry is None:
+        return _refused(feature_id, usage, requested, "feature_not_in_plan")
+    return _decide(entry, materialized.subscription_anchor, usage, requested, now)
+
+
+def check_all(
+    materialized: MaterializedEntitlements,
+    usage_by_feature: Mapping[str, int],
+    now: datetime,
+) -> list[EntitlementCheck]:
+    """A check (requested 1) of every feature the customer holds, by feature id; usage
+    missing from `usage_by_feature` counts as 0."""
+    return [
+        check_entitlement(materialized, feature_id, usage_by_feature.get(feature_id, 0), now)
+        for feature_id in sorted(materialized.entries)
+    ]
