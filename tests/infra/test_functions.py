@@ -203,6 +203,7 @@ def test_route_environment(dev: Assembly, refs: dict[str, Any], route: Route) ->
         "POWERTOOLS_SERVICE_NAME": "billfold",
         "POWERTOOLS_METRICS_NAMESPACE": "Billfold",
         "LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
     }
     if Needs.STRIPE_SECRET in route.needs:
         expected[config.ENV_STRIPE_SECRET_ID] = refs["stripe"]
