@@ -15,6 +15,10 @@ from billfold.catalog.plans import create_plan
 from billfold.clock import Clock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
+from billfold.subscriptions.models import SubscriptionCreate
+from billfold.subscriptions.service import create_subscription
+from billfold.usage.requests import UsageReport
+from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
@@ -26,7 +30,8 @@ def seed_server_key(key: str, clock: Clock) -> None:
 
 
 def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
-    """Create the demo features, plans, add-ons and customers."""
+    """Create the demo catalog and customers; demo-customer gets a paid subscription with
+    some usage, so a new user sees a living account at once."""
     demo = json.loads(catalog_file.read_text())
     table = deps.table()
     for feature in demo["features"]:
@@ -38,3 +43,8 @@ def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
     stripe = deps.stripe_customers()
     for customer in demo["customers"]:
         create_customer(table, stripe, CustomerCreate.model_validate(customer), clock)
+    for subscription in demo["subscriptions"]:
+        order = SubscriptionCreate.model_validate(subscription["order"])
+        create_subscription(table, subscription["customerId"], order, clock)
+    for report in demo["usage"]:
+        report_usage(table, UsageReport.model_validate(report), clock)

@@ -70,10 +70,9 @@ def start_server(name: str, args: list[str], port: int, log: Path, probe_path: s
 
 
 def start_moto(port: int, log: Path) -> Server:
-    """moto's server: DynamoDB, S3 and Secrets Manager on one loopback port."""
-    return start_server(
-        "moto", ["moto.server", "-H", "127.0.0.1", "-p", str(port)], port, log, "/moto-api/"
-    )
+    """moto's server (one request at a time: see local/moto_server.py): DynamoDB, S3 and
+    Secrets Manager on one loopback port."""
+    return start_server("moto", ["local.moto_server", "-p", str(port)], port, log, "/moto-api/")
 
 
 def start_localstripe(port: int, log: Path) -> Server:

@@ -10,12 +10,19 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
 
-from billfold_lambda.routes import ROUTES
-from local.dev import running_local_api
+from billfold.usage.requests import UsageReport
+from billfold.usage.service import report_usage
+from billfold_lambda import dependencies as deps
+from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION
+from local.dev import LocalApi, running_local_api
+from local.events import HttpRequest, proxy_event
+from local.functions import FunctionLoader
+from local.lambda_context import LocalLambdaContext
 from local.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +61,70 @@ def latency(session: requests.Session, url: str) -> tuple[float, float]:
     return timings[len(timings) // 2], timings[int(len(timings) * 0.95)]
 
 
+def _timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """p50 and p95 in milliseconds of `action`, after one warm-up call."""
+    action()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return timings[len(timings) // 2], timings[int(len(timings) * 0.95)]
+
+
+def entitlement_check_figures(api: LocalApi) -> None:
+    """DynamoDB calls per check and per usage report, and a warm check through the handler
+    beside the floor: a bare GetItem against the same moto server."""
+    table = deps.table()
+    client = table._client  # the same botocore client the handlers use
+    calls: list[str] = []
+    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    functions = FunctionLoader()
+    check = functions.module("check_entitlement").handler
+    route = ROUTES_BY_OPERATION["check_entitlement"]
+    request = HttpRequest(
+        "GET", "/v1/customers/demo-customer/entitlements/api-calls", {}, {}, b"", "127.0.0.1"
+    )
+    event = proxy_event(
+        request,
+        route,
+        {"customerId": "demo-customer", "featureId": "api-calls"},
+        "bench",
+        {"credential": "server"},
+    )
+    context = LocalLambdaContext("check_entitlement")
+
+    calls.clear()
+    check(event, context)
+    print(f"DynamoDB calls per entitlement check: {len(calls)} ({', '.join(calls)})")
+    calls.clear()
+    report = UsageReport(
+        customer_id="demo-customer", feature_id="api-calls", value=1, idempotency_key="bench-0"
+    )
+    report_usage(table, report, deps.clock())
+    print(f"DynamoDB calls per usage report: {len(calls)} ({', '.join(calls)})")
+
+    p50, p95 = _timed(lambda: check(event, context), REQUESTS)
+    print(f"entitlement check through the handler, warm (p50 / p95 ms): {p50:.2f} / {p95:.2f}")
+    key = {"pk": {"S": "CUSTOMER#demo-customer"}, "sk": {"S": "ENT"}}
+    p50, p95 = _timed(lambda: client.get_item(TableName=table.name, Key=key), REQUESTS)
+    print(f"bare GetItem on the same moto server   (p50 / p95 ms): {p50:.2f} / {p95:.2f}")
+
+    reports = 1000
+    start = time.perf_counter()
+    for n in range(1, reports + 1):
+        report = UsageReport(
+            customer_id="demo-customer",
+            feature_id="api-calls",
+            value=1,
+            idempotency_key=f"bench-{n}",
+        )
+        report_usage(table, report, deps.clock())
+    rate = reports / (time.perf_counter() - start)
+    print(f"usage reports, one by one in-process: {rate:.0f} per second")
+
+
 def directory_mb(path: Path) -> float:
     """Total size of the files under `path`, in MB."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
@@ -72,6 +143,8 @@ def main() -> None:
         for path in ("/v1/features/api-calls", "/v1/plans", "/v1/customers/demo-customer"):
             p50, p95 = latency(session, api.url + path)
             print(f"  GET {path:<30} {p50:6.2f} / {p95:6.2f}")
+
+        entitlement_check_figures(api)
 
     layers = ROOT / ".build" / "layers"
     if layers.exists():

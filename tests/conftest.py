@@ -64,11 +64,13 @@ def anonymous(local_api: LocalApi) -> ApiClient:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under xdist, keep tests that share an expensive session fixture on one worker: one
-    worker synthesizes the CDK app once, another starts the local stack once."""
+    """Under xdist, keep tests that share an expensive session fixture together: the CDK
+    synth, and one local stack each for the integration and the e2e tests."""
     for item in items:
         parts = item.path.parts
         if "infra" in parts:
             item.add_marker(pytest.mark.xdist_group("cdk-synth"))
-        elif "integration" in parts or "e2e" in parts:
-            item.add_marker(pytest.mark.xdist_group("local-stack"))
+        elif "integration" in parts:
+            item.add_marker(pytest.mark.xdist_group("local-stack-integration"))
+        elif "e2e" in parts:
+            item.add_marker(pytest.mark.xdist_group("local-stack-e2e"))

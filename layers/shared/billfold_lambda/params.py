@@ -11,6 +11,9 @@ Cursor = Annotated[
     str | None, Query(max_length=2048, description="`nextCursor` from the previous page")
 ]
 Version = Annotated[int | None, Query(ge=1, description="a published version; default the latest")]
+Requested = Annotated[
+    int, Query(ge=0, le=10**12, description="how much more the customer wants to use (default 1)")
+]
 IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="list archived too")]
 
 CatalogIdPath = Annotated[str, Path(pattern=CATALOG_ID_PATTERN, description="a catalog id")]

@@ -175,6 +175,71 @@ ROUTES: tuple[Route, ...] = (
         "customers",
         _WRITE_WITH_STRIPE,
     ),
+    # Subscriptions
+    Route(
+        "create_subscription",
+        "POST",
+        "/v1/customers/{customerId}/subscription",
+        "Subscribe a customer to a plan",
+        "subscriptions",
+        _WRITE,
+        Access.SERVER_OR_PORTAL,
+        status=201,
+    ),
+    Route(
+        "get_subscription",
+        "GET",
+        "/v1/customers/{customerId}/subscription",
+        "The customer's current subscription, with its next invoice",
+        "subscriptions",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    # Entitlements
+    Route(
+        "list_entitlements",
+        "GET",
+        "/v1/customers/{customerId}/entitlements",
+        "Every feature the customer holds, with usage against its limit",
+        "entitlements",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "check_entitlement",
+        "GET",
+        "/v1/customers/{customerId}/entitlements/{featureId}",
+        "May the customer use `requested` more of a feature? (one DynamoDB read)",
+        "entitlements",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    # Usage
+    Route(
+        "report_usage",
+        "POST",
+        "/v1/usage",
+        "Report usage of a metered feature (delta or set), counted once per idempotency key",
+        "usage",
+        _WRITE,
+    ),
+    Route(
+        "consume_usage",
+        "POST",
+        "/v1/customers/{customerId}/usage/{featureId}/consume",
+        "Use more of a feature only if the limit allows it (atomic check-and-increment)",
+        "usage",
+        _WRITE,
+    ),
+    Route(
+        "usage_history",
+        "GET",
+        "/v1/customers/{customerId}/usage/{featureId}/history",
+        "Usage of a feature per period: the current one, then closed ones, newest first",
+        "usage",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
 )
 
 ROUTES_BY_OPERATION: dict[str, Route] = {route.operation: route for route in ROUTES}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
+from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
 from billfold.storage import keys
@@ -42,6 +43,17 @@ def _mapping_item(customer: Customer) -> Item:
         **keys.stripe_customer(customer.stripe_customer_id),
         "kind": "stripe_customer",
         "customer_id": customer.id,
+    }
+
+
+def _no_entitlements_item(customer: Customer) -> Item:
+    """The customer's materialized entitlements before any subscription: present, so that a
+    check tells "no subscription" from "no such customer" in its one read."""
+    empty = MaterializedEntitlements(customer_id=customer.id, computed_at=customer.created_at)
+    return {
+        **keys.entitlements(customer.id),
+        "kind": "entitlements",
+        **empty.model_dump(mode="json"),
     }
 
 
@@ -79,7 +91,11 @@ def create_customer(
     )
     try:
         table.transact(
-            [Put(_customer_item(customer), ITEM_IS_NEW), Put(_mapping_item(customer), ITEM_IS_NEW)]
+            [
+                Put(_customer_item(customer), ITEM_IS_NEW),
+                Put(_mapping_item(customer), ITEM_IS_NEW),
+                Put(_no_entitlements_item(customer), ITEM_IS_NEW),
+            ]
         )
     except ConditionFailed:
         winner = get_customer(table, request.id, consistent=True)

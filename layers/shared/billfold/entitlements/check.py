@@ -64,7 +64,7 @@ def _refused(feature_id: str, usage: int, requested: int, reason: DenialReason) 
     )
 
 
-def _usage_period(
+def current_usage_period(
     entry: ResolvedEntitlement, anchor: datetime | None, now: datetime
 ) -> Period | None:
     """The counter's current window; a moment before the anchor counts in the first one."""
@@ -77,7 +77,7 @@ def _decide(
     entry: ResolvedEntitlement, anchor: datetime | None, usage: int, requested: int, now: datetime
 ) -> EntitlementCheck:
     amount = entry.limit if entry.feature_type == "metered" else entry.value
-    period = _usage_period(entry, anchor, now) if entry.feature_type == "metered" else None
+    period = current_usage_period(entry, anchor, now) if entry.feature_type == "metered" else None
     over = amount is not None and usage + requested > amount
     refused = over and entry.feature_type == "metered" and entry.enforcement == "hard"
     start, end = (period.start, period.end) if period else (None, None)

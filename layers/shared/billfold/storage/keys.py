@@ -44,3 +44,54 @@ def stripe_customer(stripe_customer_id: str) -> Key:
 def api_key(key_hash: str) -> Key:
     """A server API key, stored by the SHA-256 of the key: the key itself is never stored."""
     return {"pk": f"API_KEY#{key_hash}", "sk": "API_KEY"}
+
+
+def subscription(customer_id: str) -> Key:
+    """The customer's live (or last) subscription."""
+    return {"pk": f"CUSTOMER#{customer_id}", "sk": "SUBSCRIPTION"}
+
+
+def entitlements(customer_id: str) -> Key:
+    """The customer's materialized entitlements: what a check reads (with the usage counters)."""
+    return {"pk": f"CUSTOMER#{customer_id}", "sk": "ENT"}
+
+
+def billing_record(customer_id: str, created: str, record_id: str) -> Key:
+    """A billing record waiting for invoicing, in creation order."""
+    return {"pk": f"CUSTOMER#{customer_id}", "sk": f"BILLING#{created}#{record_id}"}
+
+
+ENTITLEMENTS_AND_USAGE_PREFIX = "ENT"
+"""Sort keys of the materialized entitlements item (`ENT`) and of every usage counter
+(`ENT#USAGE#…`): an entitlement check reads them all with one Query on this prefix."""
+
+USAGE_COUNTER_PREFIX = "ENT#USAGE#"
+
+
+def customer_partition(customer_id: str) -> str:
+    """The partition holding a customer's item collection."""
+    return f"CUSTOMER#{customer_id}"
+
+
+def usage_counter(customer_id: str, feature_id: str) -> Key:
+    """A feature's usage counter for its current period (next to `ENT`, read with it)."""
+    return {"pk": customer_partition(customer_id), "sk": f"{USAGE_COUNTER_PREFIX}{feature_id}"}
+
+
+def usage_history_prefix(feature_id: str) -> str:
+    """The sort-key prefix of a feature's closed usage periods."""
+    return f"USAGE#{feature_id}#"
+
+
+def usage_period(customer_id: str, feature_id: str, period_start: str) -> Key:
+    """A closed usage period of a feature, by its start (a sortable timestamp; "" for a counter
+    that never reset), so history sorts by time."""
+    return {
+        "pk": customer_partition(customer_id),
+        "sk": f"{usage_history_prefix(feature_id)}{period_start}",
+    }
+
+
+def usage_dedupe(customer_id: str, idempotency_key: str) -> Key:
+    """The record that a usage report with this idempotency key was counted (expires by TTL)."""
+    return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#USAGE#{idempotency_key}"}

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -71,6 +71,22 @@ class Put:
 
 
 @dataclass(frozen=True)
+class Update:
+    """One update (in a transaction, or alone with `Table.update`): `expression` is a DynamoDB
+    update expression (SET, ADD, REMOVE) whose placeholders are in `names` and `values`; the
+    condition's own placeholders are merged with them (a placeholder may not mean two things)."""
+
+    key: Key
+    expression: str
+    condition: Condition | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+ReturnValues = Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of a query: its items and the cursor for the next page, if any."""
 
@@ -104,6 +120,29 @@ def _condition_args(condition: Condition | None) -> dict[str, Any]:
         args["ExpressionAttributeNames"] = dict(condition.names)
     if condition.values:
         args["ExpressionAttributeValues"] = _to_wire(condition.values)
+    return args
+
+
+def _merged(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(mine)
+    for placeholder, value in theirs.items():
+        if placeholder in merged and merged[placeholder] != value:
+            raise ValueError(f"placeholder {placeholder} means two things in one update")
+        merged[placeholder] = value
+    return merged
+
+
+def _update_args(update: Update) -> dict[str, Any]:
+    condition = update.condition
+    names = _merged(update.names, condition.names if condition else {})
+    values = _merged(update.values, condition.values if condition else {})
+    args: dict[str, Any] = {"Key": _to_wire(update.key), "UpdateExpression": update.expression}
+    if condition is not None:
+        args["ConditionExpression"] = condition.expression
+    if names:
+        args["ExpressionAttributeNames"] = names
+    if values:
+        args["ExpressionAttributeValues"] = _to_wire(values)
     return args
 
 
@@ -176,18 +215,46 @@ class Table:
                 raise ConditionFailed((0,)) from error
             raise
 
-    def transact(self, puts: Sequence[Put]) -> None:
-        """Write all puts or none, raising ConditionFailed naming the operations that failed."""
-        operations = [
-            {
-                "Put": {
-                    "TableName": self.name,
-                    "Item": _to_wire(p.item),
-                    **_condition_args(p.condition),
-                }
-            }
-            for p in puts
-        ]
+    def update(
+        self,
+        key: Key,
+        expression: str,
+        condition: Condition | None = None,
+        *,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        return_values: ReturnValues = "ALL_NEW",
+    ) -> Item:
+        """Update one item (creating it if absent), raising ConditionFailed if the condition does
+        not hold; returns the attributes `return_values` asks for ({} for NONE)."""
+        update = Update(key, expression, condition, names or {}, values or {})
+        try:
+            response = self._client.update_item(
+                TableName=self.name, ReturnValues=return_values, **_update_args(update)
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in _LOST_RACE:
+                raise ConditionFailed((0,)) from error
+            raise
+        return _from_wire(response.get("Attributes", {}))
+
+    def transact(self, puts: Sequence[Put | Update]) -> None:
+        """Write all puts and updates or none, raising ConditionFailed naming the operations that
+        failed."""
+        operations: list[dict[str, Any]] = []
+        for write in puts:
+            if isinstance(write, Update):
+                operations.append({"Update": {"TableName": self.name, **_update_args(write)}})
+            else:
+                operations.append(
+                    {
+                        "Put": {
+                            "TableName": self.name,
+                            "Item": _to_wire(write.item),
+                            **_condition_args(write.condition),
+                        }
+                    }
+                )
         try:
             self._client.transact_write_items(TransactItems=operations)  # type: ignore[arg-type]
         except ClientError as error:

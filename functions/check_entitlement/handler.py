@@ -1,0 +1,20 @@
+"""GET /v1/customers/{customerId}/entitlements/{featureId} — the hot-path entitlement check."""
+
+from billfold.entitlements.check import EntitlementCheck
+from billfold.entitlements.service import check_feature
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+from billfold_lambda.params import CatalogIdPath, CustomerIdPath, Requested
+
+api = Api("check_entitlement")
+
+
+@api.route
+def check(
+    customerId: CustomerIdPath, featureId: CatalogIdPath, requested: Requested = 1
+) -> EntitlementCheck:
+    """Access, limit, usage and what remains; `reason` says why access is denied."""
+    return check_feature(deps.table(), customerId, featureId, requested, deps.clock())
+
+
+handler = api.handler

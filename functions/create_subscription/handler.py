@@ -1,0 +1,18 @@
+"""POST /v1/customers/{customerId}/subscription — subscribe a customer to a plan."""
+
+from billfold.subscriptions.models import SubscriptionCreate, SubscriptionView
+from billfold.subscriptions.service import create_subscription
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+from billfold_lambda.params import CustomerIdPath
+
+api = Api("create_subscription")
+
+
+@api.route
+def create(customerId: CustomerIdPath, body: SubscriptionCreate) -> SubscriptionView:
+    """The new subscription; a customer holds one live subscription at a time."""
+    return create_subscription(deps.table(), customerId, body, deps.clock())
+
+
+handler = api.handler

@@ -1,0 +1,18 @@
+"""GET /v1/customers/{customerId}/subscription — the customer's current subscription."""
+
+from billfold.subscriptions.models import SubscriptionView
+from billfold.subscriptions.service import get_subscription
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+from billfold_lambda.params import CustomerIdPath
+
+api = Api("get_subscription")
+
+
+@api.route
+def get(customerId: CustomerIdPath) -> SubscriptionView:
+    """The subscription, with what it bills next."""
+    return get_subscription(deps.table(), customerId)
+
+
+handler = api.handler

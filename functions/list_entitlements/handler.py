@@ -1,0 +1,20 @@
+"""GET /v1/customers/{customerId}/entitlements — everything the customer holds, with usage."""
+
+from billfold.entitlements.check import EntitlementCheck
+from billfold.entitlements.service import list_entitlements
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+from billfold_lambda.pages import Page
+from billfold_lambda.params import CustomerIdPath
+
+api = Api("list_entitlements")
+
+
+@api.route
+def list_all(customerId: CustomerIdPath) -> Page[EntitlementCheck]:
+    """One page with every feature the customer holds (a customer's list always fits one)."""
+    items = list_entitlements(deps.table(), customerId, deps.clock())
+    return Page(items=items, next_cursor=None)
+
+
+handler = api.handler

@@ -1,0 +1,18 @@
+"""POST /v1/usage — report usage of a metered feature, counted once per idempotency key."""
+
+from billfold.usage.models import UsageResult
+from billfold.usage.requests import UsageReport
+from billfold.usage.service import report_usage
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+
+api = Api("report_usage")
+
+
+@api.route
+def report(body: UsageReport) -> UsageResult:
+    """Whether the report counted (false: its key was seen before) and the usage after it."""
+    return report_usage(deps.table(), body, deps.clock())
+
+
+handler = api.handler

@@ -1,0 +1,58 @@
+"""What a subscription costs: catalog prices for its billing period and currency."""
+
+from collections.abc import Sequence
+
+from billfold.catalog.models import Addon, BillingPeriod, Plan, Price
+from billfold.errors import RuleViolation
+from billfold.subscriptions.models import SubscribedAddon
+
+
+def price_of(
+    prices: Sequence[Price], period: BillingPeriod, currency: str, *, what: str, field: str
+) -> int:
+    """The price for one period in the currency; a plan or add-on with no prices is free."""
+    if not prices:
+        return 0
+    for price in prices:
+        if price.billing_period == period and price.currency == currency:
+            return price.amount
+    raise RuleViolation(
+        f"{what} has no {period} price in {currency}", field=field, code="price_not_available"
+    )
+
+
+def plan_price(plan: Plan, period: BillingPeriod, currency: str) -> int:
+    """The plan's price for the period and currency."""
+    return price_of(plan.prices, period, currency, what=f"plan '{plan.id}'", field="planId")
+
+
+def subscribed_addon(
+    addon: Addon, quantity: int, plan: Plan, period: BillingPeriod, currency: str, field: str
+) -> SubscribedAddon:
+    """An add-on as held on `plan`, after checking the plan accepts it and the quantity fits."""
+    if addon.status != "active":
+        raise RuleViolation(
+            f"add-on '{addon.id}' is archived", field=f"{field}.addonId", code="addon_archived"
+        )
+    if plan.id not in addon.plan_ids:
+        raise RuleViolation(
+            f"plan '{plan.id}' does not accept add-on '{addon.id}'",
+            field=f"{field}.addonId",
+            code="addon_not_allowed",
+        )
+    if quantity > addon.max_quantity:
+        raise RuleViolation(
+            f"add-on '{addon.id}' allows at most {addon.max_quantity}",
+            field=f"{field}.quantity",
+            code="quantity_above_max",
+        )
+    unit = price_of(
+        addon.prices, period, currency, what=f"add-on '{addon.id}'", field=f"{field}.addonId"
+    )
+    return SubscribedAddon(
+        addon_id=addon.id,
+        version=addon.version,
+        name=addon.name,
+        quantity=quantity,
+        unit_amount=unit,
+    )

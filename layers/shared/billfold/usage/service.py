@@ -1,0 +1,109 @@
+"""Usage against entitlements: reports, consume-if-allowed and history, each read from the
+customer's materialized entitlements (which decide the counter's period and limit)."""
+
+from billfold.billing.periods import Period
+from billfold.clock import Clock, sortable_timestamp
+from billfold.entitlements.check import current_usage_period
+from billfold.entitlements.models import ResolvedEntitlement
+from billfold.errors import InvalidInput, NotFound, RuleViolation
+from billfold.storage import keys
+from billfold.storage.table import Table, encode_cursor
+from billfold.usage.counters import (
+    add_usage,
+    consume,
+    read_entitlements_and_usage,
+    set_usage,
+    usage_history,
+)
+from billfold.usage.models import Counter, UsagePeriod, UsageResult
+from billfold.usage.requests import ConsumeRequest, UsageReport
+
+
+def _metered(
+    table: Table, customer_id: str, feature_id: str, clock: Clock
+) -> tuple[ResolvedEntitlement, Period | None, Counter | None]:
+    """The customer's entitlement to a metered feature, its current period and counter."""
+    materialized, counters = read_entitlements_and_usage(table, customer_id)
+    if materialized is None:
+        raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
+    if not materialized.has_subscription or materialized.subscription_status == "canceled":
+        raise RuleViolation(
+            f"customer '{customer_id}' has no live subscription", code="no_subscription"
+        )
+    entry = materialized.entries.get(feature_id)
+    if entry is None:
+        raise RuleViolation(
+            f"customer '{customer_id}' is not entitled to '{feature_id}'",
+            field="featureId",
+            code="feature_not_in_plan",
+        )
+    if entry.feature_type != "metered":
+        raise InvalidInput(
+            f"feature '{feature_id}' is {entry.feature_type}, not metered: it has no usage",
+            field="featureId",
+            code="feature_not_metered",
+        )
+    period = current_usage_period(entry, materialized.subscription_anchor, clock.now())
+    return entry, period, counters.get(feature_id)
+
+
+def report_usage(table: Table, report: UsageReport, clock: Clock) -> UsageResult:
+    """Count a usage report exactly once (by its idempotency key), in the current period."""
+    _, period, _ = _metered(table, report.customer_id, report.feature_id, clock)
+    write = add_usage if report.mode == "delta" else set_usage
+    return write(
+        table,
+        report.customer_id,
+        report.feature_id,
+        period,
+        report.value,
+        report.idempotency_key,
+        clock.now(),
+    )
+
+
+def consume_usage(
+    table: Table, customer_id: str, feature_id: str, request: ConsumeRequest, clock: Clock
+) -> UsageResult:
+    """Use `amount` more only if a hard limit allows it (422 `limit_exceeded`, nothing counted).
+
+    Soft and unlimited entitlements always allow it; soft overage is counted for billing.
+    """
+    entry, period, _ = _metered(table, customer_id, feature_id, clock)
+    hard_limit = None if entry.unlimited or entry.enforcement == "soft" else entry.limit
+    return consume(
+        table,
+        customer_id,
+        feature_id,
+        period,
+        request.amount,
+        hard_limit,
+        request.idempotency_key,
+        clock.now(),
+    )
+
+
+def feature_usage_history(
+    table: Table, customer_id: str, feature_id: str, clock: Clock, limit: int, cursor: str | None
+) -> tuple[list[UsagePeriod], str | None]:
+    """Usage per period, newest first, at most `limit` a page: the first page opens with the
+    current period, then the period that closed since the last report (if any: the live counter
+    still holds it), then the recorded closed periods."""
+    _, period, counter = _metered(table, customer_id, feature_id, clock)
+    if cursor is not None:
+        closed, next_cursor = usage_history(table, customer_id, feature_id, limit, cursor)
+        return [UsagePeriod.of(c) for c in closed], next_cursor
+    used = counter.used_in(period) if counter else 0
+    opening = [UsagePeriod.current(feature_id, period, used)]
+    if period is None:
+        return opening, None
+    newest_listed = sortable_timestamp(period.start)
+    if counter is not None and counter.used_in(period) != counter.used:
+        opening.append(UsagePeriod.of(counter))
+        newest_listed = counter.period_start
+    room = limit - len(opening)
+    if room <= 0:
+        start = keys.usage_period(customer_id, feature_id, newest_listed)
+        return opening[:limit], encode_cursor({k: {"S": v} for k, v in start.items()}, "pk")
+    closed, next_cursor = usage_history(table, customer_id, feature_id, room, None)
+    return opening + [UsagePeriod.of(c) for c in closed], next_cursor
