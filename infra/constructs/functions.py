@@ -4,7 +4,6 @@ Route functions live in one nested stack per route tag (with their API invoke pe
 the root stack grows by about one resource per route and each nested stack by five per function.
 """
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -98,11 +97,6 @@ def route_environment(
     if Needs.STRIPE_SECRET in route.needs:
         environment[config.ENV_STRIPE_SECRET_ID] = grantables.stripe_secret.secret_arn
     return environment
-
-
-def execute_api_path(path: str) -> str:
-    """A route path as it appears in an execute-api ARN: each `{parameter}` becomes `*`."""
-    return re.sub(r"{[^}]*}", "*", path)
 
 
 class ServiceFunction(Construct):
@@ -202,7 +196,7 @@ class FunctionGroup(NestedStack):
                 "ApiInvoke",
                 principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
                 source_arn=rest_api.arn_for_execute_api(
-                    route.method, execute_api_path(route.path), api_stage
+                    route.method, route.resource_path(), api_stage
                 ),
             )
             self.functions[route.operation] = service_function.function

@@ -30,10 +30,7 @@ def bearer_credential(headers: dict[str, str]) -> str | None:
 
 def portal_resource(route: Route, customer_id: str) -> str:
     """The route's path as a policy resource, bound to one customer."""
-    path = route.path.replace("{customerId}", customer_id)
-    for name in route.path_parameters:
-        path = path.replace("{" + name + "}", "*")
-    return path
+    return route.resource_path(customerId=customer_id)
 
 
 def authorize(event: dict[str, Any]) -> dict[str, Any]:

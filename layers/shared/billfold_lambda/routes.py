@@ -48,6 +48,14 @@ class Route:
         """The path in Powertools' `<parameter>` syntax."""
         return re.sub(r"{(\w+)}", r"<\1>", self.path)
 
+    def resource_path(self, **bound: str) -> str:
+        """The path as an execute-api resource: parameters named in `bound` take those values,
+        the others become the wildcard `*`."""
+        path = self.path
+        for name in self.path_parameters:
+            path = path.replace("{" + name + "}", bound.get(name, "*"))
+        return path
+
     @property
     def customer_scoped(self) -> bool:
         """Whether the route acts on one customer named in its path."""
