@@ -14,6 +14,7 @@ from pathlib import Path
 
 from billfold.auth.api_keys import SERVER_KEY_PREFIX
 from billfold.clock import OffsetClock
+from billfold.subscriptions.transitions import run_due_work
 from billfold_lambda import dependencies as deps
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
@@ -52,7 +53,10 @@ def running_local_api(
             seed_demo(clock)
         functions = FunctionLoader()
         server = LocalServer(
-            port, LocalGateway(functions), TestClockControl(clock), build_openapi(functions)
+            port,
+            LocalGateway(functions),
+            TestClockControl(clock, lambda: run_due_work(deps.table(), clock)),
+            build_openapi(functions),
         )
         server.serve_in_background()
         try:

@@ -2,6 +2,7 @@
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,10 +28,12 @@ def _invalid(field: str | None, message: str) -> HttpResponse:
 
 
 class TestClockControl:
-    """`/_local/clock`: read the test clock, or move it forward."""
+    """`/_local/clock`: read the test clock, or move it forward and run the billing work that
+    falls due (`run_due`, the same code the scheduled billing run calls)."""
 
-    def __init__(self, clock: OffsetClock) -> None:
+    def __init__(self, clock: OffsetClock, run_due: Callable[[], int]) -> None:
         self._clock = clock
+        self._run_due = run_due
 
     def now(self) -> HttpResponse:
         """The test clock's time."""
@@ -68,7 +71,8 @@ class TestClockControl:
             by = target - self._clock.now()
             if by < timedelta():
                 return _invalid("to", "the clock only moves forward")
-        return HttpResponse.json(200, {"now": isoformat(self._clock.advance(by))})
+        now = self._clock.advance(by)
+        return HttpResponse.json(200, {"now": isoformat(now), "transitions": self._run_due()})
 
 
 class LocalServer(ThreadingHTTPServer):

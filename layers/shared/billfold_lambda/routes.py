@@ -203,6 +203,24 @@ ROUTES: tuple[Route, ...] = (
         _READ,
         Access.SERVER_OR_PORTAL,
     ),
+    Route(
+        "cancel_subscription",
+        "POST",
+        "/v1/customers/{customerId}/subscription/cancel",
+        "Cancel at period end (default) or now",
+        "subscriptions",
+        _WRITE,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "resume_subscription",
+        "POST",
+        "/v1/customers/{customerId}/subscription/resume",
+        "Undo a scheduled cancel",
+        "subscriptions",
+        _WRITE,
+        Access.SERVER_OR_PORTAL,
+    ),
     # Entitlements
     Route(
         "list_entitlements",

@@ -271,6 +271,7 @@ class Table:
         partition: str,
         *,
         sort_key_prefix: str | None = None,
+        sort_key_at_most: str | None = None,
         index: tuple[str, str, str] | None = None,
         limit: int = 20,
         cursor: str | None = None,
@@ -291,6 +292,10 @@ class Table:
             expression += " AND begins_with(#s, :s)"
             names["#s"] = sort_attribute
             values[":s"] = {"S": sort_key_prefix}
+        elif sort_key_at_most is not None:
+            expression += " AND #s <= :s"
+            names["#s"] = sort_attribute
+            values[":s"] = {"S": sort_key_at_most}
         args: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,

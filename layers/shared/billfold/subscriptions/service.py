@@ -103,7 +103,7 @@ def _first_period(
     return start, billing_period_at(start, request.billing_period, now), None
 
 
-def _full_period_lines(subscription: Subscription) -> list[ProrationLine]:
+def full_period_lines(subscription: Subscription) -> list[ProrationLine]:
     """Charges for one whole period of everything held, in advance."""
     lines = [
         ProrationLine(
@@ -167,9 +167,9 @@ def create_subscription(
     order = _fingerprint(request)
     writes = [
         Put({**subscription_item(subscription), _ORDER: order}, _NO_LIVE_SUBSCRIPTION),
-        Put(entitlements_item(_materialized(table, subscription, plan, addons, now))),
+        Put(entitlements_item(materialized(table, subscription, plan, addons, now))),
     ]
-    lines = [] if trial_end else _full_period_lines(subscription)
+    lines = [] if trial_end else full_period_lines(subscription)
     if lines:
         record = BillingRecord(
             id=f"br_{uuid.uuid4().hex}",
@@ -196,7 +196,7 @@ def create_subscription(
     return view(subscription)
 
 
-def _materialized(
+def materialized(
     table: Table,
     subscription: Subscription,
     plan: Plan,
@@ -227,6 +227,15 @@ def view(subscription: Subscription) -> SubscriptionView:
             date=subscription.trial_end or subscription.current_period_end,
         )
     return SubscriptionView(**subscription.model_dump(), next_invoice=next_invoice)
+
+
+def stored_subscription(table: Table, customer_id: str) -> Subscription:
+    """The customer's subscription as stored (read consistently), or NotFound."""
+    stored = table.get(keys.subscription(customer_id), consistent=True)
+    if stored is None:
+        get_customer(table, customer_id)
+        raise NotFound(f"customer '{customer_id}' has no subscription", code="no_subscription")
+    return Subscription.model_validate(stored)
 
 
 def get_subscription(table: Table, customer_id: str) -> SubscriptionView:

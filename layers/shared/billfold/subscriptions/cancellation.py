@@ -1,0 +1,53 @@
+"""Cancel a subscription (at period end by default, or now) and resume a scheduled cancel.
+
+Both are safe to repeat: cancelling what is already cancelling (or canceled) and resuming what
+is not cancelling change nothing. An immediate cancel credits nothing (as Stripe without
+`prorate`); access ends at once.
+"""
+
+from billfold.clock import Clock
+from billfold.errors import Conflict
+from billfold.models import RequestModel
+from billfold.storage.table import Table
+from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.models import SubscriptionView
+from billfold.subscriptions.service import stored_subscription, view
+
+
+class CancelRequest(RequestModel):
+    """`atPeriodEnd` (default): keep access until the period ends; false: cancel now."""
+
+    at_period_end: bool = True
+
+
+def cancel_subscription(
+    table: Table, customer_id: str, request: CancelRequest, clock: Clock
+) -> SubscriptionView:
+    """Cancel at period end (a scheduled cancel, undone by resume) or immediately."""
+    current = stored_subscription(table, customer_id)
+    if current.status == "canceled":
+        return view(current)
+    now = clock.now()
+    if request.at_period_end:
+        if current.cancel_at_period_end:
+            return view(current)
+        after = current.model_copy(update={"cancel_at_period_end": True})
+    else:
+        after = current.model_copy(
+            update={"status": "canceled", "canceled_at": now, "cancel_at_period_end": False}
+        )
+    return view(save_change(table, current, after, now))
+
+
+def resume_subscription(table: Table, customer_id: str, clock: Clock) -> SubscriptionView:
+    """Undo a scheduled cancel; a subscription already canceled cannot be resumed (409)."""
+    current = stored_subscription(table, customer_id)
+    if current.status == "canceled":
+        raise Conflict(
+            f"the subscription of customer '{customer_id}' is canceled: create a new one",
+            code="subscription_canceled",
+        )
+    if not current.cancel_at_period_end:
+        return view(current)
+    after = current.model_copy(update={"cancel_at_period_end": False})
+    return view(save_change(table, current, after, clock.now()))

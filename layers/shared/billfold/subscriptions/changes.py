@@ -1,0 +1,38 @@
+"""Writing a changed subscription: the subscription (conditional on the revision read), its
+re-materialized entitlements and any billing record, in one transaction."""
+
+from datetime import datetime
+
+from billfold.catalog.addons import addon_store
+from billfold.catalog.plans import plan_store
+from billfold.errors import changed_concurrently
+from billfold.storage.table import ConditionFailed, Put, Table, attribute_is
+from billfold.subscriptions.models import BillingRecord, Subscription
+from billfold.subscriptions.service import materialized
+from billfold.subscriptions.store import billing_record_item, entitlements_item, subscription_item
+
+
+def save_change(
+    table: Table,
+    before: Subscription,
+    after: Subscription,
+    now: datetime,
+    record: BillingRecord | None = None,
+) -> Subscription:
+    """Write `after` over `before` if nobody changed the subscription since it was read."""
+    changed = after.model_copy(update={"revision": before.revision + 1, "updated_at": now})
+    plan = plan_store(table).version(changed.plan_id, changed.plan_version)
+    addons = [
+        (addon_store(table).version(held.addon_id, held.version), held) for held in changed.addons
+    ]
+    writes = [
+        Put(subscription_item(changed), attribute_is("revision", before.revision)),
+        Put(entitlements_item(materialized(table, changed, plan, addons, now))),
+    ]
+    if record is not None:
+        writes.append(Put(billing_record_item(record)))
+    try:
+        table.transact(writes)
+    except ConditionFailed:
+        raise changed_concurrently("subscription of customer", before.customer_id) from None
+    return changed
