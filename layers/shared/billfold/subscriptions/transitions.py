@@ -23,6 +23,8 @@ from billfold.subscriptions.store import DUE_SHARDS
 
 MAX_TRANSITIONS = 1000
 """At most this many periods are caught up for one subscription in one run."""
+MAX_RETRIES = 10
+"""How many times a transition that lost a race to another change is read and tried again."""
 
 
 def _due_at(subscription: Subscription) -> datetime | None:
@@ -55,7 +57,7 @@ def _next(subscription: Subscription, due: datetime) -> tuple[Subscription, Bill
 def advance_subscription(table: Table, customer_id: str, now: datetime) -> int:
     """Apply every transition due by `now` to the customer's subscription; how many ran."""
     applied = 0
-    while applied < MAX_TRANSITIONS:
+    for _ in range(MAX_TRANSITIONS + MAX_RETRIES):
         subscription = stored_subscription(table, customer_id)
         due = _due_at(subscription)
         if due is None or due > now:
@@ -77,6 +79,8 @@ def advance_subscription(table: Table, customer_id: str, now: datetime) -> int:
         except Conflict:
             continue  # changed meanwhile (a cancel, another run): read it again
         applied += 1
+        if applied == MAX_TRANSITIONS:
+            break
     return applied
 
 
