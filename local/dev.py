@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from billfold.auth.api_keys import SERVER_KEY_PREFIX
+from billfold.auth.api_keys import SERVER_KEY_PREFIX, is_server_key
 from billfold.clock import OffsetClock
 from billfold.subscriptions.transitions import run_due_work
 from billfold_lambda import dependencies as deps
@@ -70,7 +70,7 @@ def main() -> None:
     """Run the local stack in the foreground and print how to reach it."""
     port = int(os.environ.get("BILLFOLD_PORT", DEFAULT_PORT))
     key = os.environ.get("BILLFOLD_DEV_KEY", DEFAULT_DEV_KEY)
-    if not key.startswith(SERVER_KEY_PREFIX) or len(key) < len(SERVER_KEY_PREFIX) + 32:
+    if not is_server_key(key):
         sys.exit(
             f"BILLFOLD_DEV_KEY must start with {SERVER_KEY_PREFIX} and have 32+ more characters"
         )

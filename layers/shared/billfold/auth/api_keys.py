@@ -20,6 +20,11 @@ class ServerKey(ApiModel):
     created_at: datetime
 
 
+def is_server_key(key: str) -> bool:
+    """Whether `key` has a server key's form: the prefix and 32+ random characters."""
+    return key.startswith(SERVER_KEY_PREFIX) and len(key) >= len(SERVER_KEY_PREFIX) + 32
+
+
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -31,7 +36,7 @@ def new_server_key() -> str:
 
 def store_server_key(table: Table, key: str, name: str, clock: Clock) -> ServerKey:
     """Record a server key by its hash; storing the same key twice changes nothing."""
-    if not key.startswith(SERVER_KEY_PREFIX) or len(key) < len(SERVER_KEY_PREFIX) + 32:
+    if not is_server_key(key):
         raise ValueError(
             f"a server key starts with {SERVER_KEY_PREFIX} and has 32+ random characters"
         )

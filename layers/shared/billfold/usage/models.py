@@ -107,17 +107,11 @@ class UsagePeriod(ApiModel):
     @classmethod
     def of(cls, counter: Counter) -> "UsagePeriod":
         """A stored counter or history record."""
-        period = counter.period
-        return cls(
-            feature_id=counter.feature_id,
-            period_start=period.start if period else None,
-            period_end=period.end if period else None,
-            used=counter.used,
-        )
+        return cls.current(counter.feature_id, counter.period, counter.used)
 
     @classmethod
     def current(cls, feature_id: str, period: Period | None, used: int) -> "UsagePeriod":
-        """The period in progress."""
+        """A period's usage (the one in progress, or one read from storage)."""
         return cls(
             feature_id=feature_id,
             period_start=period.start if period else None,
