@@ -55,7 +55,10 @@ def running_local_api(
         server = LocalServer(
             port,
             LocalGateway(functions),
-            TestClockControl(clock, lambda: run_due_work(deps.table(), clock)),
+            TestClockControl(
+                clock,
+                lambda: run_due_work(deps.table(), clock, deps.stripe_payment_methods()),
+            ),
             build_openapi(functions),
         )
         server.serve_in_background()

@@ -27,17 +27,31 @@ def test_cancel_at_period_end_by_default_and_resume(server, create_customer):
     assert resumed.json()["nextInvoice"]["amount"] == 1900
 
 
-def test_cancel_now_denies_access_and_cannot_be_resumed(server, create_customer):
+def test_cancel_now_moves_to_the_fallback_plan(server, create_customer):
     customer = _subscribed(server, create_customer)
+
+    moved = server.post(
+        f"/v1/customers/{customer}/subscription/cancel", json={"atPeriodEnd": False}
+    )
+
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["status"], moved.json()["planId"]) == ("active", "free")
+    check = server.get(f"/v1/customers/{customer}/entitlements/api-calls").json()
+    assert (check["hasAccess"], check["limit"]) == (True, 1000)
+
+
+def test_cancel_now_without_a_fallback_denies_access_and_cannot_be_resumed(server, create_customer):
+    customer = create_customer()["id"]
     path = f"/v1/customers/{customer}/subscription"
+    assert server.post(path, json={"planId": "free", "currency": "USD"}).status_code == 201
 
     canceled = server.post(f"{path}/cancel", json={"atPeriodEnd": False})
     assert canceled.json()["status"] == "canceled"
     check = server.get(f"/v1/customers/{customer}/entitlements/api-calls").json()
     assert (check["hasAccess"], check["reason"]) == (False, "subscription_canceled")
     assert_error(server.post(f"{path}/resume"), 409, "subscription_canceled")
-    again = {"planId": "free", "currency": "USD"}
-    assert server.post(path, json=again).json()["planId"] == "free"
+    again = {"planId": "starter", "currency": "USD", "trialDays": 0}
+    assert server.post(path, json=again).json()["planId"] == "starter"
 
 
 def test_cancel_refusals(server, create_customer, uid):

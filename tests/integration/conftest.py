@@ -13,6 +13,8 @@ import stripe
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import Feature, FeatureCreate
 from billfold.clock import Clock
+from billfold.customers.service import get_customer
+from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage.table import Table
 from billfold_lambda import dependencies as deps
@@ -69,3 +71,23 @@ def make_feature(table: Table, clock: Clock) -> Callable[..., Feature]:
         return create_feature(table, request, clock)
 
     return make
+
+
+@pytest.fixture
+def payment_methods(local_api: LocalApi) -> StripePaymentMethods:
+    """billfold's Stripe payment-method calls, pointed at localstripe."""
+    return deps.stripe_payment_methods()
+
+
+@pytest.fixture
+def attach_card(table: Table, stripe_api: stripe.StripeClient) -> Callable[[str], str]:
+    """Attach a working test card (4242…) to a billfold customer in localstripe; its id."""
+
+    def attach(customer_id: str) -> str:
+        stripe_customer = get_customer(table, customer_id).stripe_customer_id
+        card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+        method = stripe_api.v1.payment_methods.create(params={"type": "card", "card": card})
+        stripe_api.v1.payment_methods.attach(method.id, params={"customer": stripe_customer})
+        return method.id
+
+    return attach

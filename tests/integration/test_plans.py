@@ -12,7 +12,7 @@ from billfold.catalog.plans import (
     plan_store,
     update_plan,
 )
-from billfold.errors import Conflict, InvalidInput, NotFound
+from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from billfold.storage import keys
 
 
@@ -318,3 +318,42 @@ def test_a_filtered_page_is_full_even_when_archived_plans_sit_between(table, clo
     assert mine == [f"page-{uid}-1", f"page-{uid}-3", f"page-{uid}-5"]
     items, _ = list_plans(table, limit=2, cursor=None)
     assert len(items) == 2
+
+
+def test_a_fallback_plan_must_be_another_active_free_plan(table, clock, uid):
+    create_plan(table, _plan(f"free-{uid}", prices=[]), clock)
+    create_plan(table, _plan(f"paid-{uid}"), clock)
+    create_plan(table, _plan(f"gone-{uid}", prices=[]), clock)
+    archive_plan(table, f"gone-{uid}")
+
+    kept = create_plan(table, _plan(f"team-{uid}", fallbackPlanId=f"free-{uid}"), clock)
+    assert kept.fallback_plan_id == f"free-{uid}"
+    refusals = {
+        f"nope-{uid}": (InvalidInput, "unknown_plan"),
+        f"paid-{uid}": (RuleViolation, "fallback_not_free"),
+        f"gone-{uid}": (RuleViolation, "plan_archived"),
+        f"self-{uid}": (RuleViolation, "fallback_self"),
+    }
+    for fallback, (error, code) in refusals.items():
+        with pytest.raises(error) as refused:
+            create_plan(table, _plan(f"self-{uid}", fallbackPlanId=fallback), clock)
+        assert (refused.value.code, refused.value.field) == (code, "fallbackPlanId")
+    assert plan_store(table).current(f"self-{uid}") is None
+
+
+def test_downgrade_timing_and_usage_reset_are_published_with_the_plan(table, clock, uid):
+    created = create_plan(table, _plan(f"team-{uid}"), clock)
+    assert (created.downgrade_timing, created.reset_usage_on_change) == ("period_end", False)
+
+    changed = update_plan(
+        table,
+        f"team-{uid}",
+        PlanUpdate.model_validate({"downgradeTiming": "immediate", "resetUsageOnChange": True}),
+        clock,
+    )
+
+    assert (changed.version, changed.downgrade_timing, changed.reset_usage_on_change) == (
+        2,
+        "immediate",
+        True,
+    )

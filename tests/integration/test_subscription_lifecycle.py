@@ -33,10 +33,12 @@ def _records_by_reason(table, customer):
     return sorted((r["reason"], r["lines"][0]["amount"]) for r in _billing_records(table, customer))
 
 
-def test_a_monthly_subscription_renews_each_month_billing_in_advance(table, catalog, customer_id):
+def test_a_monthly_subscription_renews_each_month_billing_in_advance(
+    table, catalog, customer_id, payment_methods
+):
     _subscribe(table, customer_id, catalog.team, trialDays=0)
 
-    assert advance_subscription(table, customer_id, NOW + timedelta(days=40)) == 1
+    assert advance_subscription(table, customer_id, NOW + timedelta(days=40), payment_methods) == 1
     renewed = get_subscription(table, customer_id)
     assert renewed.current_period_start == datetime(2025, 2, 28, 10, 30, tzinfo=UTC)
     assert renewed.current_period_end == datetime(2025, 3, 31, 10, 30, tzinfo=UTC)
@@ -45,21 +47,30 @@ def test_a_monthly_subscription_renews_each_month_billing_in_advance(table, cata
         ("subscription_created", TEAM_USD_MONTHLY),
     ]
 
-    assert advance_subscription(table, customer_id, datetime(2026, 1, 31, 10, 30, tzinfo=UTC)) == 11
+    assert (
+        advance_subscription(
+            table, customer_id, datetime(2026, 1, 31, 10, 30, tzinfo=UTC), payment_methods
+        )
+        == 11
+    )
     year_on = get_subscription(table, customer_id)
     assert year_on.current_period_start == datetime(2026, 1, 31, 10, 30, tzinfo=UTC)
     assert len(_billing_records(table, customer_id)) == 13
-    assert advance_subscription(table, customer_id, datetime(2026, 2, 1, tzinfo=UTC)) == 0
+    assert (
+        advance_subscription(table, customer_id, datetime(2026, 2, 1, tzinfo=UTC), payment_methods)
+        == 0
+    )
 
 
 def test_a_trial_ends_into_an_active_subscription_billed_from_the_trial_end(
-    table, catalog, customer_id
+    table, catalog, customer_id, payment_methods, attach_card
 ):
     trialing = _subscribe(table, customer_id, catalog.trial)
     assert trialing.status == "trialing"
+    attach_card(customer_id)
     trial_end = NOW + timedelta(days=TRIAL_DAYS)
 
-    assert advance_subscription(table, customer_id, trial_end) == 1
+    assert advance_subscription(table, customer_id, trial_end, payment_methods) == 1
     active = get_subscription(table, customer_id)
     assert active.status == "active"
     assert active.current_period_start == trial_end
@@ -68,7 +79,9 @@ def test_a_trial_ends_into_an_active_subscription_billed_from_the_trial_end(
     assert _entitlements(table, customer_id).subscription_status == "active"
 
 
-def test_cancel_at_period_end_then_resume_then_cancel_for_good(table, catalog, customer_id):
+def test_cancel_at_period_end_then_resume_then_cancel_for_good(
+    table, catalog, customer_id, payment_methods
+):
     created = _subscribe(table, customer_id, catalog.team, trialDays=0)
     clock = FixedClock(NOW + timedelta(days=3))
 
@@ -84,7 +97,7 @@ def test_cancel_at_period_end_then_resume_then_cancel_for_good(table, catalog, c
     assert resumed.next_invoice is not None
     cancel_subscription(table, customer_id, CancelRequest(), clock)
 
-    assert advance_subscription(table, customer_id, NOW + timedelta(days=60)) == 1
+    assert advance_subscription(table, customer_id, NOW + timedelta(days=60), payment_methods) == 1
     canceled = get_subscription(table, customer_id)
     assert canceled.status == "canceled"
     assert canceled.canceled_at == created.current_period_end
@@ -95,7 +108,7 @@ def test_cancel_at_period_end_then_resume_then_cancel_for_good(table, catalog, c
     assert refused.value.code == "subscription_canceled"
 
 
-def test_cancel_now_ends_access_at_once(table, catalog, customer_id):
+def test_cancel_now_ends_access_at_once(table, catalog, customer_id, payment_methods):
     _subscribe(table, customer_id, catalog.team, trialDays=0)
     moment = NOW + timedelta(days=5)
 
@@ -105,10 +118,12 @@ def test_cancel_now_ends_access_at_once(table, catalog, customer_id):
 
     assert (canceled.status, canceled.canceled_at) == ("canceled", moment)
     assert _entitlements(table, customer_id).subscription_status == "canceled"
-    assert advance_subscription(table, customer_id, NOW + timedelta(days=400)) == 0
+    assert advance_subscription(table, customer_id, NOW + timedelta(days=400), payment_methods) == 0
 
 
-def test_the_due_work_index_finds_a_subscription_once_it_is_due(table, catalog, customer_id):
+def test_the_due_work_index_finds_a_subscription_once_it_is_due(
+    table, catalog, customer_id, payment_methods
+):
     created = _subscribe(table, customer_id, catalog.team, trialDays=0)
 
     def due_at(moment):
@@ -116,5 +131,19 @@ def test_the_due_work_index_finds_a_subscription_once_it_is_due(table, catalog, 
 
     assert customer_id not in due_at(created.current_period_end - timedelta(seconds=1))
     assert customer_id in due_at(created.current_period_end)
-    advance_subscription(table, customer_id, created.current_period_end)
+    advance_subscription(table, customer_id, created.current_period_end, payment_methods)
     assert customer_id not in due_at(created.current_period_end)
+
+
+def test_a_trial_ending_without_a_card_cancels_when_the_plan_has_no_fallback(
+    table, catalog, customer_id, payment_methods
+):
+    _subscribe(table, customer_id, catalog.trial)
+    trial_end = NOW + timedelta(days=TRIAL_DAYS)
+
+    assert advance_subscription(table, customer_id, trial_end, payment_methods) == 1
+
+    ended = get_subscription(table, customer_id)
+    assert (ended.status, ended.canceled_at) == ("canceled", trial_end)
+    assert _billing_records(table, customer_id) == []
+    assert _entitlements(table, customer_id).subscription_status == "canceled"

@@ -45,8 +45,8 @@ def test_every_function_directory_is_a_route_or_the_authorizer() -> None:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
-def test_creates_return_201_and_everything_else_200(route: Route) -> None:
-    expected = 201 if route.operation.startswith("create_") else 200
+def test_creates_and_grants_return_201_and_everything_else_200(route: Route) -> None:
+    expected = 201 if route.operation.startswith(("create_", "grant_")) else 200
 
     assert route.status == expected
 

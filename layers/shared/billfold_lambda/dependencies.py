@@ -13,6 +13,9 @@ from billfold.config import Settings
 from billfold.storage.table import Table
 
 if TYPE_CHECKING:
+    import stripe
+
+    from billfold.payments.payment_methods import StripePaymentMethods
     from billfold.payments.stripe_customers import StripeCustomers
 
 _clock: Clock = SystemClock()
@@ -55,11 +58,24 @@ def stripe_keys() -> dict[str, str]:
     return keys
 
 
+def _stripe() -> "stripe.StripeClient":
+    from billfold.payments.stripe_customers import stripe_client
+
+    return stripe_client(stripe_keys()["secretKey"], settings().stripe_api_base)
+
+
 def stripe_customers() -> "StripeCustomers":
     """Stripe's customer API, with the current secret key."""
-    from billfold.payments.stripe_customers import StripeCustomers, stripe_client
+    from billfold.payments.stripe_customers import StripeCustomers
 
-    return StripeCustomers(stripe_client(stripe_keys()["secretKey"], settings().stripe_api_base))
+    return StripeCustomers(_stripe())
+
+
+def stripe_payment_methods() -> "StripePaymentMethods":
+    """Stripe's payment-method API, with the current secret key."""
+    from billfold.payments.payment_methods import StripePaymentMethods
+
+    return StripePaymentMethods(_stripe())
 
 
 def portal_signing_secret() -> bytes:

@@ -21,6 +21,8 @@ ResetPeriod = Literal["daily", "weekly", "monthly", "yearly", "never"]
 ResetAnchor = Literal["subscription", "calendar"]
 Enforcement = Literal["hard", "soft"]
 Quantity = Annotated[StrictInt, Field(ge=0, le=10**15)]
+DowngradeTiming = Literal["period_end", "immediate"]
+"""When a downgrade away from a plan applies: at the end of the paid period, or at once."""
 
 
 class FeatureUnit(ValueModel):
@@ -126,6 +128,15 @@ class PlanCreate(_Sellable):
     description: Description = ""
     trial_days: Annotated[StrictInt, Field(ge=0, le=730)] = 0
     parent_plan_id: CatalogId | None = None
+    fallback_plan_id: CatalogId | None = Field(
+        default=None,
+        description="the free plan a canceled subscription, or a trial ending without a "
+        "payment method, moves to (none: it is canceled)",
+    )
+    downgrade_timing: DowngradeTiming = "period_end"
+    reset_usage_on_change: StrictBool = Field(
+        default=False, description="usage counters restart when a subscription moves to this plan"
+    )
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
     metadata: Metadata = Field(default_factory=dict)
 
@@ -139,6 +150,9 @@ class PlanUpdate(RequestModel):
     entitlements: Annotated[list[Entitlement], Field(max_length=200)] | None = None
     trial_days: Annotated[StrictInt, Field(ge=0, le=730)] | None = None
     parent_plan_id: CatalogId | None = None
+    fallback_plan_id: CatalogId | None = None
+    downgrade_timing: DowngradeTiming | None = None
+    reset_usage_on_change: StrictBool | None = None
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
     metadata: Metadata | None = None
 
@@ -191,6 +205,9 @@ class Plan(_Published):
 
     trial_days: int
     parent_plan_id: str | None = None
+    fallback_plan_id: str | None = None
+    downgrade_timing: DowngradeTiming = "period_end"
+    reset_usage_on_change: bool = False
     effective_entitlements: list[Entitlement]
 
 

@@ -7,7 +7,7 @@ from billfold.catalog.models import Plan, PlanCreate, PlanUpdate
 from billfold.catalog.rules import check_parent_chain, inherit, normalize_entitlements
 from billfold.catalog.versions import Publication, VersionedStore
 from billfold.clock import Clock
-from billfold.errors import InvalidInput
+from billfold.errors import InvalidInput, RuleViolation
 from billfold.storage import keys
 from billfold.storage.table import Table
 
@@ -26,6 +26,10 @@ def _publishable(table: Table, request: PlanCreate, publication: Publication[Pla
         if request.parent_plan_id
         else None
     )
+    if request.fallback_plan_id:
+        _check_fallback(
+            request.id, request.fallback_plan_id, _current_plan(table, request.fallback_plan_id)
+        )
     return Plan(
         **request.model_dump(exclude={"entitlements"}),
         entitlements=own,
@@ -35,6 +39,27 @@ def _publishable(table: Table, request: PlanCreate, publication: Publication[Pla
         created_at=publication.created_at,
         published_at=publication.published_at,
     )
+
+
+def _check_fallback(plan_id: str, fallback_id: str, fallback: Plan | None) -> None:
+    """A fallback plan is another active plan, and free: nobody is billed without consent."""
+    field = "fallbackPlanId"
+    if fallback_id == plan_id:
+        raise RuleViolation("a plan cannot fall back to itself", field=field, code="fallback_self")
+    if fallback is None:
+        raise InvalidInput(
+            f"fallback plan '{fallback_id}' does not exist", field=field, code="unknown_plan"
+        )
+    if fallback.status != "active":
+        raise RuleViolation(
+            f"fallback plan '{fallback_id}' is archived", field=field, code="plan_archived"
+        )
+    if fallback.prices:
+        raise RuleViolation(
+            f"fallback plan '{fallback_id}' has prices: a fallback plan must be free",
+            field=field,
+            code="fallback_not_free",
+        )
 
 
 def _current_plan(table: Table, plan_id: str) -> Plan | None:

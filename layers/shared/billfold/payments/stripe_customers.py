@@ -18,7 +18,7 @@ def stripe_client(api_key: str, api_base: str | None = None) -> stripe.StripeCli
     return stripe.StripeClient(api_key, max_network_retries=2)
 
 
-def _upstream(action: str, error: stripe.StripeError) -> UpstreamError:
+def upstream_error(action: str, error: stripe.StripeError) -> UpstreamError:
     """What the client hears of a Stripe failure: the action and Stripe's request id, not
     Stripe's own words (those go to the log)."""
     logger.warning("stripe call failed", extra={"action": action, "stripe_error": str(error)})
@@ -49,7 +49,7 @@ class StripeCustomers:
                 options={"idempotency_key": key},
             )
         except stripe.StripeError as error:
-            raise _upstream("create the customer", error) from error
+            raise upstream_error("create the customer", error) from error
         return created.id
 
     def update(self, stripe_customer_id: str, email: str, name: str) -> None:
@@ -59,11 +59,11 @@ class StripeCustomers:
                 stripe_customer_id, params={"email": email, "name": name}
             )
         except stripe.StripeError as error:
-            raise _upstream("update the customer", error) from error
+            raise upstream_error("update the customer", error) from error
 
     def delete(self, stripe_customer_id: str) -> None:
         """Delete a Stripe customer that billfold never recorded (it lost a creation race)."""
         try:
             self._client.v1.customers.delete(stripe_customer_id)
         except stripe.StripeError as error:
-            raise _upstream("delete the customer", error) from error
+            raise upstream_error("delete the customer", error) from error

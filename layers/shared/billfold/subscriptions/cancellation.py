@@ -2,7 +2,8 @@
 
 Both are safe to repeat: cancelling what is already cancelling (or canceled) and resuming what
 is not cancelling change nothing. An immediate cancel credits nothing (as Stripe without
-`prorate`); access ends at once.
+`prorate`); access ends at once. Either way, a plan that names a fallback plan moves the
+subscription there instead of canceling it (`ending.ended`).
 """
 
 from billfold.clock import Clock
@@ -10,6 +11,7 @@ from billfold.errors import Conflict
 from billfold.models import RequestModel
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import SubscriptionView
 from billfold.subscriptions.service import stored_subscription, view
 
@@ -23,7 +25,8 @@ class CancelRequest(RequestModel):
 def cancel_subscription(
     table: Table, customer_id: str, request: CancelRequest, clock: Clock
 ) -> SubscriptionView:
-    """Cancel at period end (a scheduled cancel, undone by resume) or immediately."""
+    """Cancel at period end (a scheduled cancel, undone by resume) or immediately. A pending
+    scheduled change is dropped with an immediate cancel and kept (for a resume) otherwise."""
     current = stored_subscription(table, customer_id)
     if current.status == "canceled":
         return view(current)
@@ -33,9 +36,7 @@ def cancel_subscription(
             return view(current)
         after = current.model_copy(update={"cancel_at_period_end": True})
     else:
-        after = current.model_copy(
-            update={"status": "canceled", "canceled_at": now, "cancel_at_period_end": False}
-        )
+        after = ended(table, current, now)
     return view(save_change(table, current, after, now))
 
 

@@ -1,9 +1,9 @@
 """Subscription documents and the requests that create them."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from billfold.billing.proration import ProrationLine
 from billfold.catalog.models import BillingPeriod
@@ -22,25 +22,42 @@ class AddonQuantity(ValueModel):
     quantity: AddonQuantityValue = 1
 
 
+def _once_each(addons: list[AddonQuantity]) -> list[AddonQuantity]:
+    seen: set[str] = set()
+    for addon in addons:
+        if addon.addon_id in seen:
+            raise ValueError(f"add-on '{addon.addon_id}' is listed twice")
+        seen.add(addon.addon_id)
+    return addons
+
+
+AddonList = Annotated[list[AddonQuantity], Field(max_length=50), AfterValidator(_once_each)]
+
+
 class SubscriptionCreate(RequestModel):
     """A new subscription. `trialDays` overrides the plan's trial; `startAt` may backdate it."""
 
     plan_id: CatalogId
     billing_period: BillingPeriod = "monthly"
     currency: Currency
-    addons: Annotated[list[AddonQuantity], Field(max_length=50)] = Field(default_factory=list)
+    addons: AddonList = Field(default_factory=list)
     trial_days: Annotated[StrictInt, Field(ge=0, le=730)] | None = None
     start_at: datetime | None = None
 
-    @field_validator("addons")
-    @classmethod
-    def _addons_once_each(cls, addons: list[AddonQuantity]) -> list[AddonQuantity]:
-        seen: set[str] = set()
-        for addon in addons:
-            if addon.addon_id in seen:
-                raise ValueError(f"add-on '{addon.addon_id}' is listed twice")
-            seen.add(addon.addon_id)
-        return addons
+
+class SubscriptionChange(RequestModel):
+    """The subscription as it should be: a field left out keeps its value; `addons` is the
+    whole set wanted (an empty list removes every add-on)."""
+
+    plan_id: CatalogId | None = None
+    billing_period: BillingPeriod | None = None
+    addons: AddonList | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.plan_id is None and self.billing_period is None and self.addons is None:
+            raise ValueError("name at least one of planId, billingPeriod and addons")
+        return self
 
 
 class SubscribedAddon(ApiModel):
@@ -54,12 +71,22 @@ class SubscribedAddon(ApiModel):
 
 
 class ScheduledChange(ApiModel):
-    """A change that takes effect at `effectiveAt` (a downgrade at period end, say)."""
+    """What the subscription becomes at `effectiveAt` (a downgrade at period end), priced when
+    it was asked for."""
 
     effective_at: datetime
-    plan_id: str | None = None
-    billing_period: BillingPeriod | None = None
-    addons: list[AddonQuantity] | None = None
+    plan_id: str
+    plan_version: int
+    plan_name: str
+    billing_period: BillingPeriod
+    price: int
+    addons: list[SubscribedAddon]
+    reset_usage: bool = False
+
+    @property
+    def period_total(self) -> int:
+        """What one full billing period will cost once the change applies."""
+        return self.price + sum(a.unit_amount * a.quantity for a in self.addons)
 
 
 class Subscription(ApiModel):
@@ -77,6 +104,9 @@ class Subscription(ApiModel):
     """The plan's price for one billing period, in minor units."""
     addons: list[SubscribedAddon]
     billing_anchor: datetime
+    usage_anchor: datetime
+    """Where usage periods anchored to the subscription count from: the first billing anchor,
+    kept when the cycle restarts, moved only by a change to a plan that resets usage."""
     current_period_start: datetime
     current_period_end: datetime
     trial_end: datetime | None = None
@@ -109,6 +139,41 @@ class SubscriptionView(Subscription):
 
 
 BillingReason = Literal["subscription_created", "trial_ended", "renewal", "change"]
+
+
+class OverLimit(ApiModel):
+    """A metered feature whose usage this period already passes the limit a change gives."""
+
+    feature_id: str
+    usage: int
+    limit: int
+
+
+ChangeTiming = Literal["now", "period_end", "nothing"]
+"""now: applied at once (prorated). period_end: scheduled for the end of the current period.
+nothing: the subscription already is what was asked for."""
+
+
+class ChangePreview(ApiModel):
+    """What a change does: the lines billed now (credits negative), what is due now or added to
+    the customer's credit balance, and what the next renewal costs and when (null: none)."""
+
+    timing: ChangeTiming
+    effective_at: datetime
+    currency: str
+    lines: list[ProrationLine]
+    due_now: int
+    credit: int
+    next_renewal: NextInvoice | None
+    resets_usage: bool
+    over_limit: list[OverLimit]
+
+
+class ChangeResult(ApiModel):
+    """An applied change: the subscription after it, and exactly what its preview said."""
+
+    subscription: SubscriptionView
+    change: ChangePreview
 
 
 class BillingRecord(ApiModel):

@@ -13,7 +13,7 @@ from billfold.billing.periods import Period, as_utc, billing_period_at
 from billfold.billing.proration import ProrationLine
 from billfold.catalog.addons import addon_store
 from billfold.catalog.features import features_by_id
-from billfold.catalog.models import Addon, Plan
+from billfold.catalog.models import Addon, BillingPeriod, Plan
 from billfold.catalog.plans import plan_store
 from billfold.clock import Clock
 from billfold.customers.service import get_customer
@@ -23,6 +23,7 @@ from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation, cha
 from billfold.storage import keys
 from billfold.storage.table import Condition, ConditionFailed, Put, Table
 from billfold.subscriptions.models import (
+    AddonQuantity,
     BillingRecord,
     NextInvoice,
     SubscribedAddon,
@@ -56,7 +57,8 @@ def _fingerprint(request: SubscriptionCreate) -> str:
     return hashlib.sha256(canonical.model_dump_json().encode()).hexdigest()
 
 
-def _live_plan(table: Table, plan_id: str) -> Plan:
+def live_plan(table: Table, plan_id: str) -> Plan:
+    """The plan's current version, if it exists and is on sale (else 400 or 422)."""
     plan = plan_store(table).current(plan_id, consistent=True)
     if plan is None:
         raise InvalidInput(f"plan '{plan_id}' does not exist", field="planId", code="unknown_plan")
@@ -65,24 +67,23 @@ def _live_plan(table: Table, plan_id: str) -> Plan:
     return plan
 
 
-def _addons(
-    table: Table, request: SubscriptionCreate, plan: Plan
-) -> list[tuple[Addon, SubscribedAddon]]:
-    held: list[tuple[Addon, SubscribedAddon]] = []
-    for index, wanted in enumerate(request.addons):
-        field = f"addons.{index}"
-        addon = addon_store(table).current(wanted.addon_id, consistent=True)
-        if addon is None:
-            raise InvalidInput(
-                f"add-on '{wanted.addon_id}' does not exist",
-                field=f"{field}.addonId",
-                code="unknown_addon",
-            )
-        subscribed = subscribed_addon(
-            addon, wanted.quantity, plan, request.billing_period, request.currency, field
+def priced_addon(
+    table: Table,
+    wanted: AddonQuantity,
+    plan: Plan,
+    period: BillingPeriod,
+    currency: str,
+    field: str,
+) -> tuple[Addon, SubscribedAddon]:
+    """The add-on's current version as sold on `plan`: accepted, within max quantity, priced."""
+    addon = addon_store(table).current(wanted.addon_id, consistent=True)
+    if addon is None:
+        raise InvalidInput(
+            f"add-on '{wanted.addon_id}' does not exist",
+            field=f"{field}.addonId",
+            code="unknown_addon",
         )
-        held.append((addon, subscribed))
-    return held
+    return addon, subscribed_addon(addon, wanted.quantity, plan, period, currency, field)
 
 
 def _first_period(
@@ -142,9 +143,12 @@ def create_subscription(
     to retry); any other create while one is live is a 409 `subscription_exists`."""
     now = clock.now()
     get_customer(table, customer_id, consistent=True)
-    plan = _live_plan(table, request.plan_id)
+    plan = live_plan(table, request.plan_id)
     price = plan_price(plan, request.billing_period, request.currency)
-    addons = _addons(table, request, plan)
+    addons = [
+        priced_addon(table, wanted, plan, request.billing_period, request.currency, f"addons.{i}")
+        for i, wanted in enumerate(request.addons)
+    ]
     anchor, period, trial_end = _first_period(request, plan, now)
     subscription = Subscription(
         id=f"sub_{uuid.uuid4().hex}",
@@ -158,6 +162,7 @@ def create_subscription(
         price=price,
         addons=[subscribed for _, subscribed in addons],
         billing_anchor=anchor,
+        usage_anchor=anchor,
         current_period_start=period.start,
         current_period_end=period.end,
         trial_end=trial_end,
@@ -209,7 +214,7 @@ def materialized(
         subscription.customer_id,
         plan=plan,
         subscription_status=subscription.status,
-        subscription_anchor=subscription.billing_anchor,
+        subscription_anchor=subscription.usage_anchor,
         addons=[(addon, held.quantity) for addon, held in addons],
         promotions=[],
         features=features_by_id(table, feature_ids),

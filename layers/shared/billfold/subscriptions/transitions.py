@@ -2,29 +2,42 @@
 ends. This is the one place they run: the scheduled billing run and the local test clock both
 call `run_due_work`; request handlers never do.
 
-- trial end: the subscription becomes active and its first period is billed (the payment
-  method check joins with payments);
-- period end with a scheduled cancel: canceled (no record);
-- period end otherwise: renewed for the next period, billed in advance.
+- trial end: with a card on the customer, the subscription becomes active and its first
+  period is billed; without one it ends (`ending.ended`: the fallback plan, or canceled);
+- period end with a scheduled cancel: it ends the same way (no record);
+- period end otherwise: a scheduled change (a downgrade, annual to monthly) takes effect, and
+  the subscription renews for the next period, billed in advance.
 """
 
+import logging
 import uuid
 from datetime import datetime
+from typing import Protocol
 
 from billfold.billing.periods import billing_period_at
 from billfold.clock import Clock, sortable_timestamp
-from billfold.errors import Conflict
+from billfold.customers.service import get_customer
+from billfold.errors import Conflict, UpstreamError
 from billfold.storage.schema import DUE_WORK_INDEX
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import BillingReason, BillingRecord, Subscription
 from billfold.subscriptions.service import full_period_lines, stored_subscription
 from billfold.subscriptions.store import DUE_SHARDS
+
+logger = logging.getLogger(__name__)
 
 MAX_TRANSITIONS = 1000
 """At most this many periods are caught up for one subscription in one run."""
 MAX_RETRIES = 10
 """How many times a transition that lost a race to another change is read and tried again."""
+
+
+class PaymentMethods(Protocol):
+    """Whether a Stripe customer can be charged (`StripePaymentMethods` in production)."""
+
+    def has_card(self, stripe_customer_id: str) -> bool: ...
 
 
 def _due_at(subscription: Subscription) -> datetime | None:
@@ -35,16 +48,42 @@ def _due_at(subscription: Subscription) -> datetime | None:
     return subscription.current_period_end
 
 
-def _next(subscription: Subscription, due: datetime) -> tuple[Subscription, BillingReason | None]:
+def _with_scheduled_change(subscription: Subscription, due: datetime) -> Subscription:
+    """The subscription with its scheduled change applied, if that falls due by `due`; a new
+    billing period length restarts the cycle at `due`."""
+    change = subscription.scheduled_change
+    if change is None or change.effective_at > due:
+        return subscription
+    restarts = change.billing_period != subscription.billing_period
+    return subscription.model_copy(
+        update={
+            "plan_id": change.plan_id,
+            "plan_version": change.plan_version,
+            "plan_name": change.plan_name,
+            "billing_period": change.billing_period,
+            "price": change.price,
+            "addons": change.addons,
+            "billing_anchor": due if restarts else subscription.billing_anchor,
+            "usage_anchor": due if change.reset_usage else subscription.usage_anchor,
+            "scheduled_change": None,
+        }
+    )
+
+
+def _next(
+    table: Table, subscription: Subscription, due: datetime, payment_methods: PaymentMethods
+) -> tuple[Subscription, BillingReason | None]:
     """The subscription after the transition due at `due`, and why it bills (if it does)."""
     if subscription.cancel_at_period_end:
-        canceled = subscription.model_copy(
-            update={"status": "canceled", "canceled_at": due, "cancel_at_period_end": False}
-        )
-        return canceled, None
-    period = billing_period_at(subscription.billing_anchor, subscription.billing_period, due)
+        return ended(table, subscription, due), None
+    if subscription.status == "trialing":
+        customer = get_customer(table, subscription.customer_id, consistent=True)
+        if not payment_methods.has_card(customer.stripe_customer_id):
+            return ended(table, subscription, due), None
+    changed = _with_scheduled_change(subscription, due)
+    period = billing_period_at(changed.billing_anchor, changed.billing_period, due)
     reason: BillingReason = "trial_ended" if subscription.status == "trialing" else "renewal"
-    renewed = subscription.model_copy(
+    renewed = changed.model_copy(
         update={
             "status": "active",
             "current_period_start": period.start,
@@ -54,7 +93,9 @@ def _next(subscription: Subscription, due: datetime) -> tuple[Subscription, Bill
     return renewed, reason
 
 
-def advance_subscription(table: Table, customer_id: str, now: datetime) -> int:
+def advance_subscription(
+    table: Table, customer_id: str, now: datetime, payment_methods: PaymentMethods
+) -> int:
     """Apply every transition due by `now` to the customer's subscription; how many ran."""
     applied = 0
     for _ in range(MAX_TRANSITIONS + MAX_RETRIES):
@@ -62,7 +103,7 @@ def advance_subscription(table: Table, customer_id: str, now: datetime) -> int:
         due = _due_at(subscription)
         if due is None or due > now:
             return applied
-        after, reason = _next(subscription, due)
+        after, reason = _next(table, subscription, due, payment_methods)
         record = None
         if reason is not None and (lines := full_period_lines(after)):
             record = BillingRecord(
@@ -103,11 +144,15 @@ def due_customers(table: Table, shard: int, now: datetime) -> list[str]:
             return customers
 
 
-def run_due_work(table: Table, clock: Clock) -> int:
-    """Every transition due by now, shard by shard (the local stand-in for the fan-out)."""
+def run_due_work(table: Table, clock: Clock, payment_methods: PaymentMethods) -> int:
+    """Every transition due by now, shard by shard (the local stand-in for the fan-out). A
+    subscription whose transition needs Stripe while Stripe fails is left for the next run."""
     now = clock.now()
-    return sum(
-        advance_subscription(table, customer_id, now)
-        for shard in range(DUE_SHARDS)
-        for customer_id in due_customers(table, shard, now)
-    )
+    applied = 0
+    for shard in range(DUE_SHARDS):
+        for customer_id in due_customers(table, shard, now):
+            try:
+                applied += advance_subscription(table, customer_id, now, payment_methods)
+            except UpstreamError:
+                logger.warning("transition postponed", extra={"customer_id": customer_id})
+    return applied

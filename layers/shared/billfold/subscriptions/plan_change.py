@@ -1,0 +1,327 @@
+"""Changing a subscription's plan, billing period or add-ons: the preview and the change itself.
+
+Both run the same planning (`plan_change`), so a preview's numbers are exactly those the change
+then bills at the same moment. The rules (as Stripe's, with the catalog's say on downgrades):
+
+- during a trial, every change applies at once and bills nothing (nothing was billed yet);
+- monthly to annual applies now and restarts the billing cycle: unused time of the old items
+  is credited and the full annual price charged from now;
+- annual to monthly is scheduled for the end of the annual period;
+- otherwise a change that costs more per period (an upgrade) applies now, prorated to the
+  second (see `billfold.billing.proration`); one that costs less (a downgrade) is scheduled for
+  the period end, unless the current plan's `downgradeTiming` is `immediate` (then prorated
+  now, its net credit going to the customer's credit balance); an equal-cost change applies
+  now, prorated;
+- asking for what the subscription already is cancels a scheduled change, if any.
+
+Usage counted this period survives a change, unless the new plan has `resetUsageOnChange`.
+A change that leaves usage above a new limit is allowed and reported in `overLimit` (checks
+then refuse further use of a hard limit).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from billfold.billing.periods import Period
+from billfold.billing.proration import (
+    PricedItem,
+    ProrationLine,
+    net,
+    prorate_change,
+    restart_cycle_change,
+)
+from billfold.catalog.addons import addon_store
+from billfold.catalog.models import Addon, BillingPeriod, Plan
+from billfold.catalog.plans import plan_store
+from billfold.clock import Clock
+from billfold.entitlements.check import current_usage_period
+from billfold.errors import Conflict, RuleViolation
+from billfold.storage.table import Table
+from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.models import (
+    AddonQuantity,
+    BillingRecord,
+    ChangePreview,
+    ChangeResult,
+    ChangeTiming,
+    NextInvoice,
+    OverLimit,
+    ScheduledChange,
+    SubscribedAddon,
+    Subscription,
+    SubscriptionChange,
+)
+from billfold.subscriptions.pricing import plan_price
+from billfold.subscriptions.service import (
+    live_plan,
+    materialized,
+    priced_addon,
+    stored_subscription,
+    view,
+)
+from billfold.usage.counters import read_entitlements_and_usage
+
+HeldAddons = list[tuple[Addon, SubscribedAddon]]
+_TERMS = ("plan_id", "plan_version", "billing_period", "price")
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """A change worked out but not yet written: the subscription before and after, the billing
+    record of what it bills now (if anything) and the preview that describes it."""
+
+    before: Subscription
+    after: Subscription
+    record: BillingRecord | None
+    preview: ChangePreview
+
+
+def _target_plan(table: Table, current: Subscription, request: SubscriptionChange) -> Plan:
+    """The plan wanted: the version held when it stays the same plan, else the one on sale."""
+    if request.plan_id is None or request.plan_id == current.plan_id:
+        return plan_store(table).version(current.plan_id, current.plan_version)
+    return live_plan(table, request.plan_id)
+
+
+def _target_addons(
+    table: Table,
+    current: Subscription,
+    request: SubscriptionChange,
+    plan: Plan,
+    period: BillingPeriod,
+) -> HeldAddons:
+    """The add-ons wanted, priced. One already held on the same plan and period keeps the
+    version and price it was sold at (its quantity within that version's maximum); any other
+    is sold at the add-on's current version."""
+    wanted = request.addons
+    if wanted is None:
+        wanted = [AddonQuantity(addon_id=a.addon_id, quantity=a.quantity) for a in current.addons]
+    keeps_terms = plan.id == current.plan_id and period == current.billing_period
+    held = {addon.addon_id: addon for addon in current.addons} if keeps_terms else {}
+    priced: HeldAddons = []
+    for index, want in enumerate(wanted):
+        field = f"addons.{index}"
+        kept = held.get(want.addon_id)
+        if kept is None:
+            priced.append(priced_addon(table, want, plan, period, current.currency, field))
+            continue
+        addon = addon_store(table).version(kept.addon_id, kept.version)
+        if want.quantity > addon.max_quantity:
+            raise RuleViolation(
+                f"add-on '{addon.id}' allows at most {addon.max_quantity}",
+                field=f"{field}.quantity",
+                code="quantity_above_max",
+            )
+        priced.append((addon, kept.model_copy(update={"quantity": want.quantity})))
+    return priced
+
+
+def _items(subscription: Subscription) -> list[PricedItem]:
+    """The subscription's priced items, as proration sees them."""
+    plan = PricedItem(
+        key=f"plan:{subscription.plan_id}",
+        description=f"{subscription.plan_name} ({subscription.billing_period})",
+        unit_amount=subscription.price,
+        quantity=1,
+    )
+    return [plan] + [
+        PricedItem(
+            key=f"addon:{a.addon_id}",
+            description=a.name,
+            unit_amount=a.unit_amount,
+            quantity=a.quantity,
+        )
+        for a in subscription.addons
+    ]
+
+
+def _terms(subscription: Subscription) -> tuple[object, ...]:
+    addons = sorted(subscription.addons, key=lambda a: a.addon_id)
+    return (*(getattr(subscription, f) for f in _TERMS), addons)
+
+
+def _same_terms(a: Subscription, b: Subscription) -> bool:
+    """Whether both sell the same plan version, period, price and add-ons (in any order)."""
+    return _terms(a) == _terms(b)
+
+
+def _timing(current: Subscription, target: Subscription, current_plan: Plan) -> ChangeTiming:
+    if _same_terms(current, target):
+        return "now" if current.scheduled_change else "nothing"
+    if current.status == "trialing":
+        return "now"
+    if current.billing_period != target.billing_period:
+        return "now" if target.billing_period == "annual" else "period_end"
+    if target.period_total >= current.period_total:
+        return "now"
+    return "now" if current_plan.downgrade_timing == "immediate" else "period_end"
+
+
+def _over_limit(
+    table: Table, target: Subscription, plan: Plan, addons: HeldAddons, now: datetime
+) -> list[OverLimit]:
+    """The metered features whose usage this period passes the limit `target` gives."""
+    entitlements = materialized(table, target, plan, addons, now)
+    _, counters = read_entitlements_and_usage(table, target.customer_id)
+    over: list[OverLimit] = []
+    for feature_id, entry in sorted(entitlements.entries.items()):
+        counter = counters.get(feature_id)
+        if entry.limit is None or counter is None:
+            continue
+        used = counter.used_in(current_usage_period(entry, target.usage_anchor, now))
+        if used > entry.limit:
+            over.append(OverLimit(feature_id=feature_id, usage=used, limit=entry.limit))
+    return over
+
+
+def _record(subscription: Subscription, lines: list[ProrationLine], now: datetime) -> BillingRecord:
+    return BillingRecord(
+        id=f"br_{uuid.uuid4().hex}",
+        customer_id=subscription.customer_id,
+        subscription_id=subscription.id,
+        reason="change",
+        currency=subscription.currency,
+        lines=lines,
+        created_at=now,
+    )
+
+
+def _applied_now(
+    current: Subscription, target: Subscription, now: datetime
+) -> tuple[Subscription, list[ProrationLine]]:
+    """The subscription after a change applied at `now`, and the lines it bills."""
+    after = target.model_copy(update={"scheduled_change": None})
+    if current.status == "trialing" or _same_terms(current, target):
+        return after, []
+    period = Period(start=current.current_period_start, end=current.current_period_end)
+    if current.billing_period != target.billing_period:
+        lines, cycle = restart_cycle_change(
+            _items(current), _items(target), period, now, target.billing_period, target.currency
+        )
+        restarted = after.model_copy(
+            update={
+                "billing_anchor": cycle.start,
+                "current_period_start": cycle.start,
+                "current_period_end": cycle.end,
+            }
+        )
+        return restarted, lines
+    return after, prorate_change(_items(current), _items(target), period, now, target.currency)
+
+
+def _scheduled(current: Subscription, target: Subscription, resets_usage: bool) -> Subscription:
+    change = ScheduledChange(
+        effective_at=current.current_period_end,
+        plan_id=target.plan_id,
+        plan_version=target.plan_version,
+        plan_name=target.plan_name,
+        billing_period=target.billing_period,
+        price=target.price,
+        addons=target.addons,
+        reset_usage=resets_usage,
+    )
+    return current.model_copy(update={"scheduled_change": change})
+
+
+def _next_renewal(after: Subscription) -> NextInvoice | None:
+    if after.cancel_at_period_end:
+        return None
+    change = after.scheduled_change
+    if change is not None:
+        return NextInvoice(
+            amount=change.period_total, currency=after.currency, date=change.effective_at
+        )
+    return NextInvoice(
+        amount=after.period_total,
+        currency=after.currency,
+        date=after.trial_end or after.current_period_end,
+    )
+
+
+def _checked_current(table: Table, customer_id: str, now: datetime) -> Subscription:
+    current = stored_subscription(table, customer_id)
+    if current.status == "canceled":
+        raise Conflict(
+            f"the subscription of customer '{customer_id}' is canceled: create a new one",
+            code="subscription_canceled",
+        )
+    due = current.trial_end if current.status == "trialing" else current.current_period_end
+    if due is not None and now >= due:
+        raise Conflict(
+            "the subscription's period has ended and its renewal is being processed; "
+            "retry in a moment",
+            code="renewal_pending",
+        )
+    return current
+
+
+def plan_change(
+    table: Table, customer_id: str, request: SubscriptionChange, now: datetime
+) -> PlannedChange:
+    """Work out what `request` does to the customer's subscription at `now` (writes nothing)."""
+    current = _checked_current(table, customer_id, now)
+    plan = _target_plan(table, current, request)
+    period = request.billing_period or current.billing_period
+    addons = _target_addons(table, current, request, plan, period)
+    resets_usage = plan.id != current.plan_id and plan.reset_usage_on_change
+    target = current.model_copy(
+        update={
+            "plan_id": plan.id,
+            "plan_version": plan.version,
+            "plan_name": plan.name,
+            "billing_period": period,
+            "price": (
+                current.price
+                if (plan.id, plan.version, period)
+                == (current.plan_id, current.plan_version, current.billing_period)
+                else plan_price(plan, period, current.currency)
+            ),
+            "addons": [held for _, held in addons],
+            "usage_anchor": now if resets_usage else current.usage_anchor,
+        }
+    )
+    current_plan = plan_store(table).version(current.plan_id, current.plan_version)
+    timing = _timing(current, target, current_plan)
+    lines: list[ProrationLine] = []
+    if timing == "period_end":
+        after = _scheduled(current, target, resets_usage)
+    elif timing == "now":
+        after, lines = _applied_now(current, target, now)
+    else:
+        after = current
+    total = net(lines)
+    preview = ChangePreview(
+        timing=timing,
+        effective_at=current.current_period_end if timing == "period_end" else now,
+        currency=current.currency,
+        lines=lines,
+        due_now=max(total, 0),
+        credit=max(-total, 0),
+        next_renewal=_next_renewal(after),
+        resets_usage=resets_usage and timing != "nothing",
+        over_limit=_over_limit(table, target, plan, addons, now),
+    )
+    record = _record(after, lines, now) if lines else None
+    return PlannedChange(before=current, after=after, record=record, preview=preview)
+
+
+def preview_change(
+    table: Table, customer_id: str, request: SubscriptionChange, clock: Clock
+) -> ChangePreview:
+    """What the change would do now, changing nothing."""
+    return plan_change(table, customer_id, request, clock.now()).preview
+
+
+def change_subscription(
+    table: Table, customer_id: str, request: SubscriptionChange, clock: Clock
+) -> ChangeResult:
+    """Apply the change: the subscription, its entitlements and any billing record in one
+    transaction, conditional on the subscription being as read (409 otherwise). Asking again
+    for what the subscription already is changes nothing, so a retry never bills twice."""
+    now = clock.now()
+    planned = plan_change(table, customer_id, request, now)
+    after = planned.before
+    if planned.preview.timing != "nothing":
+        after = save_change(table, planned.before, planned.after, now, planned.record)
+    return ChangeResult(subscription=view(after), change=planned.preview)
