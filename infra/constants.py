@@ -9,6 +9,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
+from billfold_lambda.routes import ROUTES, Access
+
 APP_NAME = "billfold"
 
 # --- Paths (all relative to the repository root) -------------------------------------------------
@@ -47,9 +49,11 @@ AUTHORIZER_CACHE_TTL = Duration.seconds(300)
 THROTTLE_RATE_LIMIT = 100
 """Steady-state requests per second, for the whole stage."""
 THROTTLE_BURST_LIMIT = 200
-PUBLIC_OPERATIONS: frozenset[str] = frozenset()
-"""Operations whose method skips the Lambda authorizer (e.g. a future Stripe webhook, which
-proves itself with its signature header). Empty: every route is authenticated."""
+PUBLIC_OPERATIONS: frozenset[str] = frozenset(
+    route.operation for route in ROUTES if route.access is Access.STRIPE_SIGNATURE
+)
+"""Operations whose method skips the Lambda authorizer: the Stripe webhook, which proves itself
+with its signature header (checked by its handler)."""
 
 # --- Secrets -------------------------------------------------------------------------------------
 STRIPE_SECRET = "stripe"

@@ -11,17 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 from billfold.auth.api_keys import SERVER_KEY_PREFIX, is_server_key
 from billfold.clock import OffsetClock
-from billfold.subscriptions.transitions import run_due_work
+from billfold.settlement.schedule import enqueue_due
 from billfold_lambda import dependencies as deps
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi
+from local.queues import Binding, QueuePump
 from local.seed import seed_demo, seed_server_key
 from local.server import LocalServer, TestClockControl
-from local.stack import LocalStack, running_stack
+from local.stack import LocalStack, running_stack, webhook_signing_secret
 
 DEFAULT_PORT = 8787
 DEFAULT_DEV_KEY = SERVER_KEY_PREFIX + "local_dev_key_change_me_0123456789"
@@ -36,35 +39,61 @@ class LocalApi:
     server_key: str
     stack: LocalStack
     clock: OffsetClock
+    queues: QueuePump
+
+
+def register_stripe_webhook(stack: LocalStack, api_url: str) -> None:
+    """Have localstripe deliver its (signed) events to the local gateway's webhook route."""
+    body = urlencode({"url": f"{api_url}/v1/webhooks/stripe", "secret": webhook_signing_secret()})
+    request = Request(f"{stack.stripe_url}/_config/webhooks/billfold", data=body.encode())
+    with urlopen(request, timeout=10) as response:
+        response.read()
 
 
 @contextmanager
 def running_local_api(
     port: int, server_key: str, log_dir: Path = LOG_DIR, *, demo: bool = True
 ) -> Iterator[LocalApi]:
-    """Start moto, localstripe and the gateway; seed the key (and the demo); stop on exit."""
+    """Start moto, localstripe, the gateway and the queue workers; seed the key (and the demo);
+    stop on exit."""
     with running_stack(log_dir) as stack:
         clock = OffsetClock()
         deps.use_clock(clock)
-        deps.settings.cache_clear()
-        deps.table.cache_clear()
-        seed_server_key(server_key, clock)
-        if demo:
-            seed_demo(clock)
+        for cached in (deps.settings, deps.table, deps.s3, deps.sqs):
+            cached.cache_clear()
         functions = FunctionLoader()
+        pump = QueuePump(
+            deps.sqs(),
+            functions,
+            [
+                Binding(stack.billing_queue.url, stack.billing_queue.arn, "billing_worker"),
+                Binding(stack.webhook_queue.url, stack.webhook_queue.arn, "webhook_worker"),
+            ],
+        )
+
+        def billing_run() -> int:
+            queued = enqueue_due(deps.table(), deps.sqs(), stack.billing_queue.url, clock.now())
+            pump.drain("billing_worker")
+            return queued
+
+        url = f"http://127.0.0.1:{port}"
         server = LocalServer(
             port,
             LocalGateway(functions),
-            TestClockControl(
-                clock,
-                lambda: run_due_work(deps.table(), clock, deps.stripe_payment_methods()),
-            ),
+            TestClockControl(clock, billing_run),
             build_openapi(functions),
         )
         server.serve_in_background()
+        register_stripe_webhook(stack, url)
+        seed_server_key(server_key, clock)
+        if demo:
+            seed_demo(clock)
+            pump.drain("billing_worker")
+        pump.start()
         try:
-            yield LocalApi(f"http://127.0.0.1:{port}", server_key, stack, clock)
+            yield LocalApi(url, server_key, stack, clock, pump)
         finally:
+            pump.stop()
             server.shutdown()
             server.server_close()
 

@@ -17,7 +17,7 @@ from billfold_lambda import dependencies as deps
 from billfold_lambda import gateway_responses
 from billfold_lambda.authorizer import UNAUTHORIZED
 from billfold_lambda.gateway_responses import GatewayResponse
-from billfold_lambda.routes import ROUTES, Route
+from billfold_lambda.routes import ROUTES, Access, Route
 from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext
@@ -76,6 +76,10 @@ class LocalGateway:
         if matched is None:
             return gateway_error(gateway_responses.ROUTE_NOT_FOUND)
         route, path_parameters = matched
+        if route.access is Access.STRIPE_SIGNATURE:  # no authorizer: the handler checks
+            return self._invoke(
+                route.operation, proxy_event(request, route, path_parameters, self._stage, {})
+            )
         authorization = next(
             (v[-1] for k, v in request.headers.items() if k.lower() == "authorization"), ""
         )

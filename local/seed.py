@@ -5,18 +5,21 @@ twice changes nothing.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from billfold.auth.api_keys import store_server_key
 from billfold.catalog.addons import create_addon
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate
 from billfold.catalog.plans import create_plan
-from billfold.clock import Clock
+from billfold.clock import Clock, FixedClock
 from billfold.customers.models import CustomerCreate
-from billfold.customers.service import create_customer
+from billfold.customers.service import create_customer, get_customer
+from billfold.settlement.customer import settle_customer
 from billfold.subscriptions.models import SubscriptionCreate
-from billfold.subscriptions.service import create_subscription
+from billfold.subscriptions.service import create_subscription, get_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
@@ -30,8 +33,9 @@ def seed_server_key(key: str, clock: Clock) -> None:
 
 
 def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
-    """Create the demo catalog and customers; demo-customer gets a paid subscription with
-    some usage, so a new user sees a living account at once."""
+    """Create the demo catalog and customers; demo-customer gets a card, a paid subscription
+    started a few months back (with its invoices) and some usage, so a new user sees a living
+    account at once."""
     demo = json.loads(catalog_file.read_text())
     table = deps.table()
     for feature in demo["features"]:
@@ -44,7 +48,37 @@ def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
     for customer in demo["customers"]:
         create_customer(table, stripe, CustomerCreate.model_validate(customer), clock)
     for subscription in demo["subscriptions"]:
-        order = SubscriptionCreate.model_validate(subscription["order"])
-        create_subscription(table, subscription["customerId"], order, clock)
+        _subscribe_with_history(subscription, clock)
     for report in demo["usage"]:
         report_usage(table, UsageReport.model_validate(report), clock)
+
+
+def attach_test_card(customer_id: str, number: str) -> str:
+    """Attach a Stripe test card to the customer in localstripe and make it the default (what
+    Stripe.js and a SetupIntent do in the portal); the payment method's id."""
+    stripe = deps.stripe_api()
+    stripe_customer = get_customer(deps.table(), customer_id).stripe_customer_id
+    method = stripe.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+        }
+    )
+    stripe.v1.payment_methods.attach(method.id, params={"customer": stripe_customer})
+    deps.stripe_payment_methods().ensure_default(stripe_customer)
+    return method.id
+
+
+def _subscribe_with_history(subscription: dict[str, Any], clock: Clock) -> None:
+    """Subscribe `startedDaysAgo` days back and run every billing run since, as the scheduled
+    run would have: the customer gets its past invoices, each charged to its card."""
+    customer_id = subscription["customerId"]
+    attach_test_card(customer_id, subscription["card"])
+    started = clock.now() - timedelta(days=subscription["startedDaysAgo"])
+    order = SubscriptionCreate.model_validate(subscription["order"])
+    create_subscription(deps.table(), customer_id, order, FixedClock(started))
+    services = deps.billing_services()
+    moment = started
+    while moment <= clock.now():
+        settle_customer(deps.table(), customer_id, moment, services)
+        moment = get_subscription(deps.table(), customer_id).current_period_end

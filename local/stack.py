@@ -26,14 +26,39 @@ PORTAL_SECRET_NAME = "billfold/local/portal-signing"
 STRIPE_SECRET_KEY = "sk_test_billfold_local"
 STRIPE_PUBLISHABLE_KEY = "pk_test_billfold_local"
 REGION = "us-east-1"
+BILLING_QUEUE = "billfold-local-billing"
+WEBHOOK_QUEUE = "billfold-local-stripe-events"
+MAX_RECEIVES = 3
+"""Deliveries of a message before it goes to its queue's dead-letter queue (as in the stack)."""
+VISIBILITY_SECONDS = "5"
+SELLER = {
+    config.ENV_SELLER_NAME: "Billfold Demo Inc.",
+    config.ENV_SELLER_EMAIL: "billing@billfold.example",
+    config.ENV_SELLER_ADDRESS: "1 Demo Street|San Francisco, CA 94105|United States",
+}
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue in moto."""
+
+    url: str
+    arn: str
 
 
 @dataclass(frozen=True)
 class LocalStack:
-    """Where the local stack's servers listen."""
+    """Where the local stack's servers listen, and its queues."""
 
     moto_url: str
     stripe_url: str
+    billing_queue: Queue
+    webhook_queue: Queue
+
+
+def webhook_signing_secret() -> str:
+    """What localstripe signs its webhooks with: BILLFOLD_STRIPE_WEBHOOK_SECRET, or a default."""
+    return os.environ.get("BILLFOLD_STRIPE_WEBHOOK_SECRET", "whsec_billfold_local")
 
 
 def aws_environment(moto_url: str) -> dict[str, str]:
@@ -60,11 +85,33 @@ def function_environment(stripe_url: str) -> dict[str, str]:
         config.ENV_STRIPE_WEBHOOK_SECRET_ID: STRIPE_WEBHOOK_SECRET_NAME,
         config.ENV_PORTAL_SECRET_ID: PORTAL_SECRET_NAME,
         config.ENV_INVOICE_BUCKET: BUCKET_NAME,
+        **SELLER,
     }
 
 
-def provision() -> None:
-    """Create the table, the invoice bucket and the secrets, as `cdk deploy` would."""
+def _queue_with_dead_letters(name: str) -> Queue:
+    """A queue whose messages go to `<name>-dlq` after MAX_RECEIVES deliveries."""
+    sqs = boto3.client("sqs")
+    dead = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])
+    redrive = {
+        "deadLetterTargetArn": dead_arn["Attributes"]["QueueArn"],
+        "maxReceiveCount": MAX_RECEIVES,
+    }
+    url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": VISIBILITY_SECONDS,
+            "RedrivePolicy": json.dumps(redrive),
+        },
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return Queue(url=url, arn=arn["Attributes"]["QueueArn"])
+
+
+def provision() -> tuple[Queue, Queue]:
+    """Create the table, the invoice bucket, the secrets and the billing and webhook queues,
+    as `cdk deploy` would."""
     dynamodb = boto3.client("dynamodb")
     dynamodb.create_table(**create_table_request(TABLE_NAME))
     dynamodb.update_time_to_live(
@@ -81,9 +128,10 @@ def provision() -> None:
     )
     secrets_manager.create_secret(
         Name=STRIPE_WEBHOOK_SECRET_NAME,
-        SecretString=os.environ.get("BILLFOLD_STRIPE_WEBHOOK_SECRET", "whsec_billfold_local"),
+        SecretString=webhook_signing_secret(),
     )
     secrets_manager.create_secret(Name=PORTAL_SECRET_NAME, SecretString=secrets.token_urlsafe(48))
+    return _queue_with_dead_letters(BILLING_QUEUE), _queue_with_dead_letters(WEBHOOK_QUEUE)
 
 
 @contextmanager
@@ -96,8 +144,10 @@ def running_stack(log_dir: Path) -> Iterator[LocalStack]:
         moto, stripe = servers
         os.environ.update(aws_environment(moto.url))
         os.environ.update(function_environment(stripe.url))
-        provision()
-        yield LocalStack(moto_url=moto.url, stripe_url=stripe.url)
+        billing, webhooks = provision()
+        os.environ[config.ENV_BILLING_QUEUE_URL] = billing.url
+        os.environ[config.ENV_WEBHOOK_QUEUE_URL] = webhooks.url
+        yield LocalStack(moto.url, stripe.url, billing, webhooks)
     finally:
         for server in reversed(servers):
             server.stop()

@@ -11,8 +11,12 @@ api = Api("change_subscription")
 
 @api.route
 def change(customerId: CustomerIdPath, body: SubscriptionChange) -> ChangeResult:
-    """The subscription after the change, and what the change billed (as its preview said)."""
-    return change_subscription(deps.table(), customerId, body, deps.clock())
+    """The subscription after the change, and what the change billed (as its preview said):
+    the billing worker invoices and charges it right away."""
+    result = change_subscription(deps.table(), customerId, body, deps.clock())
+    if result.change.lines:
+        deps.settle_soon(customerId)
+    return result
 
 
 handler = api.handler

@@ -11,8 +11,12 @@ api = Api("create_subscription")
 
 @api.route
 def create(customerId: CustomerIdPath, body: SubscriptionCreate) -> SubscriptionView:
-    """The new subscription; a customer holds one live subscription at a time."""
-    return create_subscription(deps.table(), customerId, body, deps.clock())
+    """The new subscription; a customer holds one live subscription at a time. What it bills
+    is invoiced and charged by the billing worker, right away."""
+    created = create_subscription(deps.table(), customerId, body, deps.clock())
+    if created.status == "active":
+        deps.settle_soon(customerId)
+    return created
 
 
 handler = api.handler

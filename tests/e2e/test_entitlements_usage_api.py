@@ -849,9 +849,9 @@ def test_demo_customer_holds_pro_with_usage_on_api_calls(server):
     assert subscription["planId"] == "pro"
     assert subscription["status"] in {"active", "past_due"}
     assert (check["hasAccess"], check["reason"], check["limit"]) == (True, None, 500000)
-    # the seed reported 12,345 calls in the subscription's first month (local/demo_catalog.json)
-    assert _at(check["periodStart"]) == _at(subscription["billingAnchor"]), (
-        "the shared test clock has moved past the demo customer's first month"
+    # the seed reported 12,345 calls in the current month (local/demo_catalog.json)
+    assert _at(check["periodStart"]) == _at(subscription["currentPeriodStart"]), (
+        "the shared test clock has moved past the demo customer's current month"
     )
     assert check["usage"] >= 12345
     assert history[0]["used"] == check["usage"]

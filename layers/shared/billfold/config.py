@@ -11,6 +11,12 @@ ENV_STRIPE_API_BASE = "BILLFOLD_STRIPE_API_BASE"
 ENV_STRIPE_WEBHOOK_SECRET_ID = "BILLFOLD_STRIPE_WEBHOOK_SECRET_ID"
 ENV_PORTAL_SECRET_ID = "BILLFOLD_PORTAL_SECRET_ID"
 ENV_INVOICE_BUCKET = "BILLFOLD_INVOICE_BUCKET"
+ENV_BILLING_QUEUE_URL = "BILLFOLD_BILLING_QUEUE_URL"
+ENV_WEBHOOK_QUEUE_URL = "BILLFOLD_WEBHOOK_QUEUE_URL"
+ENV_DUNNING_DAYS = "BILLFOLD_DUNNING_DAYS"
+ENV_SELLER_NAME = "BILLFOLD_SELLER_NAME"
+ENV_SELLER_EMAIL = "BILLFOLD_SELLER_EMAIL"
+ENV_SELLER_ADDRESS = "BILLFOLD_SELLER_ADDRESS"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,14 @@ class Settings:
     stripe_webhook_secret_id: str | None = None
     portal_secret_id: str | None = None
     invoice_bucket: str | None = None
+    billing_queue_url: str | None = None
+    webhook_queue_url: str | None = None
+    dunning_days: tuple[int, ...] = (1, 3, 5)
+    """Days after a failed charge to try again; after the last failure the invoice is
+    uncollectible and the subscription ends (fallback plan, or canceled)."""
+    seller_name: str = "Your company"
+    seller_email: str = ""
+    seller_address: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -36,4 +50,20 @@ class Settings:
             stripe_webhook_secret_id=env.get(ENV_STRIPE_WEBHOOK_SECRET_ID),
             portal_secret_id=env.get(ENV_PORTAL_SECRET_ID),
             invoice_bucket=env.get(ENV_INVOICE_BUCKET),
+            billing_queue_url=env.get(ENV_BILLING_QUEUE_URL),
+            webhook_queue_url=env.get(ENV_WEBHOOK_QUEUE_URL),
+            dunning_days=_days(env.get(ENV_DUNNING_DAYS, "1,3,5")),
+            seller_name=env.get(ENV_SELLER_NAME, "Your company"),
+            seller_email=env.get(ENV_SELLER_EMAIL, ""),
+            seller_address=tuple(
+                line.strip() for line in env.get(ENV_SELLER_ADDRESS, "").split("|") if line.strip()
+            ),
         )
+
+
+def _days(text: str) -> tuple[int, ...]:
+    """A dunning schedule: comma-separated whole days, each at least 1, increasing."""
+    days = tuple(int(part) for part in text.split(",") if part.strip())
+    if any(day < 1 for day in days) or list(days) != sorted(set(days)):
+        raise ValueError(f"{ENV_DUNNING_DAYS} is increasing whole days, e.g. 1,3,5")
+    return days

@@ -14,9 +14,14 @@ from billfold.storage.table import Table
 
 if TYPE_CHECKING:
     import stripe
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
+    from billfold.invoicing.documents import InvoiceDocuments
+    from billfold.payments.charging import StripeCharges
     from billfold.payments.payment_methods import StripePaymentMethods
     from billfold.payments.stripe_customers import StripeCustomers
+    from billfold.settlement.customer import BillingServices
 
 _clock: Clock = SystemClock()
 
@@ -58,7 +63,8 @@ def stripe_keys() -> dict[str, str]:
     return keys
 
 
-def _stripe() -> "stripe.StripeClient":
+def stripe_api() -> "stripe.StripeClient":
+    """A Stripe client with the current secret key (pointed at localstripe locally)."""
     from billfold.payments.stripe_customers import stripe_client
 
     return stripe_client(stripe_keys()["secretKey"], settings().stripe_api_base)
@@ -68,16 +74,92 @@ def stripe_customers() -> "StripeCustomers":
     """Stripe's customer API, with the current secret key."""
     from billfold.payments.stripe_customers import StripeCustomers
 
-    return StripeCustomers(_stripe())
+    return StripeCustomers(stripe_api())
 
 
 def stripe_payment_methods() -> "StripePaymentMethods":
     """Stripe's payment-method API, with the current secret key."""
     from billfold.payments.payment_methods import StripePaymentMethods
 
-    return StripePaymentMethods(_stripe())
+    return StripePaymentMethods(stripe_api())
 
 
 def portal_signing_secret() -> bytes:
     """The secret that signs portal tokens (cached for five minutes)."""
     return _secret(settings().portal_secret_id, "the portal signing secret").encode()
+
+
+def stripe_charges() -> "StripeCharges":
+    """Charging invoices through Stripe."""
+    from billfold.payments.charging import StripeCharges
+
+    return StripeCharges(stripe_api())
+
+
+@cache
+def s3() -> "S3Client":
+    """An S3 client that signs presigned URLs with SigV4."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+@cache
+def sqs() -> "SQSClient":
+    """An SQS client."""
+    import boto3
+
+    return boto3.client("sqs")
+
+
+def invoice_documents() -> "InvoiceDocuments":
+    """The invoice bucket."""
+    from billfold.invoicing.documents import InvoiceDocuments
+
+    bucket = settings().invoice_bucket
+    if not bucket:
+        raise RuntimeError("the invoice bucket is not configured for this function")
+    return InvoiceDocuments(s3(), bucket)
+
+
+def billing_services() -> "BillingServices":
+    """Everything the billing worker needs besides the table."""
+    from billfold.invoicing.models import Party
+    from billfold.payments.charging import StripeCharges
+    from billfold.payments.payment_methods import StripePaymentMethods
+    from billfold.settlement.customer import BillingServices
+
+    client = stripe_api()
+    config = settings()
+    return BillingServices(
+        payment_methods=StripePaymentMethods(client),
+        charges=StripeCharges(client),
+        documents=invoice_documents(),
+        seller=Party(
+            name=config.seller_name, email=config.seller_email, address=list(config.seller_address)
+        ),
+        dunning=config.dunning_days,
+    )
+
+
+def webhook_secret() -> str:
+    """The secret Stripe signs webhooks with (cached for five minutes)."""
+    return _secret(settings().stripe_webhook_secret_id, "the Stripe webhook secret")
+
+
+def settle_soon(customer_id: str) -> None:
+    """Ask the billing worker to settle the customer now (no-op where no queue is configured)."""
+    queue = settings().billing_queue_url
+    if queue:
+        from billfold.settlement.schedule import enqueue
+
+        enqueue(sqs(), queue, [customer_id], clock().now())
+
+
+def send_webhook_event(event: str) -> None:
+    """Queue a verified Stripe event for the webhook worker."""
+    queue = settings().webhook_queue_url
+    if not queue:
+        raise RuntimeError("the webhook queue is not configured for this function")
+    sqs().send_message(QueueUrl=queue, MessageBody=event)

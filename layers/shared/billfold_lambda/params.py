@@ -20,3 +20,7 @@ CatalogIdPath = Annotated[str, Path(pattern=CATALOG_ID_PATTERN, description="a c
 """A feature, plan or add-on id in the path: malformed ids are a 400, never a key error."""
 CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, description="your customer id")]
 """A customer id in the path."""
+InvoiceIdPath = Annotated[str, Path(pattern=r"^in_[0-9a-f]{8,64}$", description="an invoice id")]
+PaymentMethodIdPath = Annotated[
+    str, Path(pattern=r"^pm_[A-Za-z0-9_]{1,100}$", description="a Stripe payment method id")
+]

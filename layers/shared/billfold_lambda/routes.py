@@ -14,6 +14,8 @@ class Access(StrEnum):
     """The user's backend, with a server API key."""
     SERVER_OR_PORTAL = "server_or_portal"
     """Also a customer's portal token, confined to that token's own customer."""
+    STRIPE_SIGNATURE = "stripe_signature"
+    """No key: Stripe's webhook signature is the credential (checked by the handler)."""
 
 
 class Needs(StrEnum):
@@ -22,6 +24,12 @@ class Needs(StrEnum):
     TABLE_READ = "table_read"
     TABLE_WRITE = "table_write"
     STRIPE_SECRET = "stripe_secret"
+    INVOICE_BUCKET = "invoice_bucket"
+    """Read and write invoice documents (and presign downloads)."""
+    BILLING_QUEUE = "billing_queue"
+    """Ask the billing worker to settle a customer now (after a change that bills)."""
+    WEBHOOK_SECRET = "webhook_secret"
+    WEBHOOK_QUEUE = "webhook_queue"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,9 @@ class Route:
 _READ = frozenset({Needs.TABLE_READ})
 _WRITE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE})
 _WRITE_WITH_STRIPE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET})
+
+_STRIPE_READ = frozenset({Needs.TABLE_READ, Needs.STRIPE_SECRET})
+_INVOICE_READ = frozenset({Needs.TABLE_READ, Needs.INVOICE_BUCKET})
 
 ROUTES: tuple[Route, ...] = (
     # Catalog: features
@@ -159,6 +170,18 @@ ROUTES: tuple[Route, ...] = (
         "catalog",
         _WRITE,
     ),
+    # Catalog: coupons
+    Route(
+        "create_coupon",
+        "POST",
+        "/v1/coupons",
+        "Create a coupon (percent or amount off; once, repeating or forever)",
+        "catalog",
+        _WRITE,
+        status=201,
+    ),
+    Route("list_coupons", "GET", "/v1/coupons", "List coupons", "catalog", _READ),
+    Route("get_coupon", "GET", "/v1/coupons/{couponId}", "Get a coupon", "catalog", _READ),
     # Customers
     Route(
         "create_customer",
@@ -190,7 +213,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/subscription",
         "Subscribe a customer to a plan",
         "subscriptions",
-        _WRITE,
+        _WRITE | {Needs.BILLING_QUEUE},
         Access.SERVER_OR_PORTAL,
         status=201,
     ),
@@ -218,7 +241,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/subscription",
         "Change plan, billing period or add-ons (upgrades now, downgrades at period end)",
         "subscriptions",
-        _WRITE,
+        _WRITE | {Needs.BILLING_QUEUE},
         Access.SERVER_OR_PORTAL,
     ),
     Route(
@@ -308,6 +331,98 @@ ROUTES: tuple[Route, ...] = (
         "usage",
         _READ,
         Access.SERVER_OR_PORTAL,
+    ),
+    # Invoices
+    Route(
+        "list_invoices",
+        "GET",
+        "/v1/customers/{customerId}/invoices",
+        "The customer's invoices, newest first",
+        "invoices",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "get_invoice",
+        "GET",
+        "/v1/customers/{customerId}/invoices/{invoiceId}",
+        "One invoice, with its lines and payment",
+        "invoices",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "get_invoice_pdf",
+        "GET",
+        "/v1/customers/{customerId}/invoices/{invoiceId}/pdf",
+        "A short-lived download link for the invoice's PDF",
+        "invoices",
+        _INVOICE_READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "pay_invoice",
+        "POST",
+        "/v1/customers/{customerId}/invoices/{invoiceId}/pay",
+        "Charge an open invoice now (the customer's retry)",
+        "invoices",
+        _WRITE | {Needs.STRIPE_SECRET, Needs.INVOICE_BUCKET},
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "void_invoice",
+        "POST",
+        "/v1/invoices/{invoiceId}/void",
+        "Void an open invoice: nothing more is charged",
+        "invoices",
+        _WRITE | {Needs.INVOICE_BUCKET},
+    ),
+    # Payment methods
+    Route(
+        "create_setup_intent",
+        "POST",
+        "/v1/customers/{customerId}/payment-methods/setup-intent",
+        "Start adding a card: a SetupIntent's client secret for Stripe.js",
+        "payments",
+        _STRIPE_READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "list_payment_methods",
+        "GET",
+        "/v1/customers/{customerId}/payment-methods",
+        "The customer's cards (brand, last 4, expiry), the default first",
+        "payments",
+        _STRIPE_READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "set_default_payment_method",
+        "POST",
+        "/v1/customers/{customerId}/payment-methods/{paymentMethodId}/default",
+        "Make a card the one invoices charge",
+        "payments",
+        _STRIPE_READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "remove_payment_method",
+        "DELETE",
+        "/v1/customers/{customerId}/payment-methods/{paymentMethodId}",
+        "Remove a card",
+        "payments",
+        _STRIPE_READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    # Webhooks
+    Route(
+        "stripe_webhook",
+        "POST",
+        "/v1/webhooks/stripe",
+        "Stripe's events: verified by signature, recorded once, processed from a queue",
+        "payments",
+        frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.WEBHOOK_SECRET, Needs.WEBHOOK_QUEUE}),
+        Access.STRIPE_SIGNATURE,
     ),
 )
 

@@ -14,11 +14,17 @@ FEATURES_PARTITION = "FEATURE"
 PLANS_PARTITION = "PLAN"
 ADDONS_PARTITION = "ADDON"
 CUSTOMER_LIST_PARTITION = "CUSTOMERS"
+COUPONS_PARTITION = "COUPON"
 
 
 def feature(feature_id: str) -> Key:
     """A feature; all features share one partition, so listing them is one Query."""
     return {"pk": FEATURES_PARTITION, "sk": f"FEATURE#{feature_id}"}
+
+
+def coupon(coupon_id: str) -> Key:
+    """A coupon; all coupons share one partition, like features."""
+    return {"pk": COUPONS_PARTITION, "sk": f"COUPON#{coupon_id}"}
 
 
 def catalog_item(partition: str, item_id: str) -> Key:
@@ -95,3 +101,29 @@ def usage_period(customer_id: str, feature_id: str, period_start: str) -> Key:
 def usage_dedupe(customer_id: str, idempotency_key: str) -> Key:
     """The record that a usage report with this idempotency key was counted (expires by TTL)."""
     return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#USAGE#{idempotency_key}"}
+
+
+INVOICE_PREFIX = "INVOICE#"
+INVOICE_NUMBER_COUNTER: Key = {"pk": "COUNTER", "sk": "INVOICE_NUMBER"}
+"""The deployment's last invoice number: every invoice takes the next one in the transaction
+that writes it, so numbers have no gaps and no duplicates."""
+
+
+def invoice(customer_id: str, invoice_id: str) -> Key:
+    """An invoice; ids start with their creation time, so the customer's invoices sort by it."""
+    return {"pk": customer_partition(customer_id), "sk": f"{INVOICE_PREFIX}{invoice_id}"}
+
+
+def invoice_owner(invoice_id: str) -> Key:
+    """Which customer an invoice belongs to (for routes and events that name only the invoice)."""
+    return {"pk": f"{INVOICE_PREFIX}{invoice_id}", "sk": "OWNER"}
+
+
+def credit_balance(customer_id: str, currency: str) -> Key:
+    """The customer's credit balance in one currency (credits from downgrades and cancels)."""
+    return {"pk": customer_partition(customer_id), "sk": f"CREDIT#{currency}"}
+
+
+def webhook_event(event_id: str) -> Key:
+    """That a Stripe event was accepted (expires by TTL): redeliveries are skipped."""
+    return {"pk": f"WEBHOOK#{event_id}", "sk": "EVENT"}

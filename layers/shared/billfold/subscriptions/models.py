@@ -5,7 +5,9 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, StrictInt, model_validator
 
+from billfold.billing.discounts import Discount
 from billfold.billing.proration import ProrationLine
+from billfold.catalog.coupons import Duration
 from billfold.catalog.models import BillingPeriod
 from billfold.entitlements.models import SubscriptionStatus
 from billfold.identifiers import CatalogId
@@ -35,7 +37,8 @@ AddonList = Annotated[list[AddonQuantity], Field(max_length=50), AfterValidator(
 
 
 class SubscriptionCreate(RequestModel):
-    """A new subscription. `trialDays` overrides the plan's trial; `startAt` may backdate it."""
+    """A new subscription. `trialDays` overrides the plan's trial; `startAt` may backdate it;
+    `couponId` discounts its invoices for the coupon's duration."""
 
     plan_id: CatalogId
     billing_period: BillingPeriod = "monthly"
@@ -43,6 +46,7 @@ class SubscriptionCreate(RequestModel):
     addons: AddonList = Field(default_factory=list)
     trial_days: Annotated[StrictInt, Field(ge=0, le=730)] | None = None
     start_at: datetime | None = None
+    coupon_id: CatalogId | None = None
 
 
 class SubscriptionChange(RequestModel):
@@ -89,6 +93,15 @@ class ScheduledChange(ApiModel):
         return self.price + sum(a.unit_amount * a.quantity for a in self.addons)
 
 
+class AppliedCoupon(ApiModel):
+    """A coupon on a subscription: its discount and how many more billed periods it covers
+    (null: forever)."""
+
+    discount: Discount
+    duration: Duration
+    periods_left: int | None
+
+
 class Subscription(ApiModel):
     """A customer's subscription: the plan version and add-ons sold, at the prices sold."""
 
@@ -113,6 +126,7 @@ class Subscription(ApiModel):
     cancel_at_period_end: bool = False
     canceled_at: datetime | None = None
     scheduled_change: ScheduledChange | None = None
+    coupon: AppliedCoupon | None = None
     created_at: datetime
     updated_at: datetime
     revision: int = 1
@@ -189,4 +203,6 @@ class BillingRecord(ApiModel):
     reason: BillingReason
     currency: str
     lines: list[ProrationLine]
+    discount: Discount | None = None
+    """The subscription's coupon, when it applies to this record's charges."""
     created_at: datetime

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from billfold.billing.periods import Period, as_utc, billing_period_at
 from billfold.billing.proration import ProrationLine
 from billfold.catalog.addons import addon_store
+from billfold.catalog.coupons import coupon_for
 from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Addon, BillingPeriod, Plan
 from billfold.catalog.plans import plan_store
@@ -22,8 +23,10 @@ from billfold.entitlements.resolve import materialize
 from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.storage import keys
 from billfold.storage.table import Condition, ConditionFailed, Put, Table
+from billfold.subscriptions.discounts import applied_coupon, take_discount
 from billfold.subscriptions.models import (
     AddonQuantity,
+    BillingReason,
     BillingRecord,
     NextInvoice,
     SubscribedAddon,
@@ -150,6 +153,14 @@ def create_subscription(
         for i, wanted in enumerate(request.addons)
     ]
     anchor, period, trial_end = _first_period(request, plan, now)
+    coupon = (
+        applied_coupon(
+            coupon_for(table, request.coupon_id, request.currency, "couponId"),
+            request.billing_period,
+        )
+        if request.coupon_id
+        else None
+    )
     subscription = Subscription(
         id=f"sub_{uuid.uuid4().hex}",
         customer_id=customer_id,
@@ -166,25 +177,20 @@ def create_subscription(
         current_period_start=period.start,
         current_period_end=period.end,
         trial_end=trial_end,
+        coupon=coupon,
         created_at=now,
         updated_at=now,
     )
     order = _fingerprint(request)
+    lines = [] if trial_end else full_period_lines(subscription)
+    record = None
+    if lines:
+        subscription, record = period_record(subscription, "subscription_created", lines, now)
     writes = [
         Put({**subscription_item(subscription), _ORDER: order}, _NO_LIVE_SUBSCRIPTION),
         Put(entitlements_item(materialized(table, subscription, plan, addons, now))),
     ]
-    lines = [] if trial_end else full_period_lines(subscription)
-    if lines:
-        record = BillingRecord(
-            id=f"br_{uuid.uuid4().hex}",
-            customer_id=customer_id,
-            subscription_id=subscription.id,
-            reason="subscription_created",
-            currency=subscription.currency,
-            lines=lines,
-            created_at=now,
-        )
+    if record is not None:
         writes.append(Put(billing_record_item(record)))
     try:
         table.transact(writes)
@@ -199,6 +205,25 @@ def create_subscription(
             code="subscription_exists",
         ) from None
     return view(subscription)
+
+
+def period_record(
+    subscription: Subscription, reason: BillingReason, lines: list[ProrationLine], at: datetime
+) -> tuple[Subscription, BillingRecord]:
+    """The billing record of a billed period, with the coupon's discount if it still applies,
+    and the subscription with that period of its coupon used up."""
+    subscription, discount = take_discount(subscription)
+    record = BillingRecord(
+        id=f"br_{uuid.uuid4().hex}",
+        customer_id=subscription.customer_id,
+        subscription_id=subscription.id,
+        reason=reason,
+        currency=subscription.currency,
+        lines=lines,
+        discount=discount,
+        created_at=at,
+    )
+    return subscription, record
 
 
 def materialized(

@@ -30,10 +30,18 @@ def subscription_item(subscription: Subscription) -> Item:
     }
     due = next_transition(subscription)
     if due is not None:
-        shard = zlib.crc32(subscription.customer_id.encode()) % DUE_SHARDS
-        item[DUE_WORK_INDEX.partition_key] = f"DUE#{shard:02d}"
-        item[DUE_WORK_INDEX.sort_key] = f"{due}#{subscription.customer_id}"
+        item.update(due_work_entry(subscription.customer_id, due))
     return item
+
+
+def due_work_entry(customer_id: str, due: str) -> Item:
+    """The due-work index attributes that make the billing run visit the customer at `due`
+    (a sortable timestamp): its shard, and the moment with the customer id."""
+    shard = zlib.crc32(customer_id.encode()) % DUE_SHARDS
+    return {
+        DUE_WORK_INDEX.partition_key: f"DUE#{shard:02d}",
+        DUE_WORK_INDEX.sort_key: f"{due}#{customer_id}",
+    }
 
 
 def entitlements_item(materialized: MaterializedEntitlements) -> Item:

@@ -1,6 +1,7 @@
 """The billing run's transitions: what happens to a subscription when its trial or period
-ends. This is the one place they run: the scheduled billing run and the local test clock both
-call `run_due_work`; request handlers never do.
+ends. This is the one place they run: the billing worker (`billfold.settlement`), for the
+scheduled run and the local test clock alike, calls `advance_subscription`; request handlers
+never do.
 
 - trial end: with a card on the customer, the subscription becomes active and its first
   period is billed; without one it ends (`ending.ended`: the fallback plan, or canceled);
@@ -10,21 +11,23 @@ call `run_due_work`; request handlers never do.
 """
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Protocol
 
 from billfold.billing.periods import billing_period_at
-from billfold.clock import Clock, sortable_timestamp
+from billfold.clock import sortable_timestamp
 from billfold.customers.service import get_customer
-from billfold.errors import Conflict, UpstreamError
+from billfold.errors import Conflict
 from billfold.storage.schema import DUE_WORK_INDEX
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
-from billfold.subscriptions.models import BillingReason, BillingRecord, Subscription
-from billfold.subscriptions.service import full_period_lines, stored_subscription
-from billfold.subscriptions.store import DUE_SHARDS
+from billfold.subscriptions.models import BillingReason, Subscription
+from billfold.subscriptions.service import (
+    full_period_lines,
+    period_record,
+    stored_subscription,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,15 +109,7 @@ def advance_subscription(
         after, reason = _next(table, subscription, due, payment_methods)
         record = None
         if reason is not None and (lines := full_period_lines(after)):
-            record = BillingRecord(
-                id=f"br_{uuid.uuid4().hex}",
-                customer_id=customer_id,
-                subscription_id=after.id,
-                reason=reason,
-                currency=after.currency,
-                lines=lines,
-                created_at=due,
-            )
+            after, record = period_record(after, reason, lines, due)
         try:
             save_change(table, subscription, after, due, record)
         except Conflict:
@@ -142,17 +137,3 @@ def due_customers(table: Table, shard: int, now: datetime) -> list[str]:
         cursor = page.next_cursor
         if cursor is None:
             return customers
-
-
-def run_due_work(table: Table, clock: Clock, payment_methods: PaymentMethods) -> int:
-    """Every transition due by now, shard by shard (the local stand-in for the fan-out). A
-    subscription whose transition needs Stripe while Stripe fails is left for the next run."""
-    now = clock.now()
-    applied = 0
-    for shard in range(DUE_SHARDS):
-        for customer_id in due_customers(table, shard, now):
-            try:
-                applied += advance_subscription(table, customer_id, now, payment_methods)
-            except UpstreamError:
-                logger.warning("transition postponed", extra={"customer_id": customer_id})
-    return applied

@@ -1,0 +1,26 @@
+"""Coupon discounts as applied to one bill: a percentage or a fixed amount off its charges."""
+
+from collections.abc import Iterable
+
+from billfold.models import ApiModel
+
+
+class Discount(ApiModel):
+    """A coupon's terms as applied to one invoice: `percentOff` (1-100) or `amountOff`."""
+
+    coupon_id: str
+    name: str
+    percent_off: int | None = None
+    amount_off: int | None = None
+
+
+def discount_amount(amounts: Iterable[int], discount: Discount) -> int:
+    """What the discount takes off the positive `amounts` (never more than they add up to)."""
+    charges = sum(amount for amount in amounts if amount > 0)
+    if discount.percent_off is not None:
+        if not 0 < discount.percent_off <= 100:
+            raise ValueError("percent_off is between 1 and 100")
+        return (2 * charges * discount.percent_off + 100) // 200
+    if discount.amount_off is None or discount.amount_off < 0:
+        raise ValueError("a discount has percent_off or a non-negative amount_off")
+    return min(discount.amount_off, charges)

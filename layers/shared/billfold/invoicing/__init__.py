@@ -1,0 +1,1 @@
+"""Invoicing: billing records into numbered invoices, their documents and their payment."""

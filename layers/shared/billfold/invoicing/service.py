@@ -1,0 +1,83 @@
+"""Reading and voiding invoices."""
+
+from datetime import datetime
+
+from billfold.clock import Clock
+from billfold.customers.service import get_customer
+from billfold.errors import Conflict, NotFound
+from billfold.invoicing.issuing import invoice_item
+from billfold.invoicing.models import Invoice
+from billfold.storage import keys
+from billfold.storage.table import ConditionFailed, Table, attribute_is
+
+
+def _not_found(invoice_id: str) -> NotFound:
+    return NotFound(f"invoice '{invoice_id}' does not exist", code="invoice_not_found")
+
+
+def list_invoices(
+    table: Table, customer_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[Invoice], str | None]:
+    """One page of the customer's invoices, newest first."""
+    get_customer(table, customer_id)
+    page = table.query(
+        keys.customer_partition(customer_id),
+        sort_key_prefix=keys.INVOICE_PREFIX,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+    return [Invoice.model_validate(item) for item in page.items], page.next_cursor
+
+
+def get_invoice(
+    table: Table, customer_id: str, invoice_id: str, *, consistent: bool = False
+) -> Invoice:
+    """One of the customer's invoices (another customer's is as unknown as a missing one)."""
+    stored = table.get(keys.invoice(customer_id, invoice_id), consistent=consistent)
+    if stored is None:
+        get_customer(table, customer_id)
+        raise _not_found(invoice_id)
+    return Invoice.model_validate(stored)
+
+
+def owner_of(table: Table, invoice_id: str) -> str:
+    """The customer an invoice belongs to, or NotFound."""
+    pointer = table.get(keys.invoice_owner(invoice_id))
+    if pointer is None:
+        raise _not_found(invoice_id)
+    return str(pointer["customer_id"])
+
+
+def save_invoice(table: Table, before: Invoice, after: Invoice) -> Invoice:
+    """Write `after` (its revision bumped) if nobody changed the invoice since `before` was read."""
+    changed = after.model_copy(update={"revision": before.revision + 1})
+    try:
+        table.put(invoice_item(changed), attribute_is("revision", before.revision))
+    except ConditionFailed:
+        raise Conflict(
+            f"invoice '{before.id}' changed meanwhile; read it again",
+            code="concurrent_modification",
+        ) from None
+    return changed
+
+
+def void_invoice(table: Table, invoice_id: str, clock: Clock) -> Invoice:
+    """Void an open invoice (nothing more is charged); voiding it again changes nothing."""
+    invoice = get_invoice(table, owner_of(table, invoice_id), invoice_id, consistent=True)
+    if invoice.status == "void":
+        return invoice
+    if invoice.status != "open":
+        raise Conflict(
+            f"only an open invoice can be voided; '{invoice_id}' is {invoice.status}",
+            code="invoice_not_open",
+        )
+    now: datetime = clock.now()
+    voided = invoice.model_copy(
+        update={
+            "status": "void",
+            "voided_at": now,
+            "payment": invoice.payment.model_copy(update={"next_attempt_at": None}),
+        }
+    )
+    return save_invoice(table, invoice, voided)

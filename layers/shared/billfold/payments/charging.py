@@ -1,0 +1,113 @@
+"""Charging an invoice through Stripe: one off-session PaymentIntent per attempt.
+
+The PaymentIntent's idempotency key is derived from the invoice and the attempt number, so a
+retried call (a timeout, a redelivered message) never charges twice; its metadata names the
+billfold invoice and customer, so webhooks find their way back.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import stripe
+
+from billfold.payments.payment_methods import StripePaymentMethods
+from billfold.payments.stripe_customers import upstream_error
+
+if TYPE_CHECKING:
+    from stripe.params import PaymentIntentCreateParams
+
+ChargeStatus = Literal["succeeded", "failed", "requires_action", "processing"]
+
+
+@dataclass(frozen=True)
+class ChargeOutcome:
+    """What Stripe said of one charge attempt."""
+
+    status: ChargeStatus
+    payment_intent_id: str | None = None
+    failure_code: str | None = None
+    failure_message: str | None = None
+    next_action_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    """One attempt at charging an invoice's amount due."""
+
+    invoice_id: str
+    customer_id: str
+    stripe_customer_id: str
+    amount: int
+    currency: str
+    attempt: int
+
+
+def outcome_of(intent: stripe.PaymentIntent) -> ChargeOutcome:
+    """A PaymentIntent's state as a charge outcome (also used for webhook payloads)."""
+    if intent.status == "succeeded":
+        return ChargeOutcome("succeeded", intent.id)
+    if intent.status == "requires_action":
+        redirect = intent.next_action.redirect_to_url if intent.next_action else None
+        return ChargeOutcome(
+            "requires_action",
+            intent.id,
+            failure_code="authentication_required",
+            failure_message="The card needs the customer to confirm this payment.",
+            next_action_url=redirect.url if redirect else None,
+        )
+    if intent.status in ("processing", "requires_capture"):
+        return ChargeOutcome("processing", intent.id)
+    error = intent.last_payment_error
+    return ChargeOutcome(
+        "failed",
+        intent.id,
+        failure_code=(error.code if error else None) or "payment_failed",
+        failure_message=(error.message if error else None) or "The payment failed.",
+    )
+
+
+class StripeCharges:
+    """Charges invoices to the customer's default card."""
+
+    def __init__(self, client: stripe.StripeClient) -> None:
+        self._client = client
+        self._cards = StripePaymentMethods(client)
+
+    def charge(self, request: ChargeRequest) -> ChargeOutcome:
+        """Charge the amount to the default card, off-session. A decline is an outcome; Stripe
+        being unreachable is an UpstreamError (nothing changed: try again later)."""
+        card = self._cards.default_card(request.stripe_customer_id)
+        if card is None:
+            return ChargeOutcome(
+                "failed",
+                failure_code="no_payment_method",
+                failure_message="The customer has no card to charge.",
+            )
+        params: PaymentIntentCreateParams = {
+            "amount": request.amount,
+            "currency": request.currency.lower(),
+            "customer": request.stripe_customer_id,
+            "payment_method": card,
+            "off_session": True,
+            "confirm": True,
+            "metadata": {
+                "billfold_invoice_id": request.invoice_id,
+                "billfold_customer_id": request.customer_id,
+            },
+        }
+        key = f"billfold-invoice-{request.invoice_id}-attempt-{request.attempt}"
+        try:
+            intent = self._client.v1.payment_intents.create(
+                params=params, options={"idempotency_key": key}
+            )
+        except stripe.CardError as declined:
+            error = declined.error
+            return ChargeOutcome(
+                "failed",
+                error.payment_intent.id if error and error.payment_intent else None,
+                failure_code=declined.code or "card_declined",
+                failure_message=declined.user_message or "The card was declined.",
+            )
+        except stripe.StripeError as error:
+            raise upstream_error("charge the invoice", error) from error
+        return outcome_of(intent)

@@ -1,0 +1,130 @@
+"""Stripe webhooks, second half: what each event type does (run by the webhook queue's worker).
+
+Every handler reads the object's current state from Stripe and compares it with billfold's,
+so duplicates change nothing and arrival order does not matter. Events of other types, and
+events about objects billfold did not make (another integration on the same Stripe account),
+are ignored.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import stripe
+
+from billfold.errors import NotFound
+from billfold.invoicing.collection import record_outcome
+from billfold.invoicing.service import get_invoice, save_invoice
+from billfold.payments.charging import outcome_of
+from billfold.payments.payment_methods import StripePaymentMethods
+from billfold.payments.stripe_customers import upstream_error
+from billfold.storage import keys
+from billfold.storage.table import Table
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookContext:
+    """What processing an event needs."""
+
+    table: Table
+    stripe: stripe.StripeClient
+    now: datetime
+    dunning: tuple[int, ...]
+
+
+def _intent(context: WebhookContext, intent_id: str) -> stripe.PaymentIntent:
+    try:
+        return context.stripe.v1.payment_intents.retrieve(intent_id)
+    except stripe.StripeError as error:
+        raise upstream_error("read the payment", error) from error
+
+
+def _invoice_of(intent: stripe.PaymentIntent) -> tuple[str, str] | None:
+    metadata: dict[str, Any] = intent.to_dict().get("metadata") or {}
+    invoice_id = str(metadata.get("billfold_invoice_id") or "")
+    customer_id = str(metadata.get("billfold_customer_id") or "")
+    return (customer_id, invoice_id) if invoice_id and customer_id else None
+
+
+def _payment_intent_changed(context: WebhookContext, data: dict[str, Any]) -> None:
+    intent = _intent(context, str(data["id"]))
+    owner = _invoice_of(intent)
+    if owner is None:
+        return
+    try:
+        record_outcome(
+            context.table, owner[0], owner[1], outcome_of(intent), context.now, context.dunning
+        )
+    except NotFound:
+        logger.info("payment for an unknown invoice ignored", extra={"invoice_id": owner[1]})
+
+
+def _cards_changed(context: WebhookContext, data: dict[str, Any]) -> None:
+    customer = data.get("customer")
+    if not isinstance(customer, str):
+        return  # a detached card names no customer any more: the next charge looks again
+    if context.table.get(keys.stripe_customer(customer)) is None:
+        return
+    StripePaymentMethods(context.stripe).ensure_default(customer)
+
+
+def _charge_changed(context: WebhookContext, data: dict[str, Any]) -> None:
+    intent_id = data.get("payment_intent")
+    if not isinstance(intent_id, str):
+        return
+    owner = _invoice_of(_intent(context, intent_id))
+    if owner is None:
+        return
+    try:
+        charge = context.stripe.v1.charges.retrieve(str(data["id"]))
+    except stripe.StripeError as error:
+        raise upstream_error("read the charge", error) from error
+    invoice = get_invoice(context.table, owner[0], owner[1], consistent=True)
+    refunded = int(charge.amount_refunded or 0)
+    disputed = bool(charge.disputed)
+    if (invoice.amount_refunded, invoice.disputed) != (refunded, disputed):
+        changed = invoice.model_copy(update={"amount_refunded": refunded, "disputed": disputed})
+        save_invoice(context.table, invoice, changed)
+
+
+def _dispute_created(context: WebhookContext, data: dict[str, Any]) -> None:
+    charge = data.get("charge")
+    if isinstance(charge, str):
+        try:
+            found = context.stripe.v1.charges.retrieve(charge)
+        except stripe.StripeError as error:
+            raise upstream_error("read the charge", error) from error
+        _charge_changed(context, {"id": found.id, "payment_intent": found.payment_intent})
+
+
+def _nothing_to_do(context: WebhookContext, data: dict[str, Any]) -> None:
+    """customer.updated: billfold owns a customer's name and email, and reads the default card
+    from Stripe each time it charges, so an update in Stripe needs nothing here."""
+
+
+HANDLERS: dict[str, Callable[[WebhookContext, dict[str, Any]], None]] = {
+    "payment_intent.succeeded": _payment_intent_changed,
+    "payment_intent.payment_failed": _payment_intent_changed,
+    "payment_intent.requires_action": _payment_intent_changed,
+    "setup_intent.succeeded": _cards_changed,
+    "payment_method.attached": _cards_changed,
+    "payment_method.detached": _cards_changed,
+    "charge.refunded": _charge_changed,
+    "charge.dispute.created": _dispute_created,
+    "customer.updated": _nothing_to_do,
+}
+"""The event types billfold handles."""
+
+
+def process_event(context: WebhookContext, event: dict[str, Any]) -> bool:
+    """Handle one event; False when its type is not one billfold handles."""
+    handler = HANDLERS.get(str(event.get("type")))
+    data = (event.get("data") or {}).get("object")
+    if handler is None or not isinstance(data, dict):
+        return False
+    handler(context, data)
+    return True

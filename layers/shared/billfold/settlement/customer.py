@@ -1,0 +1,66 @@
+"""Settling one customer: every transition due, every billing record invoiced, every charge due.
+
+Safe to run twice, or concurrently with itself: transitions are conditional on the
+subscription's revision, a billing record is invoiced once, and a charge attempt has its own
+idempotency key.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from billfold.errors import UpstreamError
+from billfold.invoicing.collection import collect_invoice, open_invoices
+from billfold.invoicing.documents import InvoiceDocuments
+from billfold.invoicing.issuing import invoice_pending
+from billfold.invoicing.models import Invoice, Party
+from billfold.payments.charging import StripeCharges
+from billfold.storage.table import Table
+from billfold.subscriptions.transitions import PaymentMethods, advance_subscription
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BillingServices:
+    """What settling needs besides the table: Stripe, the invoice bucket, the seller, dunning."""
+
+    payment_methods: PaymentMethods
+    charges: StripeCharges
+    documents: InvoiceDocuments
+    seller: Party
+    dunning: tuple[int, ...]
+
+
+@dataclass
+class Settlement:
+    """What settling one customer did."""
+
+    transitions: int = 0
+    invoices: list[Invoice] = field(default_factory=list)
+    charged: list[Invoice] = field(default_factory=list)
+
+
+def settle_customer(
+    table: Table, customer_id: str, now: datetime, services: BillingServices
+) -> Settlement:
+    """Run the customer's due transitions, invoice its billing records and charge what is due.
+
+    Stripe being down postpones the charges (the next run retries them); the invoices stand.
+    """
+    done = Settlement()
+    done.transitions = advance_subscription(table, customer_id, now, services.payment_methods)
+    done.invoices = invoice_pending(table, customer_id, services.seller)
+    touched = {invoice.id: invoice for invoice in done.invoices}
+    for invoice in open_invoices(table, customer_id):
+        try:
+            after = collect_invoice(table, services.charges, invoice, now, services.dunning)
+        except UpstreamError:
+            logger.warning("charge postponed", extra={"invoice_id": invoice.id})
+            continue
+        if after.revision != invoice.revision:
+            done.charged.append(after)
+            touched[after.id] = after
+    for invoice in touched.values():
+        services.documents.store(invoice)
+    return done

@@ -1,0 +1,55 @@
+"""The scheduled half of the billing run: find every customer with work due and queue them,
+so each is settled by its own queue message (ten thousand due customers are ten thousand
+messages, not one Lambda's loop)."""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from billfold.storage.table import Table
+from billfold.subscriptions.store import DUE_SHARDS
+from billfold.subscriptions.transitions import due_customers
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+SQS_BATCH = 10
+
+
+def due_now(table: Table, now: datetime) -> Iterator[str]:
+    """Each customer with a transition or a payment retry due by `now`, once."""
+    seen: set[str] = set()
+    for shard in range(DUE_SHARDS):
+        for customer_id in due_customers(table, shard, now):
+            if customer_id not in seen:
+                seen.add(customer_id)
+                yield customer_id
+
+
+def customer_message(customer_id: str, now: datetime) -> str:
+    """The queue message that asks a worker to settle one customer as of `now`."""
+    return json.dumps({"customerId": customer_id, "asOf": now.isoformat()})
+
+
+def enqueue(sqs: "SQSClient", queue_url: str, customer_ids: list[str], now: datetime) -> int:
+    """Send one message per customer, ten to a batch; how many were sent."""
+    sent = 0
+    for start in range(0, len(customer_ids), SQS_BATCH):
+        batch = customer_ids[start : start + SQS_BATCH]
+        response = sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(index), "MessageBody": customer_message(customer_id, now)}
+                for index, customer_id in enumerate(batch)
+            ],
+        )
+        if response.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(response['Failed'])} billing messages")
+        sent += len(batch)
+    return sent
+
+
+def enqueue_due(table: Table, sqs: "SQSClient", queue_url: str, now: datetime) -> int:
+    """Queue every customer with work due by `now`; how many."""
+    return enqueue(sqs, queue_url, list(due_now(table, now)), now)
