@@ -35,8 +35,24 @@ RUNTIME_PROVIDED_PACKAGES = ("boto3", "botocore", "s3transfer")
 HANDLER_FILE = "handler.py"
 HANDLER = "handler.handler"
 AUTHORIZER_OPERATION = "authorizer"
+NON_ROUTE_OPERATIONS = (
+    AUTHORIZER_OPERATION,
+    "billing_scheduler",
+    "billing_worker",
+    "webhook_worker",
+)
+"""Functions no route calls: the authorizer, the billing run and the queue workers."""
 MEMORY_MB = 512
 TIMEOUT = Duration.seconds(10)
+WORKER_TIMEOUT = Duration.seconds(60)
+"""The queue workers' timeout: a settlement calls Stripe and renders PDFs."""
+WORKER_BATCH_SIZE = 10
+MAX_RECEIVES = 5
+"""Deliveries of a queue message before it moves to the dead-letter queue."""
+BILLING_RUN_EVERY = Duration.minutes(5)
+"""How often the scheduled billing run looks for due work."""
+DUNNING_DAYS = (1, 3, 5)
+"""Days after a failed charge to try again; then the invoice is uncollectible."""
 POWERTOOLS_SERVICE_NAME = "billfold"
 POWERTOOLS_METRICS_NAMESPACE = "Billfold"
 LOG_LEVEL = "INFO"

@@ -8,7 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from billfold import config
-from billfold_lambda.routes import ROUTES, Route
+from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, Route
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import functions
@@ -16,7 +16,9 @@ from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.functions import FunctionGroup, Grantables, ServiceFunction
 from infra.constructs.layers import Layers
+from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
+from infra.constructs.workers import Workers
 from infra.layers import LayerDirs
 
 
@@ -49,7 +51,7 @@ class BillfoldStack(Stack):
             **kwargs,
         )
         missing = functions.missing_handlers(
-            [constants.AUTHORIZER_OPERATION, *(route.operation for route in routes)]
+            [*BACKGROUND_FUNCTIONS, *(route.operation for route in routes)]
         )
         if missing:
             raise FileNotFoundError(
@@ -60,7 +62,17 @@ class BillfoldStack(Stack):
         data = Data(self, "Data", settings=settings)
         secrets = Secrets(self, "Secrets", settings=settings)
         layers = Layers(self, "Layers", dirs=layer_dirs)
-        grantables = Grantables(data.table, data.index_arns, secrets.stripe)
+        queues = Queues(self, "Queues")
+        grantables = Grantables(
+            table=data.table,
+            index_arns=data.index_arns,
+            stripe_secret=secrets.stripe,
+            webhook_secret=secrets.stripe_webhook,
+            invoice_bucket=data.invoice_bucket,
+            billing_queue=queues.billing,
+            webhook_queue=queues.webhooks,
+        )
+        Workers(self, "Workers", grantables=grantables, layers=layers.all, settings=settings)
 
         authorizer = self._authorizer(settings, data, secrets, layers)
         api = Api(self, "Api", settings=settings, authorizer_handler=authorizer.function)
@@ -86,6 +98,8 @@ class BillfoldStack(Stack):
             "StripeSecretArn": secrets.stripe.secret_arn,
             "StripeWebhookSecretArn": secrets.stripe_webhook.secret_arn,
             "PortalSigningSecretArn": secrets.portal_signing.secret_arn,
+            "BillingDeadLetterQueueUrl": queues.billing_dead_letters.queue_url,
+            "WebhookDeadLetterQueueUrl": queues.webhook_dead_letters.queue_url,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -1,7 +1,7 @@
 """DELETE /v1/customers/{customerId}/payment-methods/{paymentMethodId} — remove a card."""
 
 from billfold.customers.service import get_customer
-from billfold.payments.payment_methods import Card
+from billfold.payments.payment_methods import Cards
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath, PaymentMethodIdPath
@@ -10,7 +10,7 @@ api = Api("remove_payment_method")
 
 
 @api.route
-def remove(customerId: CustomerIdPath, paymentMethodId: PaymentMethodIdPath) -> list[Card]:
+def remove(customerId: CustomerIdPath, paymentMethodId: PaymentMethodIdPath) -> Cards:
     """The cards left (another becomes the default if the removed one was)."""
     customer = get_customer(deps.table(), customerId)
     return deps.stripe_payment_methods().remove(customer.stripe_customer_id, paymentMethodId)

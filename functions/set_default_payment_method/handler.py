@@ -1,7 +1,7 @@
 """POST /v1/customers/{customerId}/payment-methods/{paymentMethodId}/default — set the default."""
 
 from billfold.customers.service import get_customer
-from billfold.payments.payment_methods import Card
+from billfold.payments.payment_methods import Cards
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath, PaymentMethodIdPath
@@ -10,7 +10,7 @@ api = Api("set_default_payment_method")
 
 
 @api.route
-def make_default(customerId: CustomerIdPath, paymentMethodId: PaymentMethodIdPath) -> list[Card]:
+def make_default(customerId: CustomerIdPath, paymentMethodId: PaymentMethodIdPath) -> Cards:
     """The cards after the change, the new default first."""
     customer = get_customer(deps.table(), customerId)
     methods = deps.stripe_payment_methods()

@@ -7,13 +7,15 @@ the root stack grows by about one resource per route and each nested stack by fi
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import NestedStack, Tags
+from aws_cdk import Duration, NestedStack, Tags
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from billfold import config
@@ -36,6 +38,12 @@ TABLE_WRITE_ACTIONS = (
 SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue",)
 
 
+BUCKET_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
+BUCKET_LIST_ACTIONS = ("s3:ListBucket",)
+"""Without it a missing object reads as 403, not 404 (the PDF is rendered when missing)."""
+QUEUE_SEND_ACTIONS = ("sqs:SendMessage",)
+
+
 @dataclass(frozen=True)
 class Grantables:
     """The resources a route's `needs` refer to."""
@@ -43,6 +51,10 @@ class Grantables:
     table: dynamodb.ITable
     index_arns: Sequence[str]
     stripe_secret: secretsmanager.ISecret
+    webhook_secret: secretsmanager.ISecret
+    invoice_bucket: s3.IBucket
+    billing_queue: sqs.IQueue
+    webhook_queue: sqs.IQueue
 
 
 def missing_handlers(operations: Sequence[str]) -> list[str]:
@@ -74,36 +86,63 @@ def statement(actions: Sequence[str], resources: Sequence[str]) -> iam.PolicySta
 
 def route_statements(needs: frozenset[Needs], grantables: Grantables) -> list[iam.PolicyStatement]:
     """Exactly the permissions a route's `needs` imply (a need without a mapping here fails)."""
-    unknown = needs - {Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET}
+    unknown = needs - set(Needs)
     if unknown:
         raise ValueError(f"no IAM statements for needs {sorted(unknown)}: add them here")
     table_arn = grantables.table.table_arn
-    statements = []
-    if Needs.TABLE_READ in needs:
-        statements.append(statement(TABLE_READ_ACTIONS, [table_arn]))
-        statements.append(statement(INDEX_READ_ACTIONS, grantables.index_arns))
-    if Needs.TABLE_WRITE in needs:
-        statements.append(statement(TABLE_WRITE_ACTIONS, [table_arn]))
-    if Needs.STRIPE_SECRET in needs:
-        statements.append(statement(SECRET_READ_ACTIONS, [grantables.stripe_secret.secret_arn]))
-    return statements
+    bucket = grantables.invoice_bucket
+    granted: dict[Needs, list[iam.PolicyStatement]] = {
+        Needs.TABLE_READ: [
+            statement(TABLE_READ_ACTIONS, [table_arn]),
+            statement(INDEX_READ_ACTIONS, grantables.index_arns),
+        ],
+        Needs.TABLE_WRITE: [statement(TABLE_WRITE_ACTIONS, [table_arn])],
+        Needs.STRIPE_SECRET: [
+            statement(SECRET_READ_ACTIONS, [grantables.stripe_secret.secret_arn])
+        ],
+        Needs.WEBHOOK_SECRET: [
+            statement(SECRET_READ_ACTIONS, [grantables.webhook_secret.secret_arn])
+        ],
+        Needs.INVOICE_BUCKET: [
+            statement(BUCKET_OBJECT_ACTIONS, [bucket.arn_for_objects("invoices/*")]),
+            statement(BUCKET_LIST_ACTIONS, [bucket.bucket_arn]),
+        ],
+        Needs.BILLING_QUEUE: [statement(QUEUE_SEND_ACTIONS, [grantables.billing_queue.queue_arn])],
+        Needs.WEBHOOK_QUEUE: [statement(QUEUE_SEND_ACTIONS, [grantables.webhook_queue.queue_arn])],
+    }
+    return [
+        granted_statement for need in Needs if need in needs for granted_statement in granted[need]
+    ]
+
+
+def need_environment(needs: frozenset[Needs], grantables: Grantables) -> dict[str, str]:
+    """The variables that tell a function where the resources of its `needs` are."""
+    settings = {
+        Needs.STRIPE_SECRET: (config.ENV_STRIPE_SECRET_ID, grantables.stripe_secret.secret_arn),
+        Needs.WEBHOOK_SECRET: (
+            config.ENV_STRIPE_WEBHOOK_SECRET_ID,
+            grantables.webhook_secret.secret_arn,
+        ),
+        Needs.INVOICE_BUCKET: (config.ENV_INVOICE_BUCKET, grantables.invoice_bucket.bucket_name),
+        Needs.BILLING_QUEUE: (config.ENV_BILLING_QUEUE_URL, grantables.billing_queue.queue_url),
+        Needs.WEBHOOK_QUEUE: (config.ENV_WEBHOOK_QUEUE_URL, grantables.webhook_queue.queue_url),
+    }
+    return dict(value for need, value in settings.items() if need in needs)
 
 
 def route_environment(
     route: Route, common: Mapping[str, str], grantables: Grantables
 ) -> dict[str, str]:
-    """`common`, plus the Stripe secret's id for routes that need it."""
-    environment = dict(common)
-    if Needs.STRIPE_SECRET in route.needs:
-        environment[config.ENV_STRIPE_SECRET_ID] = grantables.stripe_secret.secret_arn
-    return environment
+    """`common`, plus where the resources of the route's needs are."""
+    return {**common, **need_environment(route.needs, grantables)}
 
 
 class ServiceFunction(Construct):
     """One Lambda function (`functions/<operation>/`) with a role and log group of its own.
 
     The role has no managed policies: `statements`, writing to its own log group, and the X-Ray
-    statement that active tracing adds.
+    statement that active tracing adds. `invoice_bucket`: the statements include the bucket's
+    `invoices/*` objects (acknowledged to cdk-nag on this role).
     """
 
     def __init__(
@@ -117,6 +156,8 @@ class ServiceFunction(Construct):
         statements: Sequence[iam.PolicyStatement],
         layers: Sequence[lambda_.ILayerVersion],
         settings: StageSettings,
+        invoice_bucket: s3.IBucket | None = None,
+        timeout: Duration = constants.TIMEOUT,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -137,6 +178,8 @@ class ServiceFunction(Construct):
         for granted in statements:
             self.role.add_to_principal_policy(granted)
         nag.acknowledge(self.role, nag.XRAY_WRITE)
+        if invoice_bucket is not None:
+            nag.acknowledge(self.role, nag.invoice_objects(invoice_bucket))
         self.function = lambda_.Function(
             self,
             "Function",
@@ -149,7 +192,7 @@ class ServiceFunction(Construct):
             ),
             layers=list(layers),
             memory_size=constants.MEMORY_MB,
-            timeout=constants.TIMEOUT,
+            timeout=timeout,
             tracing=lambda_.Tracing.ACTIVE,
             role=self.role,
             log_group=self.log_group,
@@ -189,6 +232,9 @@ class FunctionGroup(NestedStack):
                 statements=route_statements(route.needs, grantables),
                 layers=layers,
                 settings=settings,
+                invoice_bucket=(
+                    grantables.invoice_bucket if Needs.INVOICE_BUCKET in route.needs else None
+                ),
             )
             # What LambdaIntegration(scope_permission_to_method=True, allow_test_invoke=False)
             # would add, but here, next to the function, instead of in the root stack.

@@ -8,7 +8,8 @@ on the narrowest construct it is about.
 
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, App, Validations
+from aws_cdk import Acknowledgment, App, Names, Validations
+from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
@@ -26,6 +27,20 @@ XRAY_WRITE = Ack(
     "Only the X-Ray statement (xray:PutTraceSegments, xray:PutTelemetryRecords) that active "
     "tracing adds uses Resource '*': X-Ray has no resource-level permissions for these actions.",
 )
+
+
+def invoice_objects(bucket: s3.IBucket) -> Ack:
+    """The wildcard on the invoice bucket's `invoices/` objects, as a nested stack sees it (the
+    finding names the bucket by the parameter CDK passes its ARN in)."""
+    reference = f"referenceto{Names.unique_id(bucket.node.default_child)}Arn"  # type: ignore[arg-type]
+    return Ack(
+        f"AwsSolutions-IAM5[Resource::<{reference}>/invoices/*]",
+        "Functions that keep invoice documents read and write objects under the bucket's "
+        "`invoices/` prefix only: one object per invoice and status, so the keys cannot be "
+        "listed in advance.",
+    )
+
+
 API_CLOUDWATCH_ROLE = Ack(
     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
     "AmazonAPIGatewayPushToCloudWatchLogs]",

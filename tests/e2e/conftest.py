@@ -11,6 +11,7 @@ import pytest
 from billfold.auth.portal_tokens import mint_portal_token
 from billfold_lambda import dependencies as deps
 from local.dev import LocalApi
+from local.seed import attach_test_card
 from tests.conftest import ApiClient
 
 
@@ -44,16 +45,24 @@ def client_with(local_api: LocalApi) -> Callable[[str | None], ApiClient]:
     return make
 
 
+WORKING_CARD = "4242424242424242"
+
+
 @pytest.fixture
 def create_customer(server: ApiClient) -> Callable[..., dict[str, Any]]:
-    """Create a customer through the API and return it."""
+    """Create a customer through the API and return it; it gets a working card (as Stripe.js
+    would attach one), so the billing worker's charges succeed, unless `card=None`."""
 
-    def create(prefix: str = "cust", **fields: Any) -> dict[str, Any]:
+    def create(
+        prefix: str = "cust", card: str | None = WORKING_CARD, **fields: Any
+    ) -> dict[str, Any]:
         customer_id = f"{prefix}-{uuid.uuid4().hex[:10]}"
         body = {"id": customer_id, "email": f"{customer_id}@example.com", "name": "Acme", **fields}
         response = server.post("/v1/customers", json=body)
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
+        if card is not None:
+            attach_test_card(customer_id, card)
         return created
 
     return create

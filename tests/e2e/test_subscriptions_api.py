@@ -330,10 +330,20 @@ def test_one_live_subscription_and_a_repeated_create_is_a_retry(server, customer
 
     assert retried.status_code == 201, retried.text
     assert retried.json()["id"] == first.json()["id"]
-    assert retried.json() == first.json()
+    assert _terms(retried.json()) == _terms(first.json())
     assert_error(other_quantity, 409, "subscription_exists")
     assert_error(other_plan, 409, "subscription_exists")
-    assert server.get(_path(customer_id)).json() == first.json()
+    assert _terms(server.get(_path(customer_id)).json()) == _terms(first.json())
+
+
+def _terms(subscription: dict) -> dict:
+    """The subscription without what the billing worker may change meanwhile (the customer has
+    no card, so its first charge fails and the subscription becomes past_due)."""
+    return {
+        k: v
+        for k, v in subscription.items()
+        if k not in {"status", "revision", "updatedAt", "nextInvoice"}
+    }
 
 
 def test_concurrent_creates_for_one_customer_leave_exactly_one(server, customer_id):

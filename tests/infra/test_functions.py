@@ -24,7 +24,20 @@ TABLE_WRITE = {
     "dynamodb:ConditionCheckItem",
 }
 SECRET_READ = "secretsmanager:GetSecretValue"
+BUCKET_OBJECTS = {"s3:GetObject", "s3:PutObject"}
+QUEUE_SEND = "sqs:SendMessage"
+QUEUE_CONSUME = {
+    "sqs:ReceiveMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueUrl",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+}
+"""What an SQS event source grants its function on the queue."""
 ROUTE_IDS = [route.operation for route in ROUTES]
+WORKERS = ["billing_scheduler", "billing_worker", "webhook_worker"]
+NON_ROUTE = [AUTHORIZER, *WORKERS]
+SETTLE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET, Needs.INVOICE_BUCKET})
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +49,27 @@ def refs(dev: Assembly) -> dict[str, Any]:
         r["Properties"]["Name"]: {"Ref": k}
         for k, r in dev.root.of_type("AWS::SecretsManager::Secret").items()
     }
+    bucket_id = next(k for k in dev.root.of_type("AWS::S3::Bucket") if "InvoiceBucket" in k)
+    bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+    queues = {
+        name: next(
+            k
+            for k in dev.root.of_type("AWS::SQS::Queue")
+            if f"Queues{name}" in k and "DeadLetters" not in k
+        )
+        for name in ("Billing", "Webhooks")
+    }
     return {
         "table": {"Ref": table_id},
         "table_arn": table_arn,
+        "bucket": {"Ref": bucket_id},
+        "bucket_arn": bucket_arn,
+        "bucket_objects": {"Fn::Join": ["", [bucket_arn, "/invoices/*"]]},
+        "billing_queue": {"Ref": queues["Billing"]},
+        "billing_queue_arn": {"Fn::GetAtt": [queues["Billing"], "Arn"]},
+        "webhook_queue": {"Ref": queues["Webhooks"]},
+        "webhook_queue_arn": {"Fn::GetAtt": [queues["Webhooks"], "Arn"]},
+        "webhook_secret": secrets["billfold/dev/stripe-webhook"],
         "index_arns": [
             {"Fn::Join": ["", [table_arn, f"/index/{index.name}"]]}
             for index in schema.GLOBAL_INDEXES
@@ -76,35 +107,67 @@ def expected_grants(
             grants[action].append(refs["table_arn"])
     if Needs.STRIPE_SECRET in needs:
         grants[SECRET_READ].append(refs["stripe"])
+    if Needs.WEBHOOK_SECRET in needs:
+        grants[SECRET_READ].append(refs["webhook_secret"])
+    if Needs.INVOICE_BUCKET in needs:
+        for action in BUCKET_OBJECTS:
+            grants[action].append(refs["bucket_objects"])
+        grants["s3:ListBucket"].append(refs["bucket_arn"])
+    if Needs.BILLING_QUEUE in needs:
+        grants[QUEUE_SEND].append(refs["billing_queue_arn"])
+    if Needs.WEBHOOK_QUEUE in needs:
+        grants[QUEUE_SEND].append(refs["webhook_queue_arn"])
     return grants
+
+
+def expected_environment(needs: frozenset[Needs], refs: dict[str, Any]) -> dict[str, Any]:
+    environment = {
+        config.ENV_TABLE_NAME: refs["table"],
+        config.ENV_STAGE: "dev",
+        "POWERTOOLS_SERVICE_NAME": "billfold",
+        "POWERTOOLS_METRICS_NAMESPACE": "Billfold",
+        "LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    }
+    where = {
+        Needs.STRIPE_SECRET: (config.ENV_STRIPE_SECRET_ID, "stripe"),
+        Needs.WEBHOOK_SECRET: (config.ENV_STRIPE_WEBHOOK_SECRET_ID, "webhook_secret"),
+        Needs.INVOICE_BUCKET: (config.ENV_INVOICE_BUCKET, "bucket"),
+        Needs.BILLING_QUEUE: (config.ENV_BILLING_QUEUE_URL, "billing_queue"),
+        Needs.WEBHOOK_QUEUE: (config.ENV_WEBHOOK_QUEUE_URL, "webhook_queue"),
+    }
+    for need, (variable, ref) in where.items():
+        if need in needs:
+            environment[variable] = refs[ref]
+    return environment
 
 
 def canonical(grants: dict[str, list[Any]]) -> dict[str, list[str]]:
     return {action: sorted(map(repr, resources)) for action, resources in grants.items()}
 
 
-def test_every_handler_folder_is_a_route_or_the_authorizer() -> None:
+def test_every_handler_folder_is_a_route_the_authorizer_or_a_worker() -> None:
     folders = {p.name for p in FUNCTIONS_DIR.iterdir() if (p / "handler.py").is_file()}
-    assert folders == {*ROUTE_IDS, AUTHORIZER}
+    assert folders == {*ROUTE_IDS, *NON_ROUTE}
 
 
-def test_one_function_per_route_and_the_authorizer(dev: Assembly) -> None:
+def test_one_function_per_route_the_authorizer_and_each_worker(dev: Assembly) -> None:
     operations = [f.operation for f in dev.functions]
-    assert sorted(operations) == sorted([*ROUTE_IDS, AUTHORIZER])
+    assert sorted(operations) == sorted([*ROUTE_IDS, *NON_ROUTE])
 
 
-@pytest.mark.parametrize("operation", [*ROUTE_IDS, AUTHORIZER])
+@pytest.mark.parametrize("operation", [*ROUTE_IDS, *NON_ROUTE])
 def test_function_runtime_settings(dev: Assembly, operation: str) -> None:
     properties = dev.function(operation).properties
     assert properties["Runtime"] == "python3.14"
     assert properties["Architectures"] == ["arm64"]
     assert properties["Handler"] == "handler.handler"
     assert properties["MemorySize"] == 512
-    assert properties["Timeout"] == 10
+    assert properties["Timeout"] == (60 if operation in WORKERS else 10)
     assert properties["TracingConfig"] == {"Mode": "Active"}
 
 
-@pytest.mark.parametrize("operation", [*ROUTE_IDS, AUTHORIZER])
+@pytest.mark.parametrize("operation", [*ROUTE_IDS, *NON_ROUTE])
 def test_function_uses_both_layers(dev: Assembly, operation: str) -> None:
     layers = {
         dev.layer_kind(dev.asset_dir(r["Properties"]["Content"])): {"Ref": k}
@@ -117,7 +180,7 @@ def test_function_uses_both_layers(dev: Assembly, operation: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("operation", [*ROUTE_IDS, AUTHORIZER])
+@pytest.mark.parametrize("operation", [*ROUTE_IDS, *NON_ROUTE])
 def test_function_logs_to_its_own_log_group(dev: Assembly, operation: str) -> None:
     function = dev.function(operation)
     log_group = function.stack.resources[function.log_group_id]
@@ -181,7 +244,8 @@ def test_stripe_secret_is_readable_only_by_functions_that_need_it(
         for f in dev.functions
         if any(refs["stripe"] in as_list(s["Resource"]) for s in f.statements())
     }
-    assert readers == {r.operation for r in ROUTES if Needs.STRIPE_SECRET in r.needs}
+    needing = {r.operation for r in ROUTES if Needs.STRIPE_SECRET in r.needs}
+    assert readers == needing | {"billing_worker", "webhook_worker"}
     for stack in dev.stacks:
         assert not stack.of_type("AWS::SecretsManager::ResourcePolicy")
         for policy in stack.of_type("AWS::IAM::Policy").values():
@@ -197,17 +261,55 @@ def test_stripe_secret_is_readable_only_by_functions_that_need_it(
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_route_environment(dev: Assembly, refs: dict[str, Any], route: Route) -> None:
-    expected = {
-        config.ENV_TABLE_NAME: refs["table"],
-        config.ENV_STAGE: "dev",
-        "POWERTOOLS_SERVICE_NAME": "billfold",
-        "POWERTOOLS_METRICS_NAMESPACE": "Billfold",
-        "LOG_LEVEL": "INFO",
-        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-    }
-    if Needs.STRIPE_SECRET in route.needs:
-        expected[config.ENV_STRIPE_SECRET_ID] = refs["stripe"]
-    assert dev.function(route.operation).environment() == expected
+    assert dev.function(route.operation).environment() == expected_environment(route.needs, refs)
+
+
+@pytest.mark.parametrize(
+    ("operation", "needs", "consumes"),
+    [
+        ("billing_scheduler", frozenset({Needs.TABLE_READ, Needs.BILLING_QUEUE}), None),
+        ("billing_worker", SETTLE, "billing_queue_arn"),
+        ("webhook_worker", SETTLE, "webhook_queue_arn"),
+    ],
+)
+def test_workers_get_exactly_what_settling_needs(
+    dev: Assembly,
+    refs: dict[str, Any],
+    operation: str,
+    needs: frozenset[Needs],
+    consumes: str | None,
+) -> None:
+    function = dev.function(operation)
+    expected = expected_grants(function, needs, refs)
+    if consumes is not None:
+        for action in QUEUE_CONSUME:
+            expected[action].append(refs[consumes])
+    assert canonical(granted(function)) == canonical(expected)
+    environment = expected_environment(needs, refs)
+    environment[config.ENV_DUNNING_DAYS] = "1,3,5"
+    assert function.environment() == environment
+
+
+def test_the_billing_run_is_scheduled_and_the_workers_read_their_queues(dev: Assembly) -> None:
+    workers = next(stack for stack in dev.nested if stack.of_type("AWS::Events::Rule"))
+    [rule] = workers.of_type("AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    mappings = list(workers.of_type("AWS::Lambda::EventSourceMapping").values())
+    assert len(mappings) == 2
+    for mapping in mappings:
+        assert mapping["Properties"]["BatchSize"] == 10
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_queues_keep_failures_in_dead_letter_queues(dev: Assembly) -> None:
+    queues = dev.root.of_type("AWS::SQS::Queue")
+    live = {k: q for k, q in queues.items() if "DeadLetters" not in k}
+    assert len(live) == 2
+    for queue in live.values():
+        redrive = queue["Properties"]["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] == 5
+        assert queue["Properties"]["VisibilityTimeout"] == 360
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
 
 def test_authorizer_environment(dev: Assembly, refs: dict[str, Any]) -> None:

@@ -88,4 +88,4 @@ def test_shared_layer_copies_packages_without_bytecode(tmp_path: Path) -> None:
 
 def test_a_need_without_iam_statements_is_refused() -> None:
     with pytest.raises(ValueError, match="no IAM statements"):
-        route_statements(frozenset({"invoice_bucket"}), grantables=None)  # type: ignore[arg-type]
+        route_statements(frozenset({"queue_purge"}), grantables=None)  # type: ignore[arg-type]

@@ -133,13 +133,19 @@ def _concrete(route: Route, customer_id: str, value: str) -> str:
 def _portal_reach_violations(
     routes: Sequence[Route], customer: str, other: str, value: str
 ) -> list[str]:
-    """Requests the customer's portal policy lets through although it must not."""
+    """Requests the customer's portal policy lets through although it must not.
+
+    An IAM `*` also matches `/`, so `GET …/invoices/*` matches `GET …/invoices/x/pay` too; such
+    a request has no route, and API Gateway refuses it before any authorizer runs. What counts
+    is every routed method and path: only the portal's own routes may be let through.
+    """
     policy = _portal_policy(customer, routes)
     portal = {
         (r.method, _concrete(r, customer, value))
         for r in routes
         if r.access is Access.SERVER_OR_PORTAL
     }
+    routed = {(r.method, _concrete(r, customer, value)) for r in routes}
     violations: list[str] = []
     for route in routes:
         own_path = _concrete(route, customer, value)
@@ -151,8 +157,9 @@ def _portal_reach_violations(
             if allows(policy, _arn(route.method, other_path)):
                 violations.append(f"other customer's {route.method} {other_path}")
         for verb in VERBS:
-            if (verb, own_path) not in portal and allows(policy, _arn(verb, own_path)):
-                violations.append(f"unrouted {verb} {own_path}")
+            request = (verb, own_path)
+            if request in routed and request not in portal and allows(policy, _arn(*request)):
+                violations.append(f"non-portal {verb} {own_path}")
     return violations
 
 

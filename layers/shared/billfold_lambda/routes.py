@@ -386,6 +386,7 @@ ROUTES: tuple[Route, ...] = (
         "payments",
         _STRIPE_READ,
         Access.SERVER_OR_PORTAL,
+        status=201,
     ),
     Route(
         "list_payment_methods",
@@ -425,5 +426,9 @@ ROUTES: tuple[Route, ...] = (
         Access.STRIPE_SIGNATURE,
     ),
 )
+
+BACKGROUND_FUNCTIONS = ("authorizer", "billing_scheduler", "billing_worker", "webhook_worker")
+"""The functions that serve no route: the API's authorizer, the scheduled billing run and the
+two queue workers."""
 
 ROUTES_BY_OPERATION: dict[str, Route] = {route.operation: route for route in ROUTES}

@@ -22,6 +22,12 @@ class Card(ApiModel):
     is_default: bool
 
 
+class Cards(ApiModel):
+    """A customer's cards, the default first."""
+
+    items: list[Card]
+
+
 class SetupIntentSecret(ApiModel):
     """What Stripe.js needs to collect a card: the SetupIntent's client secret and the
     publishable key."""
@@ -69,7 +75,7 @@ class StripePaymentMethods:
             return default
         return cards[0] if cards else None
 
-    def cards(self, stripe_customer_id: str) -> list[Card]:
+    def cards(self, stripe_customer_id: str) -> Cards:
         """The customer's cards, the default first."""
         default = self.default_card(stripe_customer_id)
         cards = [
@@ -83,7 +89,7 @@ class StripePaymentMethods:
             )
             for method in self._cards(stripe_customer_id, 100)
         ]
-        return sorted(cards, key=lambda card: not card.is_default)
+        return Cards(items=sorted(cards, key=lambda card: not card.is_default))
 
     def setup_intent(self, stripe_customer_id: str, publishable_key: str) -> SetupIntentSecret:
         """Start adding a card: a SetupIntent for off-session use, confirmed by Stripe.js."""
@@ -104,7 +110,7 @@ class StripePaymentMethods:
                 code="payment_method_not_found",
             )
 
-    def set_default(self, stripe_customer_id: str, payment_method_id: str) -> list[Card]:
+    def set_default(self, stripe_customer_id: str, payment_method_id: str) -> Cards:
         """Make one of the customer's cards the one invoices charge."""
         self._owned(stripe_customer_id, payment_method_id)
         try:
@@ -122,7 +128,7 @@ class StripePaymentMethods:
         if cards and self._default_setting(stripe_customer_id) not in cards:
             self.set_default(stripe_customer_id, cards[0])
 
-    def remove(self, stripe_customer_id: str, payment_method_id: str) -> list[Card]:
+    def remove(self, stripe_customer_id: str, payment_method_id: str) -> Cards:
         """Detach one of the customer's cards; if it was the default, the next card becomes it."""
         self._owned(stripe_customer_id, payment_method_id)
         try:
