@@ -30,6 +30,22 @@ def _usage(
     return counter.used_in(period)
 
 
+def _current(
+    table: Table, customer_id: str, now: datetime
+) -> tuple[MaterializedEntitlements | None, dict[str, Counter]]:
+    """The materialized item and counters: one Query, unless a promotion in the item has
+    expired since it was computed (then it is computed again, once, and stored)."""
+    materialized, counters = read_entitlements_and_usage(table, customer_id)
+    if materialized is not None and materialized.is_stale(now):
+        from billfold.entitlements.promotions import refreshed
+
+        fresh = refreshed(table, customer_id, now)
+        if fresh is None:
+            return read_entitlements_and_usage(table, customer_id)
+        return fresh, counters
+    return materialized, counters
+
+
 def check_feature(
     table: Table, customer_id: str, feature_id: str, requested: int, clock: Clock
 ) -> EntitlementCheck:
@@ -38,18 +54,18 @@ def check_feature(
     An unknown customer is an answer (`reason: customer_not_found`), not an error: the
     caller's hot path only reads `hasAccess`.
     """
-    materialized, counters = read_entitlements_and_usage(table, customer_id)
     now = clock.now()
+    materialized, counters = _current(table, customer_id, now)
     usage = _usage(materialized, feature_id, counters.get(feature_id), now)
     return check_entitlement(materialized, feature_id, usage, now, requested)
 
 
 def list_entitlements(table: Table, customer_id: str, clock: Clock) -> list[EntitlementCheck]:
     """Every feature the customer holds, with usage against its limit (the portal's view)."""
-    materialized, counters = read_entitlements_and_usage(table, customer_id)
+    now = clock.now()
+    materialized, counters = _current(table, customer_id, now)
     if materialized is None:
         raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
-    now = clock.now()
     usage = {
         feature_id: _usage(materialized, feature_id, counters.get(feature_id), now)
         for feature_id in materialized.entries

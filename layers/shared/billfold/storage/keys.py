@@ -127,3 +127,16 @@ def credit_balance(customer_id: str, currency: str) -> Key:
 def webhook_event(event_id: str) -> Key:
     """That a Stripe event was accepted (expires by TTL): redeliveries are skipped."""
     return {"pk": f"WEBHOOK#{event_id}", "sk": "EVENT"}
+
+
+PROMOTION_PREFIX = "PROMO#"
+
+
+def promotion(customer_id: str, feature_id: str) -> Key:
+    """A promotional grant of one feature to one customer (one per feature)."""
+    return {"pk": customer_partition(customer_id), "sk": f"{PROMOTION_PREFIX}{feature_id}"}
+
+
+def event_dedupe(customer_id: str, idempotency_key: str) -> Key:
+    """That a raw usage event with this idempotency key was counted (expires by TTL)."""
+    return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#EVENT#{idempotency_key}"}

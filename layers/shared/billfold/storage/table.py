@@ -71,6 +71,14 @@ class Put:
 
 
 @dataclass(frozen=True)
+class Delete:
+    """One delete in a transaction."""
+
+    key: Key
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
 class Update:
     """One update (in a transaction, or alone with `Table.update`): `expression` is a DynamoDB
     update expression (SET, ADD, REMOVE) whose placeholders are in `names` and `values`; the
@@ -238,13 +246,23 @@ class Table:
             raise
         return _from_wire(response.get("Attributes", {}))
 
-    def transact(self, puts: Sequence[Put | Update]) -> None:
-        """Write all puts and updates or none, raising ConditionFailed naming the operations that
-        failed."""
+    def transact(self, puts: Sequence[Put | Update | Delete]) -> None:
+        """Write all puts, updates and deletes or none, raising ConditionFailed naming the
+        operations that failed."""
         operations: list[dict[str, Any]] = []
         for write in puts:
             if isinstance(write, Update):
                 operations.append({"Update": {"TableName": self.name, **_update_args(write)}})
+            elif isinstance(write, Delete):
+                operations.append(
+                    {
+                        "Delete": {
+                            "TableName": self.name,
+                            "Key": _to_wire(write.key),
+                            **_condition_args(write.condition),
+                        }
+                    }
+                )
             else:
                 operations.append(
                     {

@@ -8,8 +8,8 @@ from billfold.catalog.plans import plan_store
 from billfold.errors import changed_concurrently
 from billfold.storage.table import ConditionFailed, Put, Table, attribute_is
 from billfold.subscriptions.models import BillingRecord, Subscription
-from billfold.subscriptions.service import materialized
-from billfold.subscriptions.store import billing_record_item, entitlements_item, subscription_item
+from billfold.subscriptions.service import entitlements_write
+from billfold.subscriptions.store import billing_record_item, subscription_item
 
 
 def save_change(
@@ -27,7 +27,7 @@ def save_change(
     ]
     writes = [
         Put(subscription_item(changed), attribute_is("revision", before.revision)),
-        Put(entitlements_item(materialized(table, changed, plan, addons, now))),
+        entitlements_write(table, changed, plan, addons, now),
     ]
     if record is not None:
         writes.append(Put(billing_record_item(record)))

@@ -18,7 +18,8 @@ from billfold.catalog.models import Addon, BillingPeriod, Plan
 from billfold.catalog.plans import plan_store
 from billfold.clock import Clock
 from billfold.customers.service import get_customer
-from billfold.entitlements.models import MaterializedEntitlements
+from billfold.entitlements.models import MaterializedEntitlements, Promotion
+from billfold.entitlements.promotions_store import customer_promotions
 from billfold.entitlements.resolve import materialize
 from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.storage import keys
@@ -37,8 +38,9 @@ from billfold.subscriptions.models import (
 from billfold.subscriptions.pricing import plan_price, subscribed_addon
 from billfold.subscriptions.store import (
     billing_record_item,
-    entitlements_item,
+    entitlements_version,
     subscription_item,
+    versioned_entitlements_put,
 )
 
 _ORDER = "order_fingerprint"
@@ -188,7 +190,7 @@ def create_subscription(
         subscription, record = period_record(subscription, "subscription_created", lines, now)
     writes = [
         Put({**subscription_item(subscription), _ORDER: order}, _NO_LIVE_SUBSCRIPTION),
-        Put(entitlements_item(materialized(table, subscription, plan, addons, now))),
+        entitlements_write(table, subscription, plan, addons, now),
     ]
     if record is not None:
         writes.append(Put(billing_record_item(record)))
@@ -232,19 +234,41 @@ def materialized(
     plan: Plan,
     addons: Sequence[tuple[Addon, SubscribedAddon]],
     now: datetime,
+    promotions: Sequence[Promotion] | None = None,
 ) -> MaterializedEntitlements:
+    """The customer's entitlements under `subscription`: plan, add-ons and promotions (the
+    stored ones unless given)."""
+    if promotions is None:
+        promotions = customer_promotions(table, subscription.customer_id)
     feature_ids = {e.feature_id for e in plan.effective_entitlements}
     feature_ids |= {e.feature_id for addon, _ in addons for e in addon.entitlements}
+    feature_ids |= {p.feature_id for p in promotions}
     return materialize(
         subscription.customer_id,
         plan=plan,
         subscription_status=subscription.status,
         subscription_anchor=subscription.usage_anchor,
         addons=[(addon, held.quantity) for addon, held in addons],
-        promotions=[],
+        promotions=promotions,
         features=features_by_id(table, feature_ids),
         now=now,
     )
+
+
+def entitlements_write(
+    table: Table,
+    subscription: Subscription,
+    plan: Plan,
+    addons: Sequence[tuple[Addon, SubscribedAddon]],
+    now: datetime,
+    promotions: Sequence[Promotion] | None = None,
+) -> Put:
+    """The write of the customer's re-materialized entitlements, conditional on the item's
+    version as read *before* the promotions were: a promotion granted or revoked meanwhile
+    makes the write fail instead of being lost (see `billfold.entitlements.promotions`)."""
+    version = entitlements_version(table, subscription.customer_id)
+    document = materialized(table, subscription, plan, addons, now, promotions)
+    return versioned_entitlements_put(document, version)
 
 
 def view(subscription: Subscription) -> SubscriptionView:

@@ -1,0 +1,16 @@
+"""POST /v1/events — raw usage events in batches of up to 1,000, each counted once."""
+
+from billfold.usage.events import EventBatch, EventBatchResult, ingest_events
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+
+api = Api("ingest_events")
+
+
+@api.route
+def ingest(body: EventBatch) -> EventBatchResult:
+    """Per event: accepted, duplicate (counted before) or rejected (with why)."""
+    return ingest_events(deps.table(), body, deps.clock().now())
+
+
+handler = api.handler
