@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,15 +65,6 @@ def create_customer(server: ApiClient) -> Callable[..., dict[str, Any]]:
         return created
 
     return create
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Handlers publish only the cold-start metric; Powertools warns about that on every call."""
-    here = Path(__file__).parent
-    quiet = pytest.mark.filterwarnings("ignore:No application metrics to publish")
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(quiet)
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import stripe
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import Feature, FeatureCreate
 from billfold.clock import Clock
-from billfold.customers.service import get_customer
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage.table import Table
 from billfold_lambda import dependencies as deps
 from local.dev import LocalApi
+from local.seed import attach_test_card
 from local.stack import STRIPE_SECRET_KEY
 
 
@@ -80,14 +80,11 @@ def payment_methods(local_api: LocalApi) -> StripePaymentMethods:
 
 
 @pytest.fixture
-def attach_card(table: Table, stripe_api: stripe.StripeClient) -> Callable[[str], str]:
-    """Attach a working test card (4242…) to a billfold customer in localstripe; its id."""
+def attach_card(local_api: LocalApi) -> Callable[..., str]:
+    """Attach a test card (default 4242…, which works) to a billfold customer in localstripe,
+    as Stripe.js would; the payment method's id."""
 
-    def attach(customer_id: str) -> str:
-        stripe_customer = get_customer(table, customer_id).stripe_customer_id
-        card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
-        method = stripe_api.v1.payment_methods.create(params={"type": "card", "card": card})
-        stripe_api.v1.payment_methods.attach(method.id, params={"customer": stripe_customer})
-        return method.id
+    def attach(customer_id: str, number: str = "4242424242424242") -> str:
+        return attach_test_card(customer_id, number)
 
     return attach

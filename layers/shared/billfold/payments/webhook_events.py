@@ -16,6 +16,7 @@ import stripe
 
 from billfold.errors import NotFound
 from billfold.invoicing.collection import record_outcome
+from billfold.invoicing.models import Invoice
 from billfold.invoicing.service import get_invoice, save_invoice
 from billfold.payments.charging import outcome_of
 from billfold.payments.payment_methods import StripePaymentMethods
@@ -72,33 +73,44 @@ def _cards_changed(context: WebhookContext, data: dict[str, Any]) -> None:
     StripePaymentMethods(context.stripe).ensure_default(customer)
 
 
-def _charge_changed(context: WebhookContext, data: dict[str, Any]) -> None:
-    intent_id = data.get("payment_intent")
-    if not isinstance(intent_id, str):
-        return
-    owner = _invoice_of(_intent(context, intent_id))
-    if owner is None:
-        return
+def _charge(context: WebhookContext, charge_id: str) -> stripe.Charge:
     try:
-        charge = context.stripe.v1.charges.retrieve(str(data["id"]))
+        return context.stripe.v1.charges.retrieve(charge_id)
     except stripe.StripeError as error:
         raise upstream_error("read the charge", error) from error
-    invoice = get_invoice(context.table, owner[0], owner[1], consistent=True)
+
+
+def _invoice_of_charge(context: WebhookContext, charge: stripe.Charge) -> Invoice | None:
+    intent_id = charge.payment_intent
+    if not isinstance(intent_id, str):
+        return None
+    owner = _invoice_of(_intent(context, intent_id))
+    if owner is None:
+        return None
+    try:
+        return get_invoice(context.table, owner[0], owner[1], consistent=True)
+    except NotFound:
+        return None
+
+
+def _charge_refunded(context: WebhookContext, data: dict[str, Any]) -> None:
+    """Record how much of the invoice's charge is refunded, as Stripe says now."""
+    charge = _charge(context, str(data["id"]))
+    invoice = _invoice_of_charge(context, charge)
     refunded = int(charge.amount_refunded or 0)
-    disputed = bool(charge.disputed)
-    if (invoice.amount_refunded, invoice.disputed) != (refunded, disputed):
-        changed = invoice.model_copy(update={"amount_refunded": refunded, "disputed": disputed})
+    if invoice is not None and invoice.amount_refunded != refunded:
+        changed = invoice.model_copy(update={"amount_refunded": refunded})
         save_invoice(context.table, invoice, changed)
 
 
 def _dispute_created(context: WebhookContext, data: dict[str, Any]) -> None:
-    charge = data.get("charge")
-    if isinstance(charge, str):
-        try:
-            found = context.stripe.v1.charges.retrieve(charge)
-        except stripe.StripeError as error:
-            raise upstream_error("read the charge", error) from error
-        _charge_changed(context, {"id": found.id, "payment_intent": found.payment_intent})
+    """Flag the invoice whose charge the customer disputes (the dispute is handled in Stripe)."""
+    charge_id = data.get("charge")
+    if not isinstance(charge_id, str):
+        return
+    invoice = _invoice_of_charge(context, _charge(context, charge_id))
+    if invoice is not None and not invoice.disputed:
+        save_invoice(context.table, invoice, invoice.model_copy(update={"disputed": True}))
 
 
 def _nothing_to_do(context: WebhookContext, data: dict[str, Any]) -> None:
@@ -113,7 +125,7 @@ HANDLERS: dict[str, Callable[[WebhookContext, dict[str, Any]], None]] = {
     "setup_intent.succeeded": _cards_changed,
     "payment_method.attached": _cards_changed,
     "payment_method.detached": _cards_changed,
-    "charge.refunded": _charge_changed,
+    "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
     "customer.updated": _nothing_to_do,
 }

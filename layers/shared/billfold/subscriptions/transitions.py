@@ -7,7 +7,8 @@ never do.
   period is billed; without one it ends (`ending.ended`: the fallback plan, or canceled);
 - period end with a scheduled cancel: it ends the same way (no record);
 - period end otherwise: a scheduled change (a downgrade, annual to monthly) takes effect, and
-  the subscription renews for the next period, billed in advance.
+  the subscription renews for the next period, billed in advance (a past_due subscription
+  stays past_due: its payment decides, see `billfold.invoicing.collection`).
 """
 
 import logging
@@ -88,7 +89,7 @@ def _next(
     reason: BillingReason = "trial_ended" if subscription.status == "trialing" else "renewal"
     renewed = changed.model_copy(
         update={
-            "status": "active",
+            "status": "active" if subscription.status == "trialing" else subscription.status,
             "current_period_start": period.start,
             "current_period_end": period.end,
         }
