@@ -39,7 +39,9 @@ from billfold.usage.writes import DEDUPE_TTL, Change, State, plan
 MAX_EVENTS = 1000
 DEDUPES_PER_TRANSACTION = 98
 """TransactWriteItems takes 100 items; a counter rolling over into a new period needs two."""
-FUTURE_SKEW = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=5)
+"""Timestamps this far ahead of now, or before the current period's start, are taken as clock
+skew between the caller and billfold and counted in the current period."""
 MAX_ATTEMPTS = 8
 
 DimensionValue = StrictStr | StrictInt | StrictBool
@@ -144,10 +146,10 @@ def _refusal(
     if event.timestamp.tzinfo is None:
         return "invalid_timestamp", "the timestamp needs a timezone (e.g. Z)"
     moment = as_utc(event.timestamp)
-    if moment > now + FUTURE_SKEW:
+    if moment > now + CLOCK_SKEW:
         return "timestamp_in_future", "the event is timestamped in the future"
     period = current_usage_period(entry, materialized.subscription_anchor, now)
-    if period is not None and moment < period.start:
+    if period is not None and moment < period.start - CLOCK_SKEW:
         return "period_closed", "the event belongs to a usage period that has closed"
     return window_of(period)
 
