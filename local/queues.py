@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.5
+"""How often idle queues are polled: moto serves one request at a time, so polling competes
+with every other call to it."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@
 - cold import time of each handler module, in a fresh interpreter (what a Lambda cold start
   pays before the first request);
 - request latency through the local gateway (handler + moto over loopback);
+- DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
+- raw-event ingestion (10,000 events) and invoice PDF rendering;
 - the size of the two Lambda layers, if `make synth` has built them.
 """
 
+import json
 import statistics
 import subprocess
 import sys
@@ -18,7 +21,7 @@ import requests
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
-from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION
+from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, ROUTES_BY_OPERATION
 from local.dev import LocalApi, running_local_api
 from local.events import HttpRequest, proxy_event
 from local.functions import FunctionLoader
@@ -125,6 +128,50 @@ def entitlement_check_figures(api: LocalApi) -> None:
     print(f"usage reports, one by one in-process: {rate:.0f} per second")
 
 
+def event_ingestion_figures() -> None:
+    """Raw events: 10,000 in batches of 1,000 through the handler, and a retry of them all."""
+    functions = FunctionLoader()
+    ingest = functions.module("ingest_events").handler
+    route = ROUTES_BY_OPERATION["ingest_events"]
+    context = LocalLambdaContext("ingest_events")
+    now = deps.clock().now().isoformat()
+
+    def batch(start: int) -> dict[str, object]:
+        body = {
+            "events": [
+                {
+                    "customerId": "demo-customer",
+                    "eventName": "api-calls",
+                    "idempotencyKey": f"bench-event-{n}",
+                    "timestamp": now,
+                }
+                for n in range(start, start + 1000)
+            ]
+        }
+        request = HttpRequest("POST", "/v1/events", {}, {}, json.dumps(body).encode(), "127.0.0.1")
+        return proxy_event(request, route, {}, "bench", {"credential": "server"})
+
+    events = [batch(start) for start in range(0, 10_000, 1000)]
+    for label in ("new", "all duplicates (a retried upload)"):
+        start = time.perf_counter()
+        for event in events:
+            response = ingest(event, context)
+            assert response["statusCode"] == 200, response["body"]
+        rate = 10_000 / (time.perf_counter() - start)
+        print(f"raw events, 10,000 in batches of 1,000, {label}: {rate:,.0f} per second")
+
+
+def invoice_pdf_figures() -> None:
+    """Rendering one invoice as a PDF, warm (the demo customer's latest invoice)."""
+    from billfold.invoicing.pdf import render_invoice_pdf
+    from billfold.invoicing.service import list_invoices
+
+    [invoice], _ = list_invoices(deps.table(), "demo-customer", limit=1, cursor=None)
+    p50, p95 = _timed(lambda: render_invoice_pdf(invoice), 20)
+    size = len(render_invoice_pdf(invoice)) / 1000
+    print(f"invoice PDF render, warm (p50 / p95 ms): {p50:.1f} / {p95:.1f} ({size:.0f} kB)")
+
+
 def directory_mb(path: Path) -> float:
     """Total size of the files under `path`, in MB."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
@@ -133,7 +180,7 @@ def directory_mb(path: Path) -> float:
 def main() -> None:
     """Measure and print."""
     print("handler cold import (median of 3, ms):")
-    for operation in sorted({r.operation for r in ROUTES} | {"authorizer"}):
+    for operation in sorted({r.operation for r in ROUTES} | set(BACKGROUND_FUNCTIONS)):
         print(f"  {operation:<18} {cold_import_ms(operation):7.1f}")
 
     with running_local_api(free_port(), KEY, ROOT / ".build" / "bench") as api:
@@ -145,6 +192,8 @@ def main() -> None:
             print(f"  GET {path:<30} {p50:6.2f} / {p95:6.2f}")
 
         entitlement_check_figures(api)
+        event_ingestion_figures()
+        invoice_pdf_figures()
 
     layers = ROOT / ".build" / "layers"
     if layers.exists():

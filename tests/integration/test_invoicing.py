@@ -15,6 +15,8 @@ import pytest
 import stripe
 
 from billfold.catalog.coupons import CouponCreate, create_coupon
+from billfold.catalog.models import PlanCreate
+from billfold.catalog.plans import create_plan
 from billfold.clock import FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
@@ -28,6 +30,8 @@ from billfold.storage import keys
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
 from billfold.subscriptions.plan_change import change_subscription
 from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.usage.requests import UsageReport
+from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
 from tests.integration.test_subscription_changes import (  # the module's catalog
     BASIC,
@@ -42,6 +46,7 @@ from tests.integration.test_subscription_changes import (  # the module's catalo
 SELLER = Party(name="Seller Inc.", email="billing@seller.example")
 DECLINES_ON_CHARGE = "4000000000000341"
 DECLINED = "4000000000000002"
+NEEDS_AUTHENTICATION = "4000002760003184"
 
 
 @pytest.fixture
@@ -324,3 +329,58 @@ def test_a_paid_invoice_cannot_be_voided(table, catalog, customer_id, attach_car
         void_invoice(table, invoice.id, FixedClock(DAY_10))
 
     assert refused.value.code == "invoice_not_open"
+
+
+def test_a_card_needing_authentication_is_reported_not_failed(
+    table, catalog, customer_id, attach_card, services
+):
+    attach_card(customer_id, NEEDS_AUTHENTICATION)
+    subscribe(table, customer_id, catalog.basic)
+
+    settle_customer(table, customer_id, START, services)
+
+    [invoice] = invoices(table, customer_id)
+    assert (invoice.status, invoice.payment.status) == ("open", "requires_action")
+    assert invoice.payment.failure_code == "authentication_required"
+    assert invoice.payment.next_attempt_at is None  # waits for the customer, not for dunning
+    assert get_subscription(table, customer_id).status == "past_due"
+    settle_customer(table, customer_id, START + timedelta(days=10), services)
+    assert get_invoice(table, customer_id, invoice.id).payment.attempts == 1
+
+
+def test_usage_past_a_soft_limit_is_billed_in_arrears_at_renewal(
+    table, catalog, customer_id, attach_card, services, clock, uid
+):
+    metered = {
+        "featureId": catalog.calls,
+        "limit": 1_000,
+        "enforcement": "soft",
+        "overagePrices": [{"currency": "USD", "amount": 2}],
+    }
+    plan = PlanCreate.model_validate(
+        {
+            "id": f"metered-{uid}",
+            "name": "Metered",
+            "prices": [{"billingPeriod": "monthly", "currency": "USD", "amount": BASIC}],
+            "entitlements": [metered],
+        }
+    )
+    create_plan(table, plan, clock)
+    attach_card(customer_id)
+    subscribe(table, customer_id, f"metered-{uid}")
+    report = UsageReport(
+        customer_id=customer_id, feature_id=catalog.calls, value=1_250, idempotency_key="use"
+    )
+    report_usage(table, report, FixedClock(DAY_10))
+
+    settle_customer(table, customer_id, MARCH_END, services)
+
+    renewal = invoices(table, customer_id)[-1]
+    assert [
+        (line.description, line.quantity, line.unit_amount, line.amount) for line in renewal.lines
+    ] == [
+        ("Calls over the included 1,000", 250, 2, 500),
+        ("Metered (monthly)", 1, BASIC, BASIC),
+    ]
+    assert renewal.lines[0].period_start == START
+    assert renewal.total == BASIC + 500

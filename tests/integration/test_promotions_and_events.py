@@ -257,3 +257,14 @@ def test_parallel_batches_with_overlapping_keys_count_each_key_once(table, catal
         thread.join()
 
     assert check(table, customer_id, catalog.calls).usage == 40
+
+
+def test_a_full_batch_of_one_thousand_events_is_counted(table, catalog, customer_id):
+    subscribe(table, customer_id, catalog.basic)
+
+    result = ingest_events(
+        table, events(customer_id, catalog.calls, [f"n{i}" for i in range(1000)]), NOW
+    )
+
+    assert (result.accepted, result.rejected) == (1000, 0)
+    assert check(table, customer_id, catalog.calls).usage == 1000

@@ -374,3 +374,36 @@ def test_an_archived_feature_cannot_be_granted_in_a_new_version(feature) -> None
     assert caught.value.code == "feature_archived"
     assert caught.value.field == "entitlements.3.featureId"
     assert normalize_entitlement(entitlement, feature, "entitlements.3").feature_id == feature.id
+
+
+# --- overage prices ---------------------------------------------------------------------------
+
+USD_2 = [{"currency": "USD", "amount": 2}]
+
+
+def test_overage_prices_go_with_a_soft_metered_limit() -> None:
+    kept = normalize_entitlement(
+        Entitlement.model_validate(
+            {"featureId": "api-calls", "limit": 10, "enforcement": "soft", "overagePrices": USD_2}
+        ),
+        METERED,
+        "entitlements.0",
+    )
+    assert [(p.currency, p.amount) for p in kept.overage_prices] == [("USD", 2)]
+
+
+@pytest.mark.parametrize(
+    ("feature_id", "given"),
+    [
+        ("api-calls", {"limit": 10, "overagePrices": USD_2}),  # hard by default
+        ("api-calls", {"unlimited": True, "enforcement": "soft", "overagePrices": USD_2}),
+        ("api-calls", {"limit": 10, "enforcement": "soft", "overagePrices": USD_2 * 2}),
+        ("seats", {"value": 3, "overagePrices": USD_2}),
+        ("sso", {"overagePrices": USD_2}),
+    ],
+)
+def test_overage_prices_anywhere_else_are_refused(feature_id: str, given: dict[str, Any]) -> None:
+    entitlement = Entitlement.model_validate({"featureId": feature_id, **given})
+    with pytest.raises(InvalidInput) as caught:
+        normalize_entitlement(entitlement, FEATURES[feature_id], "entitlements.0")
+    assert caught.value.field == "entitlements.0.overagePrices"

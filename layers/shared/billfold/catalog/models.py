@@ -82,6 +82,13 @@ class Price(ValueModel):
     amount: MinorUnits
 
 
+class OveragePrice(ValueModel):
+    """What each unit used past a soft limit costs, in one currency (billed in arrears)."""
+
+    currency: Currency
+    amount: MinorUnits
+
+
 class Entitlement(ValueModel):
     """What a plan or add-on grants of one feature.
 
@@ -97,6 +104,10 @@ class Entitlement(ValueModel):
     reset_period: ResetPeriod | None = None
     reset_anchor: ResetAnchor | None = None
     enforcement: Enforcement | None = None
+    overage_prices: Annotated[list[OveragePrice], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="metered, soft limit: price per unit past the limit, billed at renewal",
+    )
 
 
 def _unique(values: list[str], what: str) -> None:

@@ -63,7 +63,15 @@ def normalize_entitlement(
     if entitlement.unlimited == (getattr(entitlement, amount) is not None):
         raise refuse(amount, f"give either '{_alias(amount)}' or 'unlimited: true'")
     if feature.type == "numeric":
+        if entitlement.overage_prices:
+            raise refuse("overage_prices", "only metered features bill overage")
         return entitlement
+    if entitlement.overage_prices:
+        if entitlement.unlimited or entitlement.enforcement != "soft":
+            raise refuse("overage_prices", "overage needs a limit with 'enforcement: soft'")
+        currencies = [price.currency for price in entitlement.overage_prices]
+        if len(set(currencies)) != len(currencies):
+            raise refuse("overage_prices", "one overage price per currency")
     return entitlement.model_copy(
         update={
             "reset_period": entitlement.reset_period or "monthly",

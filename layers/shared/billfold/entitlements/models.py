@@ -14,6 +14,7 @@ from billfold.catalog.models import (
     Enforcement,
     FeatureType,
     FeatureUnit,
+    OveragePrice,
     Quantity,
     ResetAnchor,
     ResetPeriod,
@@ -72,6 +73,7 @@ class ResolvedEntitlement(ApiModel):
     reset_period: ResetPeriod | None = None
     reset_anchor: ResetAnchor | None = None
     enforcement: Enforcement | None = None
+    overage_prices: list[OveragePrice] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

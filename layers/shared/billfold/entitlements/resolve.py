@@ -58,6 +58,7 @@ class _Tally:
             reset_period=(terms.reset_period or "monthly") if metered else None,
             reset_anchor=(terms.reset_anchor or "subscription") if metered else None,
             enforcement=(terms.enforcement or "hard") if metered else None,
+            overage_prices=terms.overage_prices if metered and not self.unlimited else [],
             sources=self.sources,
         )
 

@@ -6,7 +6,7 @@ billfold invoice and customer, so webhooks find their way back.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import stripe
 
@@ -47,13 +47,14 @@ def outcome_of(intent: stripe.PaymentIntent) -> ChargeOutcome:
     if intent.status == "succeeded":
         return ChargeOutcome("succeeded", intent.id)
     if intent.status == "requires_action":
-        redirect = intent.next_action.redirect_to_url if intent.next_action else None
+        next_action: dict[str, Any] = intent.to_dict().get("next_action") or {}
+        redirect = next_action.get("redirect_to_url") or {}
         return ChargeOutcome(
             "requires_action",
             intent.id,
             failure_code="authentication_required",
             failure_message="The card needs the customer to confirm this payment.",
-            next_action_url=redirect.url if redirect else None,
+            next_action_url=redirect.get("url"),
         )
     if intent.status in ("processing", "requires_capture"):
         return ChargeOutcome("processing", intent.id)

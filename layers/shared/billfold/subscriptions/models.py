@@ -152,7 +152,8 @@ class SubscriptionView(Subscription):
     next_invoice: NextInvoice | None
 
 
-BillingReason = Literal["subscription_created", "trial_ended", "renewal", "change"]
+BillingReason = Literal["subscription_created", "trial_ended", "renewal", "change", "period_ended"]
+"""period_ended: a last period's overage, billed when the subscription ends."""
 
 
 class OverLimit(ApiModel):

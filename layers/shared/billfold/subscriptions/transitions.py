@@ -5,10 +5,12 @@ never do.
 
 - trial end: with a card on the customer, the subscription becomes active and its first
   period is billed; without one it ends (`ending.ended`: the fallback plan, or canceled);
-- period end with a scheduled cancel: it ends the same way (no record);
+- period end with a scheduled cancel: it ends the same way;
 - period end otherwise: a scheduled change (a downgrade, annual to monthly) takes effect, and
   the subscription renews for the next period, billed in advance (a past_due subscription
   stays past_due: its payment decides, see `billfold.invoicing.collection`).
+
+Every period that ends also bills its usage past soft limits, in arrears (`overage`).
 """
 
 import logging
@@ -24,6 +26,7 @@ from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import BillingReason, Subscription
+from billfold.subscriptions.overage import overage_lines
 from billfold.subscriptions.service import (
     full_period_lines,
     period_record,
@@ -108,9 +111,12 @@ def advance_subscription(
         if due is None or due > now:
             return applied
         after, reason = _next(table, subscription, due, payment_methods)
+        lines = full_period_lines(after) if reason is not None else []
+        if subscription.status != "trialing":
+            lines = overage_lines(table, subscription) + lines  # the ended period, in arrears
         record = None
-        if reason is not None and (lines := full_period_lines(after)):
-            after, record = period_record(after, reason, lines, due)
+        if lines:
+            after, record = period_record(after, reason or "period_ended", lines, due)
         try:
             save_change(table, subscription, after, due, record)
         except Conflict:

@@ -43,6 +43,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 """Timestamps this far ahead of now, or before the current period's start, are taken as clock
 skew between the caller and billfold and counted in the current period."""
 MAX_ATTEMPTS = 8
+"""Lost races (a counter moved on, a key counted meanwhile) tolerated per group."""
 
 DimensionValue = StrictStr | StrictInt | StrictBool
 EventStatus = Literal["accepted", "duplicate", "rejected"]
@@ -199,9 +200,8 @@ def _write_group(
     """Count one customer's events for one feature and window, chunk by chunk."""
     pending = list(events)
     state: State | None = State(counter=counter, closed=None, dedupe=None)
-    for _ in range(MAX_ATTEMPTS):
-        if not pending:
-            return
+    failures = 0
+    while pending and failures < MAX_ATTEMPTS:
         chunk, rest = pending[:DEDUPES_PER_TRANSACTION], pending[DEDUPES_PER_TRANSACTION:]
         change = Change("add", sum(c.quantity for c in chunk))
         writes: list[Put | Update] = [
@@ -211,6 +211,7 @@ def _write_group(
         try:
             table.transact(writes)
         except ConditionFailed:
+            failures += 1
             seen = _seen(table, customer_id, chunk, now)
             for c in chunk:
                 if c.index in seen:

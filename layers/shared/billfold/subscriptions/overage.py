@@ -1,0 +1,75 @@
+"""Overage, billed in arrears: usage past a soft limit in the billing period that just ended,
+at the plan's per-unit overage price in the subscription's currency.
+
+Only counters whose usage period is the billing period itself (reset with the subscription,
+monthly for a monthly plan, yearly for an annual one) are billed: a counter on another rhythm
+(daily, calendar months) has no one period to bill with the subscription's.
+"""
+
+from datetime import datetime, timedelta
+
+from billfold.billing.periods import Period
+from billfold.billing.proration import ProrationLine
+from billfold.clock import sortable_timestamp
+from billfold.entitlements.check import current_usage_period
+from billfold.entitlements.models import ResolvedEntitlement
+from billfold.storage import keys
+from billfold.storage.table import Table
+from billfold.subscriptions.models import Subscription
+from billfold.usage.counters import read_entitlements_and_usage
+from billfold.usage.models import Counter
+
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+def _used(
+    table: Table, customer_id: str, feature_id: str, counter: Counter | None, period: Period
+) -> int:
+    """The feature's usage in `period`: the live counter's, or its closed history record's."""
+    if counter is not None and counter.period == period:
+        return counter.used
+    closed = table.get(
+        keys.usage_period(customer_id, feature_id, sortable_timestamp(period.start)),
+        consistent=True,
+    )
+    return int((closed or {}).get("used", 0))
+
+
+def _line(
+    entry: ResolvedEntitlement, over: int, price: int, currency: str, period: Period
+) -> ProrationLine:
+    unit = entry.unit.plural if entry.unit else "units"
+    return ProrationLine(
+        key=f"overage:{entry.feature_id}",
+        description=f"{unit.capitalize()} over the included {entry.limit:,}",
+        kind="charge",
+        amount=over * price,
+        currency=currency,
+        quantity=over,
+        unit_amount=price,
+        period_start=period.start,
+        period_end=period.end,
+    )
+
+
+def overage_lines(table: Table, subscription: Subscription) -> list[ProrationLine]:
+    """The overage charges of the subscription's current billing period, as it ends."""
+    materialized, counters = read_entitlements_and_usage(table, subscription.customer_id)
+    if materialized is None:
+        return []
+    billed = Period(start=subscription.current_period_start, end=subscription.current_period_end)
+    lines = []
+    for feature_id, entry in sorted(materialized.entries.items()):
+        price = next(
+            (p.amount for p in entry.overage_prices if p.currency == subscription.currency), None
+        )
+        if price is None or entry.limit is None:
+            continue
+        last_moment: datetime = billed.end - _JUST_BEFORE
+        period = current_usage_period(entry, materialized.subscription_anchor, last_moment)
+        if period != billed:
+            continue
+        used = _used(table, subscription.customer_id, feature_id, counters.get(feature_id), period)
+        if used > entry.limit:
+            lines.append(_line(entry, used - entry.limit, price, subscription.currency, period))
+    return lines
