@@ -25,7 +25,7 @@ def _subscribed(server, create_customer, **customer: Any) -> str:
     return customer_id
 
 
-def _eventually(check: Callable[[], Any], seconds: float = 15) -> Any:
+def _eventually(check: Callable[[], Any], seconds: float = 60) -> Any:
     """Poll until `check()` is truthy (the queue workers run in the background)."""
     deadline = time.monotonic() + seconds
     while True:

@@ -100,8 +100,8 @@ def test_promotions_granted_before_a_subscription_count_once_it_exists(table, ca
     ("fields", "field"),
     [
         ({"amount": 5}, "amount"),  # boolean feature: no amount
-        ({"expiresAt": "2025-03-01T00:00:00Z"}, "expiresAt"),  # in the past
-        ({"expiresAt": "2025-12-01T00:00:00"}, "expiresAt"),  # no timezone
+        ({"expiresAt": "2030-03-01T00:00:00Z"}, "expiresAt"),  # in the past
+        ({"expiresAt": "2030-12-01T00:00:00"}, "expiresAt"),  # no timezone
     ],
 )
 def test_bad_grants_name_the_field(table, catalog, customer_id, fields, field):

@@ -1,7 +1,7 @@
 """Changing a subscription against the real DynamoDB API (moto server): preview and change,
 upgrades, downgrades, billing period switches, add-ons, fallback plans and trial ends.
 
-Every change runs on a FixedClock. The period is March 2025 (31 days); most changes happen on
+Every change runs on a FixedClock. The period is March 2030 (31 days); most changes happen on
 March 11 at 00:00, with 21 of the 31 days left, so a price P prorates to P x 21 / 31 rounded
 half up — each expected amount below is that arithmetic on this module's catalog.
 """
@@ -34,10 +34,10 @@ from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
 
-START = datetime(2025, 3, 1, tzinfo=UTC)
-DAY_10 = datetime(2025, 3, 11, tzinfo=UTC)
+START = datetime(2030, 3, 1, tzinfo=UTC)
+DAY_10 = datetime(2030, 3, 11, tzinfo=UTC)
 """21 of March's 31 days remain."""
-MARCH_END = datetime(2025, 4, 1, tzinfo=UTC)
+MARCH_END = datetime(2030, 4, 1, tzinfo=UTC)
 
 BASIC, BASIC_ANNUAL, PRO, FLEX, RESET, TRIAL = 1_000, 10_000, 3_000, 2_000, 4_000, 2_000
 SEAT, SEAT_ANNUAL = 500, 5_000
@@ -280,7 +280,7 @@ def test_monthly_to_annual_restarts_the_cycle_now_and_usage_survives(table, cata
     assert (after.billing_period, after.billing_anchor) == ("annual", DAY_10)
     assert (after.current_period_start, after.current_period_end) == (
         DAY_10,
-        datetime(2026, 3, 11, tzinfo=UTC),
+        datetime(2031, 3, 11, tzinfo=UTC),
     )
     assert after.usage_anchor == START
     assert check_feature(table, customer_id, catalog.calls, 1, FixedClock(DAY_10)).usage == 40
@@ -290,7 +290,7 @@ def test_annual_to_monthly_is_scheduled_for_the_end_of_the_year(
     table, catalog, customer_id, payment_methods
 ):
     subscribe(table, customer_id, catalog.basic, billingPeriod="annual")
-    year_end = datetime(2026, 3, 1, tzinfo=UTC)
+    year_end = datetime(2031, 3, 1, tzinfo=UTC)
 
     scheduled = change(table, customer_id, billingPeriod="monthly")
 
@@ -301,7 +301,7 @@ def test_annual_to_monthly_is_scheduled_for_the_end_of_the_year(
     assert (monthly.billing_period, monthly.price) == ("monthly", BASIC)
     assert (monthly.current_period_start, monthly.current_period_end) == (
         year_end,
-        datetime(2026, 4, 1, tzinfo=UTC),
+        datetime(2031, 4, 1, tzinfo=UTC),
     )
     [renewal] = records(table, customer_id, "renewal")
     assert sum(line["amount"] for line in renewal["lines"]) == BASIC
@@ -461,7 +461,7 @@ def test_cancel_now_moves_to_the_fallback_plan(table, catalog, customer_id):
     )
     assert (moved.current_period_start, moved.current_period_end) == (
         DAY_10,
-        datetime(2025, 4, 11, tzinfo=UTC),
+        datetime(2030, 4, 11, tzinfo=UTC),
     )
     assert (
         check_feature(table, customer_id, catalog.calls, 1, FixedClock(DAY_10)).limit == FREE_CALLS

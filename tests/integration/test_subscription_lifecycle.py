@@ -40,8 +40,8 @@ def test_a_monthly_subscription_renews_each_month_billing_in_advance(
 
     assert advance_subscription(table, customer_id, NOW + timedelta(days=40), payment_methods) == 1
     renewed = get_subscription(table, customer_id)
-    assert renewed.current_period_start == datetime(2025, 2, 28, 10, 30, tzinfo=UTC)
-    assert renewed.current_period_end == datetime(2025, 3, 31, 10, 30, tzinfo=UTC)
+    assert renewed.current_period_start == datetime(2030, 2, 28, 10, 30, tzinfo=UTC)
+    assert renewed.current_period_end == datetime(2030, 3, 31, 10, 30, tzinfo=UTC)
     assert _records_by_reason(table, customer_id) == [
         ("renewal", TEAM_USD_MONTHLY),
         ("subscription_created", TEAM_USD_MONTHLY),
@@ -49,15 +49,15 @@ def test_a_monthly_subscription_renews_each_month_billing_in_advance(
 
     assert (
         advance_subscription(
-            table, customer_id, datetime(2026, 1, 31, 10, 30, tzinfo=UTC), payment_methods
+            table, customer_id, datetime(2031, 1, 31, 10, 30, tzinfo=UTC), payment_methods
         )
         == 11
     )
     year_on = get_subscription(table, customer_id)
-    assert year_on.current_period_start == datetime(2026, 1, 31, 10, 30, tzinfo=UTC)
+    assert year_on.current_period_start == datetime(2031, 1, 31, 10, 30, tzinfo=UTC)
     assert len(_billing_records(table, customer_id)) == 13
     assert (
-        advance_subscription(table, customer_id, datetime(2026, 2, 1, tzinfo=UTC), payment_methods)
+        advance_subscription(table, customer_id, datetime(2031, 2, 1, tzinfo=UTC), payment_methods)
         == 0
     )
 
@@ -74,7 +74,7 @@ def test_a_trial_ends_into_an_active_subscription_billed_from_the_trial_end(
     active = get_subscription(table, customer_id)
     assert active.status == "active"
     assert active.current_period_start == trial_end
-    assert active.current_period_end == datetime(2025, 3, 10, 10, 30, tzinfo=UTC)
+    assert active.current_period_end == datetime(2030, 3, 10, 10, 30, tzinfo=UTC)
     assert _records_by_reason(table, customer_id) == [("trial_ended", TRIAL_USD_MONTHLY)]
     assert _entitlements(table, customer_id).subscription_status == "active"
 

@@ -27,7 +27,7 @@ from billfold.subscriptions.models import SubscriptionCreate
 from billfold.subscriptions.service import create_subscription, get_subscription
 from billfold_lambda import dependencies as deps
 
-NOW = datetime(2025, 1, 31, 10, 30, tzinfo=UTC)
+NOW = datetime(2030, 1, 31, 10, 30, tzinfo=UTC)
 """A month-end "now": one calendar month later is Feb 28 (the day clamps)."""
 
 # The module's catalog, in minor units.
@@ -214,7 +214,7 @@ def test_paid_monthly_create_is_active_with_catalog_prices_and_a_month_long_peri
         (catalog.care_addon, 1, "Care", 1, CARE_USD_MONTHLY),
     ]
     assert created.billing_anchor == created.current_period_start == NOW
-    assert created.current_period_end == datetime(2025, 2, 28, 10, 30, tzinfo=UTC)
+    assert created.current_period_end == datetime(2030, 2, 28, 10, 30, tzinfo=UTC)
     assert created.trial_end is None
     assert (created.cancel_at_period_end, created.canceled_at, created.scheduled_change) == (
         False,
@@ -232,7 +232,7 @@ def test_paid_monthly_create_is_active_with_catalog_prices_and_a_month_long_peri
 def test_annual_eur_and_usd_prices_come_from_the_matching_catalog_price(
     table, catalog, customer_id, stripe_customers, clock
 ):
-    leap_day = datetime(2024, 2, 29, 8, 0, tzinfo=UTC)
+    leap_day = datetime(2032, 2, 29, 8, 0, tzinfo=UTC)
     seats = [{"addonId": catalog.seat_addon, "quantity": 2}]
 
     annual = _subscribe(
@@ -242,7 +242,7 @@ def test_annual_eur_and_usd_prices_come_from_the_matching_catalog_price(
     assert (annual.billing_period, annual.price) == ("annual", TEAM_USD_ANNUAL)
     assert annual.addons[0].unit_amount == SEAT_USD_ANNUAL
     assert annual.current_period_start == leap_day
-    assert annual.current_period_end == datetime(2025, 2, 28, 8, 0, tzinfo=UTC)
+    assert annual.current_period_end == datetime(2033, 2, 28, 8, 0, tzinfo=UTC)
     assert annual.next_invoice.amount == TEAM_USD_ANNUAL + 2 * SEAT_USD_ANNUAL
 
     other = create_customer(
@@ -270,7 +270,7 @@ def test_get_reads_back_what_create_returned(table, catalog, customer_id):
     assert (stored["kind"], stored["id"], stored["revision"]) == ("subscription", created.id, 1)
     # The billing run finds it at its period end, on one of the due-work shards.
     assert stored["gsi2pk"].startswith("DUE#")
-    assert stored["gsi2sk"] == f"2025-02-28T10:30:00.000000Z#{customer_id}"
+    assert stored["gsi2sk"] == f"2030-02-28T10:30:00.000000Z#{customer_id}"
 
 
 # --- trials -------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def test_plan_trial_makes_a_trialing_subscription_that_bills_nothing_yet(
     assert _billing_records(table, customer_id) == []
     assert _entitlements(table, customer_id).subscription_status == "trialing"
     stored = table.get(keys.subscription(customer_id), consistent=True)
-    assert stored["gsi2sk"] == f"2025-02-10T10:30:00.000000Z#{customer_id}"
+    assert stored["gsi2sk"] == f"2030-02-10T10:30:00.000000Z#{customer_id}"
     assert get_subscription(table, customer_id) == created
 
 
@@ -300,7 +300,7 @@ def test_request_trial_days_zero_overrides_the_plans_trial(table, catalog, custo
     created = _subscribe(table, customer_id, catalog.trial, trialDays=0)
 
     assert (created.status, created.trial_end) == ("active", None)
-    assert created.current_period_end == datetime(2025, 2, 28, 10, 30, tzinfo=UTC)
+    assert created.current_period_end == datetime(2030, 2, 28, 10, 30, tzinfo=UTC)
     assert len(_billing_records(table, customer_id)) == 1
 
 
@@ -316,37 +316,37 @@ def test_request_trial_days_give_a_trial_on_a_plan_without_one(table, catalog, c
 
 
 def test_backdated_start_puts_now_in_a_period_anchored_to_the_start(table, catalog, customer_id):
-    now = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
-    start = now - timedelta(days=45)  # 2025-02-03T12:00Z
+    now = datetime(2030, 3, 20, 12, 0, tzinfo=UTC)
+    start = now - timedelta(days=45)  # 2030-02-03T12:00Z
 
     created = _subscribe(table, customer_id, catalog.team, at=now, startAt=start.isoformat())
 
     assert created.status == "active"
     assert created.billing_anchor == start
-    assert created.current_period_start == datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
-    assert created.current_period_end == datetime(2025, 4, 3, 12, 0, tzinfo=UTC)
+    assert created.current_period_start == datetime(2030, 3, 3, 12, 0, tzinfo=UTC)
+    assert created.current_period_end == datetime(2030, 4, 3, 12, 0, tzinfo=UTC)
     assert created.current_period_start <= now < created.current_period_end
     [record] = _billing_records(table, customer_id)
     [line] = record["lines"]
     assert (line["amount"], line["period_start"], line["period_end"]) == (
         TEAM_USD_MONTHLY,
-        "2025-03-03T12:00:00Z",
-        "2025-04-03T12:00:00Z",
+        "2030-03-03T12:00:00Z",
+        "2030-04-03T12:00:00Z",
     )
 
 
 def test_backdated_start_past_the_trial_is_active_and_anchored_at_the_trial_end(
     table, catalog, customer_id
 ):
-    now = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
-    start = now - timedelta(days=45)  # trial ran 2025-02-03 .. 2025-02-13
+    now = datetime(2030, 3, 20, 12, 0, tzinfo=UTC)
+    start = now - timedelta(days=45)  # trial ran 2030-02-03 .. 2030-02-13
 
     created = _subscribe(table, customer_id, catalog.trial, at=now, startAt=start.isoformat())
 
     assert (created.status, created.trial_end) == ("active", None)
-    assert created.billing_anchor == datetime(2025, 2, 13, 12, 0, tzinfo=UTC)
-    assert created.current_period_start == datetime(2025, 3, 13, 12, 0, tzinfo=UTC)
-    assert created.current_period_end == datetime(2025, 4, 13, 12, 0, tzinfo=UTC)
+    assert created.billing_anchor == datetime(2030, 2, 13, 12, 0, tzinfo=UTC)
+    assert created.current_period_start == datetime(2030, 3, 13, 12, 0, tzinfo=UTC)
+    assert created.current_period_end == datetime(2030, 4, 13, 12, 0, tzinfo=UTC)
 
 
 def test_backdated_start_still_inside_the_trial_is_trialing(table, catalog, customer_id):
@@ -361,7 +361,7 @@ def test_backdated_start_still_inside_the_trial_is_trialing(table, catalog, cust
 
 @pytest.mark.parametrize(
     "start_at",
-    [(NOW + timedelta(seconds=1)).isoformat(), "2025-01-01T00:00:00"],
+    [(NOW + timedelta(seconds=1)).isoformat(), "2030-01-01T00:00:00"],
     ids=["future", "no-timezone"],
 )
 def test_start_in_the_future_or_without_timezone_is_invalid(table, catalog, customer_id, start_at):
@@ -381,7 +381,7 @@ def test_paid_create_writes_one_billing_record_for_the_full_period(table, catalo
     created = _subscribe(table, customer_id, catalog.team, addons=addons)
 
     [record] = _billing_records(table, customer_id)
-    assert record["sk"].startswith("BILLING#2025-01-31T10:30:00.000000Z#br_")
+    assert record["sk"].startswith("BILLING#2030-01-31T10:30:00.000000Z#br_")
     assert (record["kind"], record["status"], record["reason"]) == (
         "billing_record",
         "pending",
@@ -392,7 +392,7 @@ def test_paid_create_writes_one_billing_record_for_the_full_period(table, catalo
         created.id,
         "USD",
     )
-    period = ("2025-01-31T10:30:00Z", "2025-02-28T10:30:00Z")
+    period = ("2030-01-31T10:30:00Z", "2030-02-28T10:30:00Z")
     lines = {
         line["key"]: (
             line["kind"],
