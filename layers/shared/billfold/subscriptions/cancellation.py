@@ -7,13 +7,12 @@ subscription there instead of canceling it (`ending.ended`).
 """
 
 from billfold.clock import Clock
-from billfold.errors import Conflict
 from billfold.models import RequestModel
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import SubscriptionView
-from billfold.subscriptions.service import stored_subscription, view
+from billfold.subscriptions.service import live_subscription, stored_subscription, view
 
 
 class CancelRequest(RequestModel):
@@ -42,12 +41,7 @@ def cancel_subscription(
 
 def resume_subscription(table: Table, customer_id: str, clock: Clock) -> SubscriptionView:
     """Undo a scheduled cancel; a subscription already canceled cannot be resumed (409)."""
-    current = stored_subscription(table, customer_id)
-    if current.status == "canceled":
-        raise Conflict(
-            f"the subscription of customer '{customer_id}' is canceled: create a new one",
-            code="subscription_canceled",
-        )
+    current = live_subscription(table, customer_id)
     if not current.cancel_at_period_end:
         return view(current)
     after = current.model_copy(update={"cancel_at_period_end": False})

@@ -55,9 +55,9 @@ from billfold.subscriptions.models import (
 from billfold.subscriptions.pricing import plan_price
 from billfold.subscriptions.service import (
     live_plan,
+    live_subscription,
     materialized,
     priced_addon,
-    stored_subscription,
     view,
 )
 from billfold.usage.counters import read_entitlements_and_usage
@@ -240,12 +240,7 @@ def _next_renewal(after: Subscription) -> NextInvoice | None:
 
 
 def _checked_current(table: Table, customer_id: str, now: datetime) -> Subscription:
-    current = stored_subscription(table, customer_id)
-    if current.status == "canceled":
-        raise Conflict(
-            f"the subscription of customer '{customer_id}' is canceled: create a new one",
-            code="subscription_canceled",
-        )
+    current = live_subscription(table, customer_id)
     due = current.trial_end if current.status == "trialing" else current.current_period_end
     if due is not None and now >= due:
         raise Conflict(

@@ -283,6 +283,18 @@ def view(subscription: Subscription) -> SubscriptionView:
     return SubscriptionView(**subscription.model_dump(), next_invoice=next_invoice)
 
 
+def live_subscription(table: Table, customer_id: str) -> Subscription:
+    """The customer's subscription, read consistently, if it is not canceled (else 409
+    `subscription_canceled`: a canceled subscription is replaced, never changed)."""
+    current = stored_subscription(table, customer_id)
+    if current.status == "canceled":
+        raise Conflict(
+            f"the subscription of customer '{customer_id}' is canceled: create a new one",
+            code="subscription_canceled",
+        )
+    return current
+
+
 def stored_subscription(table: Table, customer_id: str) -> Subscription:
     """The customer's subscription as stored (read consistently), or NotFound."""
     stored = table.get(keys.subscription(customer_id), consistent=True)
