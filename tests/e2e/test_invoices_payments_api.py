@@ -73,7 +73,9 @@ def test_a_failing_card_leaves_the_invoice_open_with_the_reason_and_pay_retries(
     )
     assert invoice["status"] == "open"
     assert invoice["payment"]["failureMessage"]
-    assert server.get(f"/v1/customers/{customer}/subscription").json()["status"] == "past_due"
+    subscription = f"/v1/customers/{customer}/subscription"
+    # the worker records the invoice's failure first, then moves the subscription
+    assert _eventually(lambda: server.get(subscription).json()["status"] == "past_due")
 
     retried = server.post(f"/v1/customers/{customer}/invoices/{invoice['id']}/pay")
 
