@@ -9,9 +9,9 @@ that have closed are refused rather than counted late.
 
 Counting is cheap: the batch's accepted events are grouped per customer and feature, and each
 group is one transaction holding one counter update and up to 98 dedupe records (one per
-event, kept seven days). A dedupe record that already exists (a retried request, a repeated
-event) fails the transaction; the events already seen are then marked `duplicate` and the rest
-are written again, so nothing is ever counted twice.
+event, kept seven days). Keys counted before (a retried request) are found first with a
+consistent BatchGet and marked `duplicate`; one counted meanwhile by a racing request fails the
+transaction, and the rest are written again, so nothing is ever counted twice.
 """
 
 from collections import defaultdict
@@ -269,7 +269,12 @@ def ingest_events(table: Table, batch: EventBatch, now: datetime) -> EventBatchR
                 continue
             groups[(event.event_name, verdict)].append(_Counted(index, event, quantity, verdict))
         for (feature_id, _), counted in groups.items():
+            seen = _seen(table, customer_id, counted, now)  # a retried upload: reads only
+            for c in counted:
+                if c.index in seen:
+                    outcomes.set(c.index, "duplicate")
+            fresh = [c for c in counted if c.index not in seen]
             _write_group(
-                table, customer_id, feature_id, counted, counters.get(feature_id), now, outcomes
+                table, customer_id, feature_id, fresh, counters.get(feature_id), now, outcomes
             )
     return outcomes.result()
