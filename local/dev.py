@@ -1,8 +1,10 @@
 """`make dev`: the whole local stack with the demo catalog, until Ctrl-C.
 
-Environment: BILLFOLD_PORT (API port, default 8787), BILLFOLD_DEV_KEY (the demo server key).
+Environment: BILLFOLD_PORT (API port, default 8787), BILLFOLD_PORTAL_PORT (the portal page's
+port, default 8788), BILLFOLD_DEV_KEY (the demo server key).
 """
 
+import json
 import os
 import signal
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
+from billfold import config
 from billfold.auth.api_keys import SERVER_KEY_PREFIX, is_server_key
 from billfold.clock import OffsetClock
 from billfold.settlement.schedule import enqueue_due
@@ -21,12 +24,15 @@ from billfold_lambda import dependencies as deps
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi
+from local.portal_server import PortalServer
 from local.queues import Binding, QueuePump
-from local.seed import seed_demo, seed_server_key
+from local.seed import DEMO_CUSTOMER, seed_demo, seed_server_key
 from local.server import LocalServer, TestClockControl
+from local.servers import free_port
 from local.stack import LocalStack, running_stack, webhook_signing_secret
 
 DEFAULT_PORT = 8787
+DEFAULT_PORTAL_PORT = 8788
 DEFAULT_DEV_KEY = SERVER_KEY_PREFIX + "local_dev_key_change_me_0123456789"
 LOG_DIR = Path(".build/local")
 
@@ -40,6 +46,7 @@ class LocalApi:
     stack: LocalStack
     clock: OffsetClock
     queues: QueuePump
+    portal_url: str
 
 
 def register_stripe_webhook(stack: LocalStack, api_url: str) -> None:
@@ -52,11 +59,19 @@ def register_stripe_webhook(stack: LocalStack, api_url: str) -> None:
 
 @contextmanager
 def running_local_api(
-    port: int, server_key: str, log_dir: Path = LOG_DIR, *, demo: bool = True
+    port: int,
+    server_key: str,
+    log_dir: Path = LOG_DIR,
+    *,
+    portal_port: int | None = None,
+    demo: bool = True,
 ) -> Iterator[LocalApi]:
-    """Start moto, localstripe, the gateway and the queue workers; seed the key (and the demo);
-    stop on exit."""
+    """Start moto, localstripe, the gateway, the portal's page and the queue workers; seed the
+    key (and the demo); stop on exit."""
     with running_stack(log_dir) as stack:
+        url = f"http://127.0.0.1:{port}"
+        portal = PortalServer(portal_port or free_port(), url, stack.stripe_url)
+        os.environ[config.ENV_PORTAL_URL] = portal.url
         clock = OffsetClock()
         deps.use_clock(clock)
         for cached in (deps.settings, deps.table, deps.s3, deps.sqs):
@@ -76,7 +91,6 @@ def running_local_api(
             pump.drain("billing_worker")
             return queued
 
-        url = f"http://127.0.0.1:{port}"
         server = LocalServer(
             port,
             LocalGateway(functions),
@@ -84,6 +98,7 @@ def running_local_api(
             build_openapi(functions),
         )
         server.serve_in_background()
+        portal.serve_in_background()
         register_stripe_webhook(stack, url)
         seed_server_key(server_key, clock)
         if demo:
@@ -91,11 +106,24 @@ def running_local_api(
             pump.drain("billing_worker")
         pump.start()
         try:
-            yield LocalApi(url, server_key, stack, clock, pump)
+            yield LocalApi(url, server_key, stack, clock, pump, portal.url)
         finally:
             pump.stop()
-            server.shutdown()
-            server.server_close()
+            for running in (server, portal):
+                running.shutdown()
+                running.server_close()
+
+
+def open_portal_session(api: LocalApi, customer_id: str) -> dict[str, str]:
+    """Ask the local API for a portal session, as the user's backend would."""
+    request = Request(
+        f"{api.url}/v1/portal-sessions",
+        data=json.dumps({"customerId": customer_id}).encode(),
+        headers={"Authorization": f"Bearer {api.server_key}", "Content-Type": "application/json"},
+    )
+    with urlopen(request, timeout=30) as response:
+        session: dict[str, str] = json.load(response)
+    return session
 
 
 def main() -> None:
@@ -109,11 +137,16 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with running_local_api(port, key) as api:
+    portal_port = int(os.environ.get("BILLFOLD_PORTAL_PORT", DEFAULT_PORTAL_PORT))
+    with running_local_api(port, key, portal_port=portal_port) as api:
+        session = open_portal_session(api, DEMO_CUSTOMER)
         print(
             f"billfold ready at {api.url}\n"
             f"  server key:  {api.server_key}\n"
             f"  try:         curl -H 'Authorization: Bearer {api.server_key}' {api.url}/v1/plans\n"
+            f"  portal:      {session['url']}\n"
+            f"               ({DEMO_CUSTOMER}, until {session['expiresAt']}; a new one: POST "
+            '/v1/portal-sessions {"customerId": ...})\n'
             f"  OpenAPI:     {api.url}/openapi.json  (Swagger UI: {api.url}/docs)\n"
             f"  test clock:  {api.url}/_local/clock\n"
             f"  local AWS:   {api.stack.moto_url}  (moto: DynamoDB, S3, Secrets Manager)\n"

@@ -16,6 +16,7 @@ from typing import Any
 from billfold_lambda import dependencies as deps
 from billfold_lambda import gateway_responses
 from billfold_lambda.authorizer import UNAUTHORIZED
+from billfold_lambda.cors import preflight_headers
 from billfold_lambda.gateway_responses import GatewayResponse
 from billfold_lambda.routes import ROUTES, Access, Route
 from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
@@ -43,7 +44,16 @@ class HttpResponse:
 
 def gateway_error(response: GatewayResponse, status: int | None = None) -> HttpResponse:
     """One of API Gateway's own error responses, with billfold's body."""
-    return HttpResponse.json(response.status or status or 500, response.body())
+    error = HttpResponse.json(response.status or status or 500, response.body())
+    for name, value in gateway_responses.HEADERS.items():
+        error.headers[name] = [value]
+    return error
+
+
+def preflight(origin: str | None) -> HttpResponse:
+    """API Gateway's answer to a CORS preflight (OPTIONS), which needs no credential."""
+    headers = {name: [value] for name, value in preflight_headers(origin).items()}
+    return HttpResponse(204, headers, b"")
 
 
 def _compile(route: Route) -> re.Pattern[str]:
@@ -62,6 +72,10 @@ class LocalGateway:
         self._lock = threading.Lock()
         self._invocations: dict[str, threading.Lock] = {}
 
+    def path_exists(self, path: str) -> bool:
+        """Whether any route has this path (whatever its method)."""
+        return any(pattern.match(path) for pattern, _ in self._routes)
+
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route for a method and path, with its path parameters."""
         for pattern, route in self._routes:
@@ -72,6 +86,11 @@ class LocalGateway:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Serve one request as API Gateway would."""
+        if request.method == "OPTIONS" and self.path_exists(request.path):
+            origin = next(
+                (v[-1] for k, v in request.headers.items() if k.lower() == "origin"), None
+            )
+            return preflight(origin)
         matched = self.match(request.method, request.path)
         if matched is None:
             return gateway_error(gateway_responses.ROUTE_NOT_FOUND)

@@ -4,6 +4,7 @@ Everything goes through the domain's own create operations, which are idempotent
 twice changes nothing.
 """
 
+import itertools
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,10 @@ from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
+
+
+DEMO_CUSTOMER = "demo-customer"
+"""The demo customer `make dev` opens the portal for."""
 
 
 def seed_server_key(key: str, clock: Clock) -> None:
@@ -71,14 +76,29 @@ def attach_test_card(customer_id: str, number: str) -> str:
 
 def _subscribe_with_history(subscription: dict[str, Any], clock: Clock) -> None:
     """Subscribe `startedDaysAgo` days back and run every billing run since, as the scheduled
-    run would have: the customer gets its past invoices, each charged to its card."""
+    run would have: the customer gets its past invoices, each charged to its card, and the
+    usage of each past period in `usageHistory` (one value per period, oldest first)."""
     customer_id = subscription["customerId"]
     attach_test_card(customer_id, subscription["card"])
     started = clock.now() - timedelta(days=subscription["startedDaysAgo"])
     order = SubscriptionCreate.model_validate(subscription["order"])
     create_subscription(deps.table(), customer_id, order, FixedClock(started))
     services = deps.billing_services()
+    history: dict[str, list[int]] = subscription.get("usageHistory", {})
     moment = started
-    while moment <= clock.now():
+    for period in itertools.count():
+        if moment > clock.now():
+            break
         settle_customer(deps.table(), customer_id, moment, services)
+        for feature_id, values in history.items():
+            if period < len(values):
+                report = UsageReport.model_validate(
+                    {
+                        "customerId": customer_id,
+                        "featureId": feature_id,
+                        "value": values[period],
+                        "idempotencyKey": f"demo-seed-{feature_id}-period-{period}",
+                    }
+                )
+                report_usage(deps.table(), report, FixedClock(moment + timedelta(days=1)))
         moment = get_subscription(deps.table(), customer_id).current_period_end

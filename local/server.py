@@ -140,4 +140,4 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _dispatch
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_OPTIONS = _dispatch

@@ -84,6 +84,7 @@ def function_environment(stripe_url: str) -> dict[str, str]:
         config.ENV_STRIPE_API_BASE: stripe_url,
         config.ENV_STRIPE_WEBHOOK_SECRET_ID: STRIPE_WEBHOOK_SECRET_NAME,
         config.ENV_PORTAL_SECRET_ID: PORTAL_SECRET_NAME,
+        config.ENV_PORTAL_SESSION_MINUTES: "720",  # a working day of `make dev`
         config.ENV_INVOICE_BUCKET: BUCKET_NAME,
         **SELLER,
     }

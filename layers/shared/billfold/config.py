@@ -17,6 +17,9 @@ ENV_DUNNING_DAYS = "BILLFOLD_DUNNING_DAYS"
 ENV_SELLER_NAME = "BILLFOLD_SELLER_NAME"
 ENV_SELLER_EMAIL = "BILLFOLD_SELLER_EMAIL"
 ENV_SELLER_ADDRESS = "BILLFOLD_SELLER_ADDRESS"
+ENV_PORTAL_URL = "BILLFOLD_PORTAL_URL"
+ENV_PORTAL_SESSION_MINUTES = "BILLFOLD_PORTAL_SESSION_MINUTES"
+ENV_CORS_ORIGINS = "BILLFOLD_CORS_ORIGINS"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class Settings:
     seller_name: str = "Your company"
     seller_email: str = ""
     seller_address: tuple[str, ...] = ()
+    portal_url: str = ""
+    """The portal page a portal session links to (the token follows in the URL fragment)."""
+    portal_session_minutes: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -58,6 +64,8 @@ class Settings:
             seller_address=tuple(
                 line.strip() for line in env.get(ENV_SELLER_ADDRESS, "").split("|") if line.strip()
             ),
+            portal_url=env.get(ENV_PORTAL_URL, ""),
+            portal_session_minutes=_minutes(env.get(ENV_PORTAL_SESSION_MINUTES, "60")),
         )
 
 
@@ -67,3 +75,19 @@ def _days(text: str) -> tuple[int, ...]:
     if any(day < 1 for day in days) or list(days) != sorted(set(days)):
         raise ValueError(f"{ENV_DUNNING_DAYS} is increasing whole days, e.g. 1,3,5")
     return days
+
+
+def _minutes(text: str) -> int:
+    """A portal session's lifetime: 5 minutes to a day."""
+    minutes = int(text)
+    if not 5 <= minutes <= 24 * 60:
+        raise ValueError(f"{ENV_PORTAL_SESSION_MINUTES} is whole minutes from 5 to 1440")
+    return minutes
+
+
+def cors_origins(env: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """Origins whose pages may call the API from a browser (comma-separated): the portal's and
+    the user's app that embeds it. `*` is the default: every credential is a bearer header,
+    never a cookie, so another origin can do no more than the token it holds allows."""
+    origins = tuple(o.strip() for o in env.get(ENV_CORS_ORIGINS, "*").split(",") if o.strip())
+    return origins or ("*",)

@@ -21,6 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from billfold.errors import InvalidInput
+from billfold_lambda.cors import cors_config
 from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
 from billfold_lambda.observability import logger, metrics, tracer
 from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
@@ -105,7 +106,7 @@ class Api:
     def __init__(self, operation: str) -> None:
         self.spec: Route = ROUTES_BY_OPERATION[operation]
         self.router = Router()  # type: ignore[no-untyped-call]
-        self.resolver = APIGatewayRestResolver(enable_validation=True)
+        self.resolver = APIGatewayRestResolver(enable_validation=True, cors=cors_config())
         install_error_handlers(self.resolver)
         self.handler = lambda_entry(self.resolver.resolve)
         """The Lambda entry point."""

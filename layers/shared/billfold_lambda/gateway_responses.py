@@ -22,6 +22,10 @@ class GatewayResponse:
         return {"error": {"code": self.code, "message": self.message, "field": None}}
 
 
+HEADERS = {"Access-Control-Allow-Origin": "*"}
+"""Every gateway error may be read by any page: it names no resource and holds no data, and a
+portal must be able to tell "your session expired" (401) from a network failure."""
+
 UNAUTHORIZED = GatewayResponse(
     "UNAUTHORIZED",
     401,

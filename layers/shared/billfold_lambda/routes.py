@@ -30,6 +30,8 @@ class Needs(StrEnum):
     """Ask the billing worker to settle a customer now (after a change that bills)."""
     WEBHOOK_SECRET = "webhook_secret"
     WEBHOOK_QUEUE = "webhook_queue"
+    PORTAL_SECRET = "portal_secret"
+    """Sign portal tokens."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,15 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "create_feature", "POST", "/v1/features", "Create a feature", "catalog", _WRITE, status=201
     ),
-    Route("list_features", "GET", "/v1/features", "List features", "catalog", _READ),
+    Route(
+        "list_features",
+        "GET",
+        "/v1/features",
+        "List features",
+        "catalog",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
     Route("get_feature", "GET", "/v1/features/{featureId}", "Get a feature", "catalog", _READ),
     Route(
         "update_feature", "PATCH", "/v1/features/{featureId}", "Update a feature", "catalog", _WRITE
@@ -398,6 +408,15 @@ ROUTES: tuple[Route, ...] = (
         Access.SERVER_OR_PORTAL,
     ),
     Route(
+        "save_payment_method",
+        "POST",
+        "/v1/customers/{customerId}/payment-methods",
+        "Keep the card a confirmed SetupIntent collected (and make it the default)",
+        "payments",
+        _STRIPE_READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
         "set_default_payment_method",
         "POST",
         "/v1/customers/{customerId}/payment-methods/{paymentMethodId}/default",
@@ -416,6 +435,16 @@ ROUTES: tuple[Route, ...] = (
         Access.SERVER_OR_PORTAL,
     ),
     # Webhooks
+    # The customer portal
+    Route(
+        "create_portal_session",
+        "POST",
+        "/v1/portal-sessions",
+        "A short-lived portal token for one customer, and the portal URL that carries it",
+        "portal",
+        frozenset({Needs.TABLE_READ, Needs.PORTAL_SECRET}),
+        status=201,
+    ),
     Route(
         "stripe_webhook",
         "POST",

@@ -4,10 +4,13 @@ billfold stores no card data: every answer comes from Stripe. A card attached wh
 customer has no default becomes the default (`ensure_default`), so the next invoice charges it.
 """
 
-import stripe
+from typing import Annotated
 
-from billfold.errors import NotFound
-from billfold.models import ApiModel
+import stripe
+from pydantic import StringConstraints
+
+from billfold.errors import NotFound, RuleViolation
+from billfold.models import ApiModel, RequestModel
 from billfold.payments.stripe_customers import upstream_error
 
 
@@ -34,6 +37,14 @@ class SetupIntentSecret(ApiModel):
 
     client_secret: str
     publishable_key: str
+
+
+class SavedCard(RequestModel):
+    """The SetupIntent that Stripe.js confirmed in the browser, and whether its card becomes
+    the default."""
+
+    setup_intent_id: Annotated[str, StringConstraints(pattern=r"^seti_[A-Za-z0-9]{1,64}$")]
+    make_default: bool = True
 
 
 class StripePaymentMethods:
@@ -102,6 +113,43 @@ class StripePaymentMethods:
         return SetupIntentSecret(
             client_secret=str(intent.client_secret), publishable_key=publishable_key
         )
+
+    def save(self, stripe_customer_id: str, request: SavedCard) -> Cards:
+        """Keep the card a SetupIntent of this customer collected: attach it (Stripe does so
+        itself when the intent names the customer; attaching again is a no-op) and make it the
+        default if asked. Another customer's intent is NotFound; an unconfirmed one is refused.
+        """
+        try:
+            intent = self._client.v1.setup_intents.retrieve(request.setup_intent_id)
+        except stripe.InvalidRequestError:
+            intent = None
+        except stripe.StripeError as error:
+            raise upstream_error("read the SetupIntent", error) from error
+        if intent is None or intent.customer != stripe_customer_id:
+            raise NotFound(
+                f"setup intent '{request.setup_intent_id}' is not one of the customer's",
+                code="setup_intent_not_found",
+                field="setupIntentId",
+            )
+        method = intent.payment_method
+        method_id = method if isinstance(method, str) or method is None else method.id
+        if intent.status != "succeeded" or method_id is None:
+            raise RuleViolation(
+                f"the card was not saved: the setup intent is {intent.status}",
+                code="setup_intent_not_succeeded",
+                field="setupIntentId",
+            )
+        try:
+            if self._client.v1.payment_methods.retrieve(method_id).customer is None:
+                self._client.v1.payment_methods.attach(
+                    method_id, params={"customer": stripe_customer_id}
+                )
+        except stripe.StripeError as error:
+            raise upstream_error("attach the card", error) from error
+        if request.make_default:
+            return self.set_default(stripe_customer_id, method_id)
+        self.ensure_default(stripe_customer_id)
+        return self.cards(stripe_customer_id)
 
     def _owned(self, stripe_customer_id: str, payment_method_id: str) -> None:
         if not any(card.id == payment_method_id for card in self._cards(stripe_customer_id, 100)):

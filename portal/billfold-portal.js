@@ -1,0 +1,863 @@
+/*
+ * <billfold-portal>: the customer's self-serve billing page, as one web component.
+ *
+ *   <script src="https://<portal host>/billfold-portal.js" defer></script>
+ *   <billfold-portal api-url="https://<api>/<stage>" token="bf_pt_..."
+ *                    stripe-js-url="https://js.stripe.com/v3/"></billfold-portal>
+ *
+ * Attributes: api-url, token (from POST /v1/portal-sessions), stripe-js-url (Stripe.js, or
+ * localstripe's stand-in locally), locale (default: the browser's), return-url (a link back to
+ * the app when the session has expired). Theme with CSS variables on the element: --bf-color-*,
+ * --bf-font-family, --bf-radius (see billfold-portal.css).
+ *
+ * A plain custom element with a shadow root, no framework and no build step: it drops into any
+ * page or framework, the host page's CSS cannot break it, and it works under a strict CSP (no
+ * inline script or style). The card form is the one part in the light DOM (slotted): Stripe.js
+ * mounts its card element into the host document.
+ */
+(() => {
+  "use strict";
+
+  const STYLESHEET = new URL("billfold-portal.css", document.currentScript.src).href;
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      const error = (body && body.error) || {};
+      super(error.message || `The request failed (${status}).`);
+      this.status = status;
+      this.code = error.code || "request_failed";
+      this.field = error.field || null;
+    }
+  }
+
+  /** The billfold API, as this customer's portal token may use it. */
+  class PortalApi {
+    constructor(baseUrl, token) {
+      this.baseUrl = baseUrl.replace(/\/+$/, "");
+      this.token = token;
+      this.customerId = PortalApi.customerOf(token);
+    }
+
+    /** The customer a token speaks for (read, not verified: the API verifies it). */
+    static customerOf(token) {
+      try {
+        const payload = token.replace(/^bf_pt_/, "").split(".")[0];
+        const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+        return JSON.parse(json).sub || null;
+      } catch {
+        return null;
+      }
+    }
+
+    customer(suffix = "") {
+      return `/v1/customers/${encodeURIComponent(this.customerId)}${suffix}`;
+    }
+
+    async request(method, path, body) {
+      const headers = { Authorization: `Bearer ${this.token}` };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      const response = await fetch(this.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const data = text ? JSON.parse(text) : null;
+      if (!response.ok) throw new ApiError(response.status, data);
+      return data;
+    }
+
+    get(path) {
+      return this.request("GET", path);
+    }
+
+    post(path, body = {}) {
+      return this.request("POST", path, body);
+    }
+  }
+
+  /** Money and dates in the customer's locale. */
+  class Formats {
+    constructor(locale) {
+      this.locale = locale;
+      this.date = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+      this.shortDate = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric" });
+      this.number = new Intl.NumberFormat(locale);
+    }
+
+    /** Integer minor units as money, exactly: the decimal is built as text, never a float. */
+    money(amount, currency) {
+      const format = new Intl.NumberFormat(this.locale, { style: "currency", currency });
+      const digits = format.resolvedOptions().maximumFractionDigits;
+      const units = String(Math.abs(amount)).padStart(digits + 1, "0");
+      const decimal = digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units;
+      return format.format(`${amount < 0 ? "-" : ""}${decimal}`);
+    }
+
+    day(iso) {
+      return iso ? this.date.format(new Date(iso)) : "";
+    }
+  }
+
+  const escapeHtml = (value) =>
+    String(value ?? "").replace(
+      /[&<>"']/g,
+      (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+    );
+
+  /** html`...` escapes every interpolated value unless it is already markup (from html``). */
+  class Markup {
+    constructor(text) {
+      this.text = text;
+    }
+    toString() {
+      return this.text;
+    }
+  }
+  const html = (strings, ...values) =>
+    new Markup(
+      strings.reduce((out, string, i) => {
+        const value = values[i - 1];
+        const text = Array.isArray(value)
+          ? value.map((v) => (v instanceof Markup ? v.text : escapeHtml(v))).join("")
+          : value instanceof Markup
+            ? value.text
+            : escapeHtml(value);
+        return out + text + string;
+      }),
+    );
+
+  const PERIOD_WORD = { monthly: "month", annual: "year" };
+  const STATUS_TEXT = {
+    active: "Active",
+    trialing: "Free trial",
+    past_due: "Payment overdue",
+    canceled: "Canceled",
+  };
+
+  class BillfoldPortal extends HTMLElement {
+    static get observedAttributes() {
+      return ["api-url", "token", "locale"];
+    }
+
+    constructor() {
+      super();
+      this.attachShadow({ mode: "open" }).innerHTML = html`<link rel="stylesheet" href="${STYLESHEET}" />
+        <div class="portal" part="portal"></div>
+        <dialog class="dialog" aria-labelledby="dialog-title"></dialog>`.text;
+      this.state = { phase: "loading" };
+      this.period = null; // the billing period shown in the plan picker
+      this.addonDraft = {}; // addonId -> quantity being edited
+      this.cardForm = null; // { stripe, card, clientSecret } while adding a card
+      this.shadowRoot.addEventListener("click", (event) => this.onClick(event));
+      this.shadowRoot.addEventListener("change", (event) => this.onChange(event));
+    }
+
+    connectedCallback() {
+      this.start();
+    }
+
+    attributeChangedCallback(_name, before, after) {
+      if (this.isConnected && before !== after) this.start();
+    }
+
+    get formats() {
+      return new Formats(this.getAttribute("locale") || navigator.language || "en-US");
+    }
+
+    start() {
+      const apiUrl = this.getAttribute("api-url");
+      const token = this.getAttribute("token");
+      if (!apiUrl) {
+        this.show({ phase: "loading" }); // the page has not said where the API is yet
+        return;
+      }
+      this.api = new PortalApi(apiUrl, token || "");
+      if (!this.api.customerId) {
+        this.show({ phase: "expired" });
+        return;
+      }
+      this.load();
+    }
+
+    /** Read everything the page shows, in parallel. */
+    async load(notice = null) {
+      const api = this.api;
+      const optional = (promise) => promise.catch((e) => (e.status === 404 ? null : Promise.reject(e)));
+      try {
+        const [subscription, entitlements, features, plans, addons, cards, invoices] =
+          await Promise.all([
+            optional(api.get(api.customer("/subscription"))),
+            optional(api.get(api.customer("/entitlements"))),
+            api.get("/v1/features?limit=100"),
+            api.get("/v1/plans?limit=100"),
+            api.get("/v1/addons?limit=100"),
+            api.get(api.customer("/payment-methods")),
+            api.get(api.customer("/invoices?limit=24")),
+          ]);
+        const metered = (entitlements ? entitlements.items : []).filter(
+          (item) => this.featureType(features.items, item.featureId) === "metered",
+        );
+        const histories = await Promise.all(
+          metered.map((item) =>
+            api
+              .get(api.customer(`/usage/${encodeURIComponent(item.featureId)}/history?limit=6`))
+              .then((page) => [item.featureId, page.items])
+              .catch(() => [item.featureId, []]),
+          ),
+        );
+        this.period = this.period || (subscription && subscription.billingPeriod) || "monthly";
+        this.addonDraft = {};
+        this.show({
+          phase: "ready",
+          subscription,
+          entitlements: entitlements ? entitlements.items : [],
+          features: new Map(features.items.map((f) => [f.id, f])),
+          plans: plans.items.filter((p) => p.status === "active"),
+          addons: addons.items.filter((a) => a.status === "active"),
+          cards: cards.items,
+          invoices: invoices.items,
+          histories: new Map(histories),
+          notice,
+        });
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+
+    featureType(features, id) {
+      const feature = features.find((f) => f.id === id);
+      return feature ? feature.type : null;
+    }
+
+    fail(error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        this.show({ phase: "expired" });
+      } else {
+        this.show({ phase: "error", message: error.message || "Something went wrong." });
+      }
+    }
+
+    show(state) {
+      this.state = state;
+      this.render();
+    }
+
+    // ---- rendering -------------------------------------------------------------------------
+
+    render() {
+      const s = this.state;
+      let body;
+      if (s.phase === "loading") {
+        body = html`<p class="status" role="status">Loading your billing details…</p>`;
+      } else if (s.phase === "expired") {
+        const back = this.getAttribute("return-url");
+        body = html`<div class="panel" role="alert">
+          <h2>Your billing session has expired</h2>
+          <p>For your security, billing links work for a limited time. Go back to the app and open
+          billing again.</p>
+          ${back ? html`<a class="button" href="${back}">Back to the app</a>` : ""}
+        </div>`;
+      } else if (s.phase === "error") {
+        body = html`<div class="panel" role="alert">
+          <h2>We could not load your billing details</h2>
+          <p>${s.message}</p>
+          <button type="button" data-action="reload">Try again</button>
+        </div>`;
+      } else {
+        body = html`
+          ${s.notice ? html`<p class="notice" role="status" tabindex="-1">${s.notice}</p>` : ""}
+          ${this.subscriptionSection()} ${this.usageSection()} ${this.plansSection()}
+          ${this.addonsSection()} ${this.paymentSection()} ${this.invoicesSection()}`;
+      }
+      this.shadowRoot.querySelector(".portal").innerHTML = body.text;
+      for (const fill of this.shadowRoot.querySelectorAll("[data-fill]")) {
+        fill.style.width = `${fill.dataset.fill}%`; // CSSOM: allowed under a strict CSP
+      }
+      const notice = this.shadowRoot.querySelector(".notice");
+      if (notice) notice.focus();
+    }
+
+    planById(id) {
+      return this.state.plans.find((p) => p.id === id);
+    }
+
+    price(item, period, currency) {
+      if (!item.prices.length) return 0; // a plan with no prices is free
+      const price = item.prices.find((p) => p.billingPeriod === period && p.currency === currency);
+      return price ? price.amount : null;
+    }
+
+    subscriptionSection() {
+      const sub = this.state.subscription;
+      const f = this.formats;
+      if (!sub || sub.status === "canceled") {
+        return html`<section class="card" aria-labelledby="sub-title" data-section="subscription">
+          <h2 id="sub-title">Your plan</h2>
+          <p class="empty">You have no active subscription.</p>
+        </section>`;
+      }
+      const per = PERIOD_WORD[sub.billingPeriod];
+      const next = sub.nextInvoice;
+      let when;
+      if (sub.cancelAtPeriodEnd) {
+        const fallback = this.planById(this.planById(sub.planId)?.fallbackPlanId || "");
+        when = html`<p class="warning">Cancels on <strong>${f.day(sub.currentPeriodEnd)}</strong>.
+          ${fallback ? html`After that you move to the ${fallback.name} plan.` : "You keep access until then."}</p>`;
+      } else if (sub.status === "trialing") {
+        when = html`<p>Your free trial ends on <strong>${f.day(sub.trialEnd)}</strong>${
+          next ? html`; then ${f.money(next.amount, next.currency)} per ${per}` : ""
+        }.</p>`;
+      } else if (next) {
+        when = html`<p>Renews on <strong>${f.day(next.date)}</strong> for
+          <strong>${f.money(next.amount, next.currency)}</strong>.</p>`;
+      } else {
+        when = "";
+      }
+      const scheduled = sub.scheduledChange;
+      const target = scheduled && this.planById(scheduled.planId);
+      return html`<section class="card" aria-labelledby="sub-title" data-section="subscription">
+        <div class="row">
+          <h2 id="sub-title">Your plan</h2>
+          <span class="badge badge-${sub.status}">${STATUS_TEXT[sub.status] || sub.status}</span>
+        </div>
+        <p class="plan-name">${sub.planName}
+          <span class="price">${f.money(sub.price, sub.currency)} / ${per}</span></p>
+        <p class="muted">Current period: ${f.day(sub.currentPeriodStart)} – ${f.day(sub.currentPeriodEnd)}</p>
+        ${when}
+        ${sub.addons.length
+          ? html`<ul class="addons">${sub.addons.map(
+              (a) => html`<li>${a.quantity} × ${a.name}
+                <span class="muted">${f.money(a.unitAmount * a.quantity, sub.currency)} / ${per}</span></li>`,
+            )}</ul>`
+          : ""}
+        ${scheduled
+          ? html`<p class="info">On ${f.day(scheduled.effectiveAt)} your plan changes to
+              <strong>${target ? target.name : scheduled.planId}</strong>
+              (${PERIOD_WORD[scheduled.billingPeriod]}ly billing).</p>`
+          : ""}
+        ${sub.status === "past_due"
+          ? html`<p class="error" role="alert">Your last payment failed. Update your card or pay the
+              open invoice below.</p>`
+          : ""}
+        <div class="actions">
+          ${sub.cancelAtPeriodEnd
+            ? html`<button type="button" data-action="resume">Resume subscription</button>`
+            : html`<button type="button" class="quiet danger" data-action="cancel">Cancel subscription</button>`}
+        </div>
+      </section>`;
+    }
+
+    usageSection() {
+      const { entitlements, features, histories } = this.state;
+      const f = this.formats;
+      if (!entitlements.length) return "";
+      const unitOf = (feature, n) =>
+        feature && feature.unit ? (n === 1 ? feature.unit.singular : feature.unit.plural) : "";
+      const metered = entitlements.filter((e) => features.get(e.featureId)?.type === "metered");
+      const included = entitlements.filter((e) => features.get(e.featureId)?.type !== "metered");
+      const meter = (e) => {
+        const feature = features.get(e.featureId);
+        const name = feature ? feature.name : e.featureId;
+        const limit = e.unlimited ? null : e.limit;
+        const percent = limit ? Math.min(100, Math.round((e.usage / limit) * 100)) : 0;
+        const level = percent >= 100 ? "full" : percent >= 80 ? "high" : "ok";
+        return html`<li class="meter">
+          <div class="row"><span class="feature">${name}</span>
+            <span>${f.number.format(e.usage)} ${limit === null ? "" : html`of ${f.number.format(limit)}`}
+              ${unitOf(feature, limit ?? e.usage)}${limit === null ? html` <span class="muted">(unlimited)</span>` : ""}</span></div>
+          ${limit === null
+            ? ""
+            : html`<div class="bar" role="progressbar" aria-label="${name} used"
+                aria-valuemin="0" aria-valuemax="${limit}" aria-valuenow="${Math.min(e.usage, limit)}">
+                <div class="fill fill-${level}" data-fill="${percent}"></div></div>`}
+          <p class="muted">${e.resetAt ? html`Resets on ${f.day(e.resetAt)}` : "Does not reset"}
+            ${e.softLimitExceeded ? html` · <span class="warning">over the included amount</span>` : ""}</p>
+          ${e.resetAt ? this.chart(name, histories.get(e.featureId) || []) : ""}
+        </li>`;
+      };
+      const includedText = (e) => {
+        const feature = features.get(e.featureId);
+        const name = feature ? feature.name : e.featureId;
+        if (feature && feature.type === "numeric" && e.limit !== null) {
+          return html`<li>${name}: ${f.number.format(e.limit)} ${unitOf(feature, e.limit)}</li>`;
+        }
+        return html`<li>${name}</li>`;
+      };
+      return html`<section class="card" aria-labelledby="usage-title" data-section="usage">
+        <h2 id="usage-title">Usage</h2>
+        <ul class="meters">${metered.map(meter)}</ul>
+        ${included.length
+          ? html`<h3>Included in your plan</h3><ul class="included">${included.map(includedText)}</ul>`
+          : ""}
+      </section>`;
+    }
+
+    /** A small bar chart of usage per period, oldest first (SVG: no inline style). */
+    chart(name, periods) {
+      if (periods.length < 2) return "";
+      const f = this.formats;
+      const points = [...periods].reverse();
+      const peak = Math.max(1, ...points.map((p) => p.used));
+      const [width, gap, height, axis] = [44, 12, 56, 18];
+      const label = (p) => f.shortDate.format(new Date(p.periodStart));
+      const bars = points.map((p, i) => {
+        const h = Math.max(2, Math.round((p.used / peak) * height));
+        const x = i * (width + gap);
+        return html`<g><title>${label(p)}: ${f.number.format(p.used)}</title>
+          <rect class="${i === points.length - 1 ? "now" : ""}" x="${x}" y="${height - h}"
+            width="${width}" height="${h}" rx="4"></rect>
+          <text x="${x + width / 2}" y="${height + axis - 4}" text-anchor="middle">${label(p)}</text></g>`;
+      });
+      const total = points.length * (width + gap) - gap;
+      const summary = points.map((p) => `${label(p)}: ${f.number.format(p.used)}`).join(", ");
+      return html`<svg class="chart" viewBox="0 0 ${total} ${height + axis}" width="${total}"
+        height="${height + axis}" role="img" aria-label="${name} per period: ${summary}">${bars}</svg>`;
+    }
+
+    plansSection() {
+      const { subscription: sub, plans } = this.state;
+      if (!sub || sub.status === "canceled") return "";
+      const f = this.formats;
+      const period = this.period;
+      const offered = plans
+        .filter((p) => this.price(p, period, sub.currency) !== null)
+        .sort((a, b) => a.displayOrder - b.displayOrder);
+      const card = (plan) => {
+        const amount = this.price(plan, period, sub.currency);
+        const current = plan.id === sub.planId;
+        const scheduled = sub.scheduledChange && sub.scheduledChange.planId === plan.id;
+        let action;
+        if (current && period === sub.billingPeriod) {
+          action = html`<span class="badge badge-current">Current plan</span>`;
+        } else if (current) {
+          action = html`<button type="button" data-action="change-plan" data-plan="${plan.id}">
+            Switch to ${period} billing</button>`;
+        } else {
+          action = html`<button type="button" data-action="change-plan" data-plan="${plan.id}">
+            Switch to ${plan.name}</button>`;
+        }
+        return html`<li class="plan ${current ? "plan-current" : ""}">
+          <h3>${plan.name}</h3>
+          <p class="muted">${plan.description}</p>
+          <p class="plan-price">${amount === 0 ? "Free" : html`${f.money(amount, sub.currency)}
+            <span class="muted">/ ${PERIOD_WORD[period]}</span>`}</p>
+          ${scheduled ? html`<span class="badge badge-scheduled">Starts ${f.day(sub.scheduledChange.effectiveAt)}</span>` : ""}
+          ${action}
+        </li>`;
+      };
+      return html`<section class="card" aria-labelledby="plans-title" data-section="plans">
+        <div class="row">
+          <h2 id="plans-title">Change plan</h2>
+          <fieldset class="toggle">
+            <legend class="visually-hidden">Billing period</legend>
+            ${["monthly", "annual"].map(
+              (p) => html`<label><input type="radio" name="period" value="${p}"
+                ${p === period ? html`checked` : ""} data-action="period" />
+                ${p === "monthly" ? "Monthly" : "Annual"}</label>`,
+            )}
+          </fieldset>
+        </div>
+        <ul class="plans">${offered.map(card)}</ul>
+      </section>`;
+    }
+
+    addonsSection() {
+      const { subscription: sub, addons } = this.state;
+      if (!sub || sub.status === "canceled") return "";
+      const f = this.formats;
+      const held = new Map(sub.addons.map((a) => [a.addonId, a.quantity]));
+      const offered = addons.filter(
+        (a) =>
+          (!a.planIds.length || a.planIds.includes(sub.planId)) &&
+          this.price(a, sub.billingPeriod, sub.currency) !== null,
+      );
+      if (!offered.length) return "";
+      const changed = offered.some(
+        (a) => (this.addonDraft[a.id] ?? held.get(a.id) ?? 0) !== (held.get(a.id) ?? 0),
+      );
+      return html`<section class="card" aria-labelledby="addons-title" data-section="addons">
+        <h2 id="addons-title">Add-ons</h2>
+        <ul class="addon-list">${offered.map((a) => {
+          const quantity = this.addonDraft[a.id] ?? held.get(a.id) ?? 0;
+          const unit = this.price(a, sub.billingPeriod, sub.currency);
+          return html`<li class="row">
+            <div><span class="feature">${a.name}</span>
+              <span class="muted">${f.money(unit, sub.currency)} each / ${PERIOD_WORD[sub.billingPeriod]}</span></div>
+            <label class="quantity">Quantity
+              <input type="number" min="0" max="${a.maxQuantity ?? 999}" step="1" inputmode="numeric"
+                value="${quantity}" data-action="addon-quantity" data-addon="${a.id}"
+                aria-label="${a.name} quantity" /></label>
+          </li>`;
+        })}</ul>
+        <div class="actions">
+          <button type="button" data-action="review-addons" ${changed ? "" : html`disabled`}>
+            Review add-on changes</button>
+        </div>
+      </section>`;
+    }
+
+    paymentSection() {
+      const { cards } = this.state;
+      const adding = this.cardForm !== null;
+      const brand = (c) => c.brand.charAt(0).toUpperCase() + c.brand.slice(1);
+      return html`<section class="card" aria-labelledby="payment-title" data-section="payment">
+        <h2 id="payment-title">Payment method</h2>
+        ${cards.length
+          ? html`<ul class="cards">${cards.map(
+              (c) => html`<li class="row">
+                <div><span class="feature">${brand(c)} •••• ${c.last4}</span>
+                  <span class="muted">Expires ${String(c.expMonth).padStart(2, "0")}/${c.expYear}</span>
+                  ${c.isDefault ? html`<span class="badge badge-current">Default</span>` : ""}</div>
+                <div class="actions">
+                  ${c.isDefault ? "" : html`<button type="button" class="quiet" data-action="default-card"
+                    data-card="${c.id}" aria-label="Make ${brand(c)} ending ${c.last4} the default">Make default</button>`}
+                  <button type="button" class="quiet danger" data-action="remove-card" data-card="${c.id}"
+                    aria-label="Remove ${brand(c)} ending ${c.last4}">Remove</button>
+                </div></li>`,
+            )}</ul>`
+          : html`<p class="empty">No card on file yet.</p>`}
+        <div class="card-form" ${adding ? "" : html`hidden`}>
+          <p id="card-label">Card details</p>
+          <div class="card-slot" aria-labelledby="card-label"><slot name="card-form"></slot></div>
+          <label class="check"><input type="checkbox" data-field="make-default" checked />
+            Use this card for future payments</label>
+          <p class="error" role="alert" data-role="card-error"></p>
+          <div class="actions">
+            <button type="button" data-action="save-card">Save card</button>
+            <button type="button" class="quiet" data-action="cancel-card">Cancel</button>
+          </div>
+        </div>
+        ${adding ? "" : html`<div class="actions"><button type="button" data-action="add-card">Add a card</button></div>`}
+      </section>`;
+    }
+
+    invoicesSection() {
+      const { invoices } = this.state;
+      const f = this.formats;
+      const label = { paid: "Paid", open: "Due", void: "Void", uncollectible: "Unpaid" };
+      return html`<section class="card" aria-labelledby="invoices-title" data-section="invoices">
+        <h2 id="invoices-title">Invoices</h2>
+        ${invoices.length
+          ? html`<table class="invoices">
+              <thead><tr><th scope="col">Invoice</th><th scope="col">Date</th>
+                <th scope="col" class="amount">Total</th><th scope="col">Status</th>
+                <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <tbody>${invoices.map(
+                (inv) => html`<tr>
+                  <td>${inv.number}</td><td>${f.day(inv.createdAt)}</td>
+                  <td class="amount">${f.money(inv.total, inv.currency)}</td>
+                  <td><span class="badge badge-${inv.status}">${label[inv.status] || inv.status}</span>
+                    ${inv.status === "open" && inv.payment && inv.payment.failureMessage
+                      ? html`<span class="error small">${inv.payment.failureMessage}</span>` : ""}</td>
+                  <td class="actions">
+                    ${inv.status === "open" ? html`<button type="button" data-action="pay" data-invoice="${inv.id}"
+                      aria-label="Pay ${inv.number}">Pay now</button>` : ""}
+                    <button type="button" class="quiet" data-action="pdf" data-invoice="${inv.id}"
+                      aria-label="Download ${inv.number} (PDF)">PDF</button></td>
+                </tr>`,
+              )}</tbody></table>`
+          : html`<p class="empty">No invoices yet. Your first one appears here when you are billed.</p>`}
+      </section>`;
+    }
+
+    // ---- events ----------------------------------------------------------------------------
+
+    onChange(event) {
+      const target = event.target;
+      if (target.dataset.action === "period") {
+        this.period = target.value;
+        this.render();
+        this.shadowRoot.querySelector(`input[name=period][value=${target.value}]`).focus();
+      } else if (target.dataset.action === "addon-quantity") {
+        const quantity = Number.parseInt(target.value, 10);
+        this.addonDraft[target.dataset.addon] = Number.isNaN(quantity) ? 0 : quantity;
+        this.render();
+        this.shadowRoot.querySelector(`input[data-addon="${target.dataset.addon}"]`).focus();
+      }
+    }
+
+    onClick(event) {
+      const button = event.target.closest("button[data-action], a[data-action]");
+      if (!button || button.disabled) return;
+      const action = button.dataset.action;
+      const handlers = {
+        reload: () => this.load(),
+        cancel: () => this.cancel(),
+        resume: () => this.resume(),
+        "change-plan": () => this.reviewChange({ planId: button.dataset.plan, billingPeriod: this.period }),
+        "review-addons": () => this.reviewChange({ addons: this.wantedAddons() }),
+        "add-card": () => this.openCardForm(),
+        "save-card": () => this.saveCard(button),
+        "cancel-card": () => this.closeCardForm(),
+        "default-card": () => this.act(button, () => this.api.post(this.api.customer(
+          `/payment-methods/${encodeURIComponent(button.dataset.card)}/default`)), "Your default card is updated."),
+        "remove-card": () => this.removeCard(button.dataset.card),
+        pdf: () => this.download(button),
+        pay: () => this.pay(button),
+      };
+      if (handlers[action]) handlers[action]();
+    }
+
+    wantedAddons() {
+      const sub = this.state.subscription;
+      const wanted = new Map(sub.addons.map((a) => [a.addonId, a.quantity]));
+      for (const [id, quantity] of Object.entries(this.addonDraft)) wanted.set(id, quantity);
+      return [...wanted].filter(([, q]) => q > 0).map(([addonId, quantity]) => ({ addonId, quantity }));
+    }
+
+    /** Run one call with its button busy; show `done` and reload, or the error. */
+    async act(button, call, done) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      try {
+        await call();
+        await this.load(done);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+        this.toast(error.message);
+      }
+    }
+
+    toast(message) {
+      const portal = this.shadowRoot.querySelector(".portal");
+      let alert = portal.querySelector(".toast");
+      if (!alert) {
+        alert = document.createElement("p");
+        alert.className = "toast error";
+        alert.setAttribute("role", "alert");
+        portal.prepend(alert);
+      }
+      alert.textContent = message;
+    }
+
+    /** A modal dialog; resolves true when confirmed. `body` is markup from html``. */
+    confirm({ title, body, confirmLabel, danger = false, cancelLabel = "Go back" }) {
+      const dialog = this.shadowRoot.querySelector("dialog");
+      dialog.innerHTML = html`<form method="dialog">
+        <h2 id="dialog-title">${title}</h2>
+        <div class="dialog-body">${body}</div>
+        <p class="error" role="alert" data-role="dialog-error"></p>
+        <div class="actions">
+          <button value="confirm" class="${danger ? "danger" : ""}" data-role="confirm">${confirmLabel}</button>
+          <button value="cancel" class="quiet" formnovalidate>${cancelLabel}</button>
+        </div></form>`.text;
+      dialog.showModal();
+      return new Promise((resolve) => {
+        dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+      });
+    }
+
+    async reviewChange(change) {
+      const api = this.api;
+      const sub = this.state.subscription;
+      const f = this.formats;
+      let preview;
+      try {
+        preview = await api.post(api.customer("/subscription/preview"), change);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        return this.toast(error.message);
+      }
+      const plan = this.planById(change.planId || sub.planId);
+      const period = change.billingPeriod || sub.billingPeriod;
+      const renewal = preview.nextRenewal;
+      let summary;
+      if (preview.timing === "nothing") {
+        return this.toast("That is already your plan.");
+      } else if (preview.timing === "period_end") {
+        summary = html`<p>Nothing to pay today. On <strong>${f.day(preview.effectiveAt)}</strong> you
+          move to <strong>${plan ? plan.name : change.planId}</strong>, then pay
+          <strong>${f.money(renewal.amount, renewal.currency)}</strong> per ${PERIOD_WORD[period]}.</p>`;
+      } else {
+        summary = html`<p class="due">You pay <strong>${f.money(preview.dueNow, preview.currency)}</strong>
+          today, then <strong>${f.money(renewal.amount, renewal.currency)}</strong> per
+          ${PERIOD_WORD[period]} from ${f.day(renewal.date)}.</p>`;
+      }
+      const lines = preview.lines.length
+        ? html`<table class="lines"><tbody>${preview.lines.map(
+            (line) => html`<tr><td>${line.description}</td>
+              <td class="amount">${f.money(line.amount, line.currency)}</td></tr>`,
+          )}</tbody>
+          <tfoot><tr><th scope="row">Due today</th>
+            <td class="amount">${f.money(preview.dueNow, preview.currency)}</td></tr>
+          ${preview.credit ? html`<tr><th scope="row">Credit to your balance</th>
+            <td class="amount">${f.money(preview.credit, preview.currency)}</td></tr>` : ""}</tfoot></table>`
+        : "";
+      const warnings = html`${preview.overLimit.length
+        ? html`<p class="warning">You are using more than the new plan includes:
+            ${preview.overLimit.map((o) => this.state.features.get(o.featureId)?.name || o.featureId).join(", ")}.</p>`
+        : ""}${preview.resetsUsage ? html`<p class="muted">Your usage counters start again.</p>` : ""}`;
+      const costs = preview.timing === "now" && preview.dueNow > 0;
+      const confirmed = await this.confirm({
+        title: "Review your change",
+        body: html`${summary}${lines}${warnings}`,
+        confirmLabel: costs ? `Pay ${f.money(preview.dueNow, preview.currency)} and confirm` : "Confirm change",
+      });
+      if (!confirmed) return;
+      try {
+        await api.request("PATCH", api.customer("/subscription"), change);
+        await this.load(
+          preview.timing === "period_end"
+            ? `Done: your plan changes on ${f.day(preview.effectiveAt)}.`
+            : "Done: your subscription is updated.",
+        );
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+
+    async cancel() {
+      const sub = this.state.subscription;
+      const f = this.formats;
+      const fallback = this.planById(this.planById(sub.planId)?.fallbackPlanId || "");
+      const confirmed = await this.confirm({
+        title: "Cancel your subscription?",
+        body: html`<p>You keep ${sub.planName} until <strong>${f.day(sub.currentPeriodEnd)}</strong> and
+          will not be charged again.${fallback ? html` After that you move to the ${fallback.name} plan.` : ""}
+          You can resume any time before then.</p>`,
+        confirmLabel: "Cancel subscription",
+        cancelLabel: "Keep my subscription",
+        danger: true,
+      });
+      if (!confirmed) return;
+      try {
+        await this.api.post(this.api.customer("/subscription/cancel"), { atPeriodEnd: true });
+        await this.load(`Your subscription ends on ${f.day(sub.currentPeriodEnd)}.`);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+
+    resume() {
+      const button = this.shadowRoot.querySelector("[data-action=resume]");
+      return this.act(button, () => this.api.post(this.api.customer("/subscription/resume")),
+        "Your subscription continues.");
+    }
+
+    async removeCard(id) {
+      const card = this.state.cards.find((c) => c.id === id);
+      const confirmed = await this.confirm({
+        title: "Remove this card?",
+        body: html`<p>${card.brand} •••• ${card.last4} will no longer be charged.</p>`,
+        confirmLabel: "Remove card",
+        danger: true,
+      });
+      if (!confirmed) return;
+      try {
+        await this.api.request("DELETE", this.api.customer(`/payment-methods/${encodeURIComponent(id)}`));
+        await this.load("The card is removed.");
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+
+    async download(button) {
+      button.disabled = true;
+      try {
+        const pdf = await this.api.get(
+          this.api.customer(`/invoices/${encodeURIComponent(button.dataset.invoice)}/pdf`),
+        );
+        window.location.assign(pdf.url); // a short-lived link that downloads the file
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        this.toast(error.message);
+      } finally {
+        button.disabled = false;
+      }
+    }
+
+    async pay(button) {
+      button.disabled = true;
+      try {
+        const invoice = await this.api.post(
+          this.api.customer(`/invoices/${encodeURIComponent(button.dataset.invoice)}/pay`),
+        );
+        const payment = invoice.payment || {};
+        await this.load(invoice.status === "paid" ? `Thank you: ${invoice.number} is paid.` : null);
+        if (invoice.status !== "paid") {
+          this.toast(`The payment did not go through: ${payment.failureMessage || "please try another card."}`);
+        }
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        button.disabled = false;
+        this.toast(error.message);
+      }
+    }
+
+    // ---- cards (Stripe.js) -----------------------------------------------------------------
+
+    loadStripe() {
+      if (window.Stripe) return Promise.resolve(window.Stripe);
+      const url = this.getAttribute("stripe-js-url") || "https://js.stripe.com/v3/";
+      return new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = () => resolve(window.Stripe);
+        script.onerror = () => reject(new Error("Could not load the card form. Check your connection."));
+        document.head.append(script);
+      });
+    }
+
+    async openCardForm() {
+      try {
+        const [Stripe, intent] = await Promise.all([
+          this.loadStripe(),
+          this.api.post(this.api.customer("/payment-methods/setup-intent")),
+        ]);
+        const stripe = Stripe(intent.publishableKey);
+        const card = stripe.elements().create("card");
+        let slot = this.querySelector('[slot="card-form"]');
+        if (!slot) {
+          slot = document.createElement("div");
+          slot.slot = "card-form";
+          slot.className = "billfold-card-form";
+          this.append(slot);
+        }
+        this.cardForm = { stripe, card, clientSecret: intent.clientSecret };
+        this.render();
+        card.mount(slot);
+        const first = slot.querySelector("input, iframe");
+        if (first) first.focus();
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        this.toast(error.message);
+      }
+    }
+
+    closeCardForm() {
+      if (this.cardForm) this.cardForm.card.destroy();
+      this.cardForm = null;
+      this.render();
+    }
+
+    async saveCard(button) {
+      const { stripe, card, clientSecret } = this.cardForm;
+      const error = this.shadowRoot.querySelector("[data-role=card-error]");
+      const makeDefault = this.shadowRoot.querySelector("[data-field=make-default]").checked;
+      button.disabled = true;
+      error.textContent = "";
+      const result = await stripe.confirmCardSetup(clientSecret, { payment_method: { card } });
+      if (result.error) {
+        error.textContent = result.error.message || "The card could not be saved.";
+        button.disabled = false;
+        return;
+      }
+      const setupIntentId = clientSecret.split("_secret_")[0];
+      try {
+        await this.api.post(this.api.customer("/payment-methods"), { setupIntentId, makeDefault });
+        card.destroy();
+        this.cardForm = null;
+        await this.load("Your card is saved.");
+      } catch (failure) {
+        if (failure instanceof ApiError && failure.status === 401) return this.fail(failure);
+        error.textContent = failure.message;
+        button.disabled = false;
+      }
+    }
+  }
+
+  if (!customElements.get("billfold-portal")) customElements.define("billfold-portal", BillfoldPortal);
+})();
