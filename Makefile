@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck unit synth bench clean
+.PHONY: dev test chromium lint typecheck unit synth bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,16 @@ $(STAMP): pyproject.toml
 dev: $(STAMP)
 	$(PY) -m local.dev
 
-## Lint, type-check and run the whole test suite.
-test: $(STAMP) lint typecheck
+## Lint, type-check and run the whole test suite (the browser tests use Debian's chromium).
+test: $(STAMP) chromium lint typecheck
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -23,6 +23,8 @@ SHARED_LAYER_SOURCE = REPO_ROOT / "layers" / "shared"
 SHARED_LAYER_PACKAGES = ("billfold", "billfold_lambda")
 DEPS_REQUIREMENTS = REPO_ROOT / "layers" / "deps" / "requirements.txt"
 LAYER_BUILD_DIR = REPO_ROOT / ".build" / "layers"
+PORTAL_DIR = REPO_ROOT / "portal"
+"""The customer portal's static files, served by CloudFront as they are."""
 
 # --- Lambda --------------------------------------------------------------------------------------
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -70,6 +72,22 @@ PUBLIC_OPERATIONS: frozenset[str] = frozenset(
 )
 """Operations whose method skips the Lambda authorizer: the Stripe webhook, which proves itself
 with its signature header (checked by its handler)."""
+
+# --- Context (`-c key=value`) -------------------------------------------------------------------
+CONTEXT_CORS_ORIGINS = "corsOrigins"
+"""Comma-separated origins whose pages may call the API from a browser (default `*`)."""
+CONTEXT_STRIPE_JS_URL = "stripeJsUrl"
+"""Where the portal loads Stripe.js from (default `infra.portal_policy.STRIPE_JS_URL`)."""
+CONTEXT_PORTAL_URL = "portalUrl"
+"""The page a portal session links to, when the user embeds the portal in their own app
+(default: the portal's CloudFront URL)."""
+
+# --- Portal --------------------------------------------------------------------------------------
+PORTAL_SESSION_OPERATION = "create_portal_session"
+"""The route whose function hands out portal URLs: it needs to know the portal page's URL."""
+PORTAL_INDEX = "index.html"
+PORTAL_CONFIG_FILE = "config.json"
+"""Written next to the page at deployment: the API URL and Stripe.js URL it uses."""
 
 # --- Secrets -------------------------------------------------------------------------------------
 STRIPE_SECRET = "stripe"

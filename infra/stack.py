@@ -1,5 +1,5 @@
-"""The root stack of one stage: state, secrets, layers, the API and its authorizer at the root;
-route functions in one nested stack per route tag."""
+"""The root stack of one stage: state, secrets, layers, the API and its authorizer, the customer
+portal at the root; route functions in one nested stack per route tag."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -16,10 +16,12 @@ from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.functions import FunctionGroup, Grantables, ServiceFunction
 from infra.constructs.layers import Layers
+from infra.constructs.portal import Portal
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.workers import Workers
 from infra.layers import LayerDirs
+from infra.portal_policy import STRIPE_JS_URL
 
 
 def routes_by_tag(routes: Sequence[Route]) -> dict[str, list[Route]]:
@@ -68,6 +70,7 @@ class BillfoldStack(Stack):
             index_arns=data.index_arns,
             stripe_secret=secrets.stripe,
             webhook_secret=secrets.stripe_webhook,
+            portal_secret=secrets.portal_signing,
             invoice_bucket=data.invoice_bucket,
             billing_queue=queues.billing,
             webhook_queue=queues.webhooks,
@@ -75,7 +78,25 @@ class BillfoldStack(Stack):
         Workers(self, "Workers", grantables=grantables, layers=layers.all, settings=settings)
 
         authorizer = self._authorizer(settings, data, secrets, layers)
-        api = Api(self, "Api", settings=settings, authorizer_handler=authorizer.function)
+        cors_origins = config.cors_origins(
+            {config.ENV_CORS_ORIGINS: self._context(constants.CONTEXT_CORS_ORIGINS, "*")}
+        )
+        api = Api(
+            self,
+            "Api",
+            settings=settings,
+            authorizer_handler=authorizer.function,
+            cors_origins=cors_origins,
+        )
+        portal = Portal(
+            self,
+            "Portal",
+            settings=settings,
+            rest_api=api.rest_api,
+            access_log_bucket=data.access_log_bucket,
+            stripe_js_url=self._context(constants.CONTEXT_STRIPE_JS_URL, STRIPE_JS_URL),
+        )
+        portal_url = self._context(constants.CONTEXT_PORTAL_URL, portal.url)
         for tag, tag_routes in routes_by_tag(routes).items():
             group = FunctionGroup(
                 self,
@@ -89,10 +110,15 @@ class BillfoldStack(Stack):
                 settings=settings,
             )
             for route in tag_routes:
-                api.add_route(route, group.functions[route.operation])
+                function = group.functions[route.operation]
+                function.add_environment(config.ENV_CORS_ORIGINS, ",".join(cors_origins))
+                if route.operation == constants.PORTAL_SESSION_OPERATION:
+                    function.add_environment(config.ENV_PORTAL_URL, portal_url)
+                api.add_route(route, function)
 
         outputs = {
             "ApiUrl": api.rest_api.url,
+            "PortalUrl": portal.url,
             "TableName": data.table.table_name,
             "InvoiceBucketName": data.invoice_bucket.bucket_name,
             "StripeSecretArn": secrets.stripe.secret_arn,
@@ -103,6 +129,11 @@ class BillfoldStack(Stack):
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+
+    def _context(self, key: str, default: str) -> str:
+        """A string context value (`-c key=value`), or `default` when it is absent or empty."""
+        value = self.node.try_get_context(key)
+        return str(value) if value else default
 
     def _authorizer(
         self, settings: StageSettings, data: Data, secrets: Secrets, layers: Layers

@@ -3,14 +3,19 @@
 The stack starts once per test process, only when a test asks for it, so unit tests stay fast.
 """
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from billfold.auth.portal_tokens import mint_portal_token
+from billfold_lambda import dependencies as deps
 from local.dev import LocalApi, running_local_api
+from local.seed import attach_test_card
 from local.servers import free_port
 
 TEST_SERVER_KEY = "bf_sk_test_suite_key_0123456789abcdefghij"
@@ -63,9 +68,47 @@ def anonymous(local_api: LocalApi) -> ApiClient:
     return ApiClient(local_api.url, None)
 
 
+@pytest.fixture
+def portal_token(local_api: LocalApi) -> Callable[..., str]:
+    """Mint a portal token for a customer, valid for `expires_in` from the test clock's now.
+
+    Every token is a fresh string (the gateway caches policies per credential).
+    """
+
+    def mint(customer_id: str, expires_in: timedelta = timedelta(hours=1)) -> str:
+        expires_at = deps.clock().now() + expires_in
+        return mint_portal_token(deps.portal_signing_secret(), customer_id, expires_at)
+
+    return mint
+
+
+WORKING_CARD = "4242424242424242"
+
+
+@pytest.fixture
+def create_customer(server: ApiClient) -> Callable[..., dict[str, Any]]:
+    """Create a customer through the API and return it; it gets a working card (as Stripe.js
+    would attach one), so the billing worker's charges succeed, unless `card=None`."""
+
+    def create(
+        prefix: str = "cust", card: str | None = WORKING_CARD, **fields: Any
+    ) -> dict[str, Any]:
+        customer_id = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        body = {"id": customer_id, "email": f"{customer_id}@example.com", "name": "Acme", **fields}
+        response = server.post("/v1/customers", json=body)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        if card is not None:
+            attach_test_card(customer_id, card)
+        return created
+
+    return create
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under xdist, keep tests that share an expensive session fixture together: the CDK
-    synth, and one local stack each for the integration and the e2e tests."""
+    synth, one local stack each for the integration and the e2e tests, and the browser tests
+    (on whichever worker's stack they land)."""
     for item in items:
         parts = item.path.parts
         if "infra" in parts:
@@ -74,3 +117,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("local-stack-integration"))
         elif "e2e" in parts:
             item.add_marker(pytest.mark.xdist_group("local-stack-e2e"))
+        elif "browser" in parts:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -1,13 +1,15 @@
 """The REST API: one stage, a REQUEST Lambda authorizer, one method per route."""
 
 import json
+from collections.abc import Sequence
 
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from billfold_lambda import gateway_responses
+from billfold_lambda import cors, gateway_responses
 from billfold_lambda.routes import Route
 from infra import constants
 from infra.constants import StageSettings
@@ -49,8 +51,20 @@ def lambda_proxy(handler: lambda_.IFunction) -> apigateway.Integration:
     )
 
 
+def preflight(origins: Sequence[str]) -> apigateway.CorsOptions:
+    """API Gateway's own answer to CORS preflights (a mock OPTIONS method on every resource),
+    with `billfold_lambda.cors`'s policy."""
+    return apigateway.CorsOptions(
+        allow_origins=list(origins),
+        allow_headers=list(cors.ALLOW_HEADERS),
+        allow_methods=list(cors.ALLOW_METHODS),
+        max_age=Duration.seconds(cors.MAX_AGE_SECONDS),
+    )
+
+
 class Api(Construct):
-    """The RestApi with its stage, logging, throttling, gateway responses and authorizer."""
+    """The RestApi with its stage, logging, throttling, CORS preflight, gateway responses and
+    authorizer. `cors_origins`: the origins whose pages may call it (`*`: any)."""
 
     def __init__(
         self,
@@ -59,9 +73,11 @@ class Api(Construct):
         *,
         settings: StageSettings,
         authorizer_handler: lambda_.IFunction,
+        cors_origins: Sequence[str],
     ) -> None:
         super().__init__(scope, construct_id)
         self.stage_name = settings.name
+        self.cors_origins = tuple(cors_origins)
         access_logs = logs.LogGroup(
             self,
             "AccessLogs",
@@ -75,6 +91,7 @@ class Api(Construct):
             description=f"billfold {settings.name}: subscription billing API",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
             cloud_watch_role=True,
+            default_cors_preflight_options=preflight(self.cors_origins),
             deploy_options=apigateway.StageOptions(
                 stage_name=self.stage_name,
                 access_log_destination=apigateway.LogGroupLogDestination(access_logs),
@@ -106,9 +123,26 @@ class Api(Construct):
                 type=apigateway.ResponseType.of(response.response_type),
                 status_code=None if response.status is None else str(response.status),
                 templates={"application/json": json.dumps(response.body())},
+                response_headers={
+                    name: f"'{value}'" for name, value in gateway_responses.HEADERS.items()
+                },
             )
         self._authorizer_handler = authorizer_handler
         self._authorizer: apigateway.RequestAuthorizer | None = None
+        self._preflights: set[str] = set()
+        """Paths of the resources whose preflight method is acknowledged to cdk-nag."""
+
+    def _acknowledge_preflights(self, resource: apigateway.IResource) -> None:
+        """Accept APIG4 on the CORS preflight (OPTIONS) methods of `resource` and its ancestors:
+        API Gateway adds one to every resource, unauthenticated by design."""
+        current: apigateway.IResource | None = resource
+        while current is not None and current.node.path not in self._preflights:
+            self._preflights.add(current.node.path)
+            method = current.node.try_find_child("OPTIONS")
+            if method is None:
+                raise LookupError(f"no CORS preflight method on {current.path}")
+            nag.acknowledge(method, nag.CORS_PREFLIGHT_AUTH)
+            current = current.parent_resource
 
     @property
     def authorizer(self) -> apigateway.RequestAuthorizer:
@@ -127,6 +161,7 @@ class Api(Construct):
     def add_route(self, route: Route, handler: lambda_.IFunction) -> apigateway.Method:
         """The route's method, behind the authorizer unless it is in PUBLIC_OPERATIONS."""
         resource = self.rest_api.root.resource_for_path(route.path)
+        self._acknowledge_preflights(resource)
         if route.operation in constants.PUBLIC_OPERATIONS:
             method = resource.add_method(
                 route.method,

@@ -52,6 +52,7 @@ class Grantables:
     index_arns: Sequence[str]
     stripe_secret: secretsmanager.ISecret
     webhook_secret: secretsmanager.ISecret
+    portal_secret: secretsmanager.ISecret
     invoice_bucket: s3.IBucket
     billing_queue: sqs.IQueue
     webhook_queue: sqs.IQueue
@@ -103,6 +104,9 @@ def route_statements(needs: frozenset[Needs], grantables: Grantables) -> list[ia
         Needs.WEBHOOK_SECRET: [
             statement(SECRET_READ_ACTIONS, [grantables.webhook_secret.secret_arn])
         ],
+        Needs.PORTAL_SECRET: [
+            statement(SECRET_READ_ACTIONS, [grantables.portal_secret.secret_arn])
+        ],
         Needs.INVOICE_BUCKET: [
             statement(BUCKET_OBJECT_ACTIONS, [bucket.arn_for_objects("invoices/*")]),
             statement(BUCKET_LIST_ACTIONS, [bucket.bucket_arn]),
@@ -123,6 +127,7 @@ def need_environment(needs: frozenset[Needs], grantables: Grantables) -> dict[st
             config.ENV_STRIPE_WEBHOOK_SECRET_ID,
             grantables.webhook_secret.secret_arn,
         ),
+        Needs.PORTAL_SECRET: (config.ENV_PORTAL_SECRET_ID, grantables.portal_secret.secret_arn),
         Needs.INVOICE_BUCKET: (config.ENV_INVOICE_BUCKET, grantables.invoice_bucket.bucket_name),
         Needs.BILLING_QUEUE: (config.ENV_BILLING_QUEUE_URL, grantables.billing_queue.queue_url),
         Needs.WEBHOOK_QUEUE: (config.ENV_WEBHOOK_QUEUE_URL, grantables.webhook_queue.queue_url),
@@ -221,7 +226,7 @@ class FunctionGroup(NestedStack):
             scope, construct_id, description=f"billfold {settings.name}: {tag} functions"
         )
         common = common_environment(settings.name, grantables.table)
-        self.functions: dict[str, lambda_.IFunction] = {}
+        self.functions: dict[str, lambda_.Function] = {}
         for route in routes:
             service_function = ServiceFunction(
                 self,

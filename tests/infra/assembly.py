@@ -17,6 +17,12 @@ from aws_cdk.assertions import Template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
+CDK_HANDLER_PREFIXES = (
+    "CustomCDKBucketDeployment",
+    "CustomS3AutoDeleteObjectsCustomResourceProvider",
+)
+"""Logical-id prefixes of the custom-resource handlers aws-cdk-lib adds (root stack only): the
+portal's BucketDeployment and its bucket's auto-delete (non-protected stages)."""
 
 
 def as_list(value: Any) -> list[Any]:
@@ -206,15 +212,45 @@ class Assembly:
 
     # --- functions -------------------------------------------------------------------------------
 
+    def is_cdk_handler(self, stack: StackTemplate, logical_id: str) -> bool:
+        """Whether a function is one of aws-cdk-lib's custom-resource handlers."""
+        return stack is self.root and logical_id.startswith(CDK_HANDLER_PREFIXES)
+
+    @cached_property
+    def cdk_handlers(self) -> dict[str, dict[str, Any]]:
+        """aws-cdk-lib's custom-resource handler functions, by logical id (root stack)."""
+        return {
+            logical_id: fn
+            for logical_id, fn in self.root.of_type("AWS::Lambda::Function").items()
+            if self.is_cdk_handler(self.root, logical_id)
+        }
+
+    @cached_property
+    def layers(self) -> dict[str, dict[str, Any]]:
+        """billfold's layer versions by logical id (root stack): the AWS CLI layer that only
+        aws-cdk-lib's BucketDeployment handler uses aside."""
+        cdk_layers = {
+            layer["Ref"]
+            for fn in self.cdk_handlers.values()
+            for layer in fn["Properties"].get("Layers", [])
+        }
+        return {
+            logical_id: layer
+            for logical_id, layer in self.root.of_type("AWS::Lambda::LayerVersion").items()
+            if logical_id not in cdk_layers
+        }
+
     @cached_property
     def functions(self) -> list[FunctionInfo]:
-        """Every Lambda function of every stack."""
+        """Every Lambda function of every stack, aws-cdk-lib's custom-resource handlers aside:
+        each must be one of billfold's `functions/<operation>`."""
         return [
             FunctionInfo(
                 stack, logical_id, self.operation_of(self.asset_dir(fn["Properties"]["Code"]))
             )
             for stack in self.stacks
             for logical_id, fn in stack.of_type("AWS::Lambda::Function").items()
+            if not self.is_cdk_handler(stack, logical_id)
         ]
 
     def function(self, operation: str) -> FunctionInfo:

@@ -12,10 +12,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]
 
 
 def invoice_and_log_buckets(stack: StackTemplate) -> tuple[str, str]:
-    """(invoice bucket, access-log bucket): the invoice bucket is the one that logs."""
+    """(invoice bucket, access-log bucket), by logical id (the portal's bucket logs too)."""
     buckets = stack.of_type("AWS::S3::Bucket")
-    (invoice,) = [k for k, b in buckets.items() if "LoggingConfiguration" in b["Properties"]]
-    (logs,) = [k for k in buckets if k != invoice]
+    (invoice,) = [k for k in buckets if k.startswith("DataInvoiceBucket")]
+    (logs,) = [k for k in buckets if k.startswith("DataAccessLogBucket")]
+    assert "LoggingConfiguration" not in buckets[logs]["Properties"]
     return invoice, logs
 
 
@@ -110,10 +111,14 @@ def test_invoice_bucket_is_versioned_and_logs_to_the_log_bucket(dev: Assembly) -
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     assert properties["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": logs}
     delivery = [s for s in bucket_policy(dev.root, logs) if s["Effect"] == "Allow"]
-    assert [s["Principal"] for s in delivery] == [{"Service": "logging.s3.amazonaws.com"}]
-    assert delivery[0]["Condition"]["ArnLike"] == {
-        "aws:SourceArn": {"Fn::GetAtt": [invoice, "Arn"]}
-    }
+    assert {str(s["Principal"]) for s in delivery} == {str({"Service": "logging.s3.amazonaws.com"})}
+    (from_invoices,) = [
+        s
+        for s in delivery
+        if s["Condition"]["ArnLike"] == {"aws:SourceArn": {"Fn::GetAtt": [invoice, "Arn"]}}
+    ]
+    log_bucket_arn = {"Fn::GetAtt": [logs, "Arn"]}
+    assert from_invoices["Resource"] == {"Fn::Join": ["", [log_bucket_arn, "/invoices/*"]]}
 
 
 def test_secrets(dev: Assembly) -> None:

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]
 
 def layer_assets(dev: Assembly) -> dict[str, Path]:
     layers = {}
-    for layer in dev.root.of_type("AWS::Lambda::LayerVersion").values():
+    for layer in dev.layers.values():
         properties = layer["Properties"]
         assert properties["CompatibleRuntimes"] == ["python3.14"]
         assert properties["CompatibleArchitectures"] == ["arm64"]

@@ -37,7 +37,8 @@ def test_prod_stack_has_termination_protection(prod: Assembly) -> None:
 
 def test_prod_log_groups_keep_a_year(prod: Assembly) -> None:
     log_groups = [lg for s in prod.stacks for lg in s.of_type("AWS::Logs::LogGroup").values()]
-    assert len(log_groups) == len(prod.functions) + 2  # + API access and execution logs
+    # + API access and execution logs, and the portal's BucketDeployment handler's logs
+    assert len(log_groups) == len(prod.functions) + 3
     assert {lg["Properties"]["RetentionInDays"] for lg in log_groups} == {365}
     assert {lg["DeletionPolicy"] for lg in log_groups} == {"Retain"}
 

@@ -21,7 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from billfold.errors import InvalidInput
-from billfold_lambda.cors import cors_config
+from billfold_lambda.cors import with_cors
 from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
 from billfold_lambda.observability import logger, metrics, tracer
 from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
@@ -85,7 +85,8 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
 def lambda_entry(
     resolve: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """Wrap a function's work with structured logging, tracing and the cold-start metric."""
+    """Wrap a function's work with structured logging, tracing and the cold-start metric, and
+    answer a browser's request with the CORS headers its origin gets."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler
@@ -94,8 +95,8 @@ def lambda_entry(
         try:
             request = as_json_request(event)
         except InvalidInput as error:
-            return proxy_error(400, error.code, error.message)
-        return resolve(request, context)
+            return with_cors(event, proxy_error(400, error.code, error.message))
+        return with_cors(event, resolve(request, context))
 
     return handler
 
@@ -106,7 +107,7 @@ class Api:
     def __init__(self, operation: str) -> None:
         self.spec: Route = ROUTES_BY_OPERATION[operation]
         self.router = Router()  # type: ignore[no-untyped-call]
-        self.resolver = APIGatewayRestResolver(enable_validation=True, cors=cors_config())
+        self.resolver = APIGatewayRestResolver(enable_validation=True)
         install_error_handlers(self.resolver)
         self.handler = lambda_entry(self.resolver.resolve)
         """The Lambda entry point."""

@@ -1,0 +1,302 @@
+"""The customer portal in a real browser: each flow a customer can do, end to end through the
+local API, with a screenshot of each section saved under test-artifacts/portal/."""
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SECTIONS, PortalPage
+from tests.conftest import ApiClient
+
+OpenPortal = Callable[..., PortalPage]
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def _subscription(server: ApiClient, customer_id: str) -> dict[str, Any]:
+    response = server.get(f"/v1/customers/{customer_id}/subscription")
+    assert response.status_code == 200, response.text
+    subscription: dict[str, Any] = response.json()
+    return subscription
+
+
+def _fill_card(portal: PortalPage, number: str) -> None:
+    """Type a card into the card form (localstripe's stand-in for Stripe's card element)."""
+    form = portal.page.locator('billfold-portal [slot="card-form"]')
+    for placeholder, value in (
+        ("number", number),
+        ("exp_month", "12"),
+        ("exp_year", "30"),
+        ("cvc", "123"),
+        ("postal_code", "94105"),
+    ):
+        form.get_by_placeholder(placeholder, exact=True).fill(value)
+
+
+def test_view_shows_the_subscription_usage_cards_and_invoices(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter", addons=[{"addonId": "extra-seats", "quantity": 2}])
+    server.post(
+        "/v1/usage",
+        json={
+            "customerId": customer_id,
+            "featureId": "api-calls",
+            "value": 1234,
+            "idempotencyKey": "browser-view",
+        },
+    )
+    portal = open_portal(customer_id)
+
+    subscription = portal.section("subscription")
+    expect(subscription).to_contain_text("Starter")
+    expect(subscription).to_contain_text("$19.00 / month")
+    expect(subscription).to_contain_text(f"2 {TIMES} Extra seats")
+    renews = _subscription(server, customer_id)["nextInvoice"]
+    expect(subscription).to_contain_text(f"for {_dollars(renews['amount'])}")
+    expect(portal.section("usage")).to_contain_text("1,234 of 50,000 API calls")
+    expect(portal.portal.get_by_role("progressbar", name="API calls used")).to_have_attribute(
+        "aria-valuenow", "1234"
+    )
+    expect(portal.section("payment")).to_contain_text("Visa •••• 4242")
+    invoices = server.get(f"/v1/customers/{customer_id}/invoices").json()["items"]
+    assert len(invoices) == 1
+    row = portal.section("invoices").get_by_role("row").filter(has_text=invoices[0]["number"])
+    expect(row).to_contain_text(_dollars(invoices[0]["total"]))
+    expect(row).to_contain_text("Paid")
+
+    portal.screenshot("portal-full")
+    for name in SECTIONS:
+        portal.screenshot(f"section-{name}", portal.section(name))
+    assert portal.csp_violations() == []
+
+
+def test_upgrade_shows_the_preview_then_charges_what_it_showed(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_role("button", name="Switch to Pro").click()
+    expect(portal.dialog).to_contain_text("You pay")
+    shown = re.search(r"You pay (\$[\d,.]+) today", portal.dialog.inner_text())
+    assert shown is not None
+    preview = server.post(
+        f"/v1/customers/{customer_id}/subscription/preview", json={"planId": "pro"}
+    ).json()
+    assert preview["timing"] == "now"
+    # the page asked a moment earlier: at most a cent of proration apart
+    near = {_dollars(preview["dueNow"] + delta) for delta in (-1, 0, 1)}
+    assert shown.group(1) in near
+    portal.screenshot("upgrade-preview", portal.dialog)
+    portal.dialog.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+
+    expect(portal.section("subscription")).to_contain_text("Pro")
+    expect(portal.portal.locator(".notice")).to_contain_text("updated")
+    assert _subscription(server, customer_id)["planId"] == "pro"
+    invoices = server.get(f"/v1/customers/{customer_id}/invoices").json()["items"]
+    assert _dollars(invoices[0]["total"]) in near
+    assert portal.csp_violations() == []
+
+
+def test_downgrade_is_scheduled_for_the_period_end(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("pro")
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_role("button", name="Switch to Starter").click()
+    expect(portal.dialog).to_contain_text("Nothing to pay today")
+    portal.screenshot("downgrade-preview", portal.dialog)
+    portal.dialog.get_by_role("button", name="Confirm change").click()
+
+    expect(portal.section("subscription")).to_contain_text("your plan changes to Starter")
+    expect(portal.section("plans")).to_contain_text("Starts")
+    subscription = _subscription(server, customer_id)
+    assert subscription["planId"] == "pro"
+    assert subscription["scheduledChange"]["planId"] == "starter"
+
+
+def test_switching_to_annual_billing(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_role("radio", name="Annual").check()
+    portal.portal.get_by_role("button", name="Switch to annual billing").click()
+    expect(portal.dialog).to_contain_text("per year")
+    portal.dialog.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+
+    expect(portal.section("subscription")).to_contain_text("/ year")
+    assert _subscription(server, customer_id)["billingPeriod"] == "annual"
+
+
+def test_addon_quantity_change_with_preview(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter", addons=[{"addonId": "extra-seats", "quantity": 1}])
+    portal = open_portal(customer_id)
+    review = portal.portal.get_by_role("button", name="Review add-on changes")
+    expect(review).to_be_disabled()
+
+    portal.portal.get_by_label("Extra seats quantity").fill("3")
+    portal.portal.get_by_label("Extra seats quantity").press("Tab")
+    review.click()
+    expect(portal.dialog).to_contain_text(f"3 {TIMES} Extra seats")
+    portal.dialog.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+
+    expect(portal.section("subscription")).to_contain_text(f"3 {TIMES} Extra seats")
+    addons = _subscription(server, customer_id)["addons"]
+    assert [(a["addonId"], a["quantity"]) for a in addons] == [("extra-seats", 3)]
+
+
+def test_add_a_card_with_stripe_js(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_role("button", name="Add a card").click()
+    _fill_card(portal, "4000056655665556")
+    portal.screenshot("add-card", portal.section("payment"))
+    portal.portal.get_by_role("button", name="Save card").click()
+
+    expect(portal.portal.locator(".notice")).to_contain_text("Your card is saved")
+    expect(portal.section("payment")).to_contain_text("Visa •••• 5556")
+    cards = server.get(f"/v1/customers/{customer_id}/payment-methods").json()["items"]
+    assert [(c["last4"], c["isDefault"]) for c in cards] == [("5556", True), ("4242", False)]
+    assert portal.csp_violations() == []
+
+
+def test_a_declined_card_shows_the_decline_reason_and_saves_nothing(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_role("button", name="Add a card").click()
+    _fill_card(portal, "4000000000000002")
+    portal.portal.get_by_role("button", name="Save card").click()
+
+    error = portal.section("payment").get_by_role("alert")
+    expect(error).to_have_text("Your card was declined.")
+    portal.screenshot("card-declined", portal.section("payment"))
+    cards = server.get(f"/v1/customers/{customer_id}/payment-methods").json()["items"]
+    assert [c["last4"] for c in cards] == ["4242"]
+
+
+def test_remove_a_card_and_make_another_the_default(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+    portal.portal.get_by_role("button", name="Add a card").click()
+    _fill_card(portal, "4000056655665556")
+    portal.portal.get_by_label("Use this card for future payments").uncheck()
+    portal.portal.get_by_role("button", name="Save card").click()
+    expect(portal.section("payment")).to_contain_text("Visa •••• 5556")
+
+    portal.portal.get_by_role("button", name="Make Visa ending 5556 the default").click()
+    expect(portal.portal.locator(".notice")).to_contain_text("default card")
+    portal.portal.get_by_role("button", name="Remove Visa ending 4242").click()
+    portal.dialog.get_by_role("button", name="Remove card").click()
+
+    expect(portal.section("payment")).not_to_contain_text("4242")
+    cards = server.get(f"/v1/customers/{customer_id}/payment-methods").json()["items"]
+    assert [(c["last4"], c["isDefault"]) for c in cards] == [("5556", True)]
+
+
+def test_download_an_invoice_pdf(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    invoice = server.get(f"/v1/customers/{customer_id}/invoices").json()["items"][0]
+    portal = open_portal(customer_id)
+
+    with portal.page.expect_download() as download_info:
+        portal.portal.get_by_role("button", name=f"Download {invoice['number']} (PDF)").click()
+    download = download_info.value
+
+    assert download.suggested_filename == f"{invoice['number']}.pdf"
+    path = download.path()
+    assert path is not None
+    assert path.read_bytes().startswith(b"%PDF-")
+
+
+def test_cancel_at_period_end_then_resume(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("pro")
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_role("button", name="Cancel subscription").click()
+    expect(portal.dialog).to_contain_text("After that you move to the Free plan")
+    portal.screenshot("cancel-confirmation", portal.dialog)
+    portal.dialog.get_by_role("button", name="Cancel subscription").click()
+
+    expect(portal.section("subscription")).to_contain_text("Cancels on")
+    assert _subscription(server, customer_id)["cancelAtPeriodEnd"] is True
+    portal.portal.get_by_role("button", name="Resume subscription").click()
+    expect(portal.section("subscription")).to_contain_text("Renews on")
+    assert _subscription(server, customer_id)["cancelAtPeriodEnd"] is False
+
+
+def test_going_back_from_a_dialog_changes_nothing(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+    before = _subscription(server, customer_id)
+
+    portal.portal.get_by_role("button", name="Cancel subscription").focus()
+    portal.page.keyboard.press("Enter")
+    expect(portal.dialog).to_be_visible()
+    portal.page.keyboard.press("Escape")
+    expect(portal.dialog).to_have_count(0)
+    portal.portal.get_by_role("button", name="Switch to Pro").click()
+    portal.dialog.get_by_role("button", name="Go back").click()
+
+    assert _subscription(server, customer_id)["revision"] == before["revision"]
+
+
+def test_an_expired_session_says_so(
+    open_portal: OpenPortal,
+    subscribed_customer: Callable[..., str],
+    portal_token: Callable[..., str],
+    local_api: Any,
+) -> None:
+    customer_id = subscribed_customer("starter")
+    token = portal_token(customer_id, expires_in=timedelta(seconds=-1))
+    portal = open_portal(customer_id, url=f"{local_api.portal_url}#token={token}")
+
+    expect(portal.portal.get_by_role("alert")).to_contain_text("Your billing session has expired")
+    portal.screenshot("expired-session")
+
+
+def test_a_customer_without_invoices_sees_the_empty_state(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str]
+) -> None:
+    customer_id = subscribed_customer("free", card=None)
+    portal = open_portal(customer_id)
+
+    expect(portal.section("invoices")).to_contain_text("No invoices yet")
+    expect(portal.section("payment")).to_contain_text("No card on file yet")
+
+
+def test_fits_a_phone_screen(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str]
+) -> None:
+    customer_id = subscribed_customer("pro", addons=[{"addonId": "extra-seats", "quantity": 2}])
+    portal = open_portal(customer_id, width=375)
+
+    expect(portal.section("invoices")).to_be_visible()
+    overflow = portal.page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 375
+    portal.screenshot("phone")
