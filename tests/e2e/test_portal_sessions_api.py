@@ -35,7 +35,8 @@ def test_a_portal_session_is_a_token_for_that_customer_in_the_portal_url(
     assert session["token"].startswith(PORTAL_TOKEN_PREFIX)
     url = urlsplit(session["url"])
     assert session["url"].startswith(local_api.portal_url)
-    assert url.query == "" and url.fragment == f"token={session['token']}"
+    assert url.query == ""
+    assert url.fragment == f"token={session['token']}"
     lifetime = datetime.fromisoformat(session["expiresAt"]) - deps.clock().now()
     assert timedelta(hours=11) < lifetime <= timedelta(hours=12)  # the local stack: 720 min
     own = client_with(session["token"]).get(f"/v1/customers/{customer['id']}/payment-methods")
