@@ -213,6 +213,33 @@ def test_remove_a_card_and_make_another_the_default(
     assert [(c["last4"], c["isDefault"]) for c in cards] == [("5556", True)]
 
 
+def test_a_failed_payment_shows_why_and_a_new_card_pays_it(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter", card="4000000000000341")  # charges decline
+    invoice = server.get(f"/v1/customers/{customer_id}/invoices").json()["items"][0]
+    assert invoice["status"] == "open"
+    portal = open_portal(customer_id)
+    expect(portal.section("subscription")).to_contain_text("Payment overdue")
+    expect(portal.section("invoices")).to_contain_text(invoice["payment"]["failureMessage"])
+
+    portal.portal.get_by_role("button", name=f"Pay {invoice['number']}").click()
+    expect(portal.portal.locator(".toast")).to_contain_text(
+        f"The payment did not go through: {invoice['payment']['failureMessage']}"
+    )
+    portal.screenshot("payment-declined")
+    portal.portal.get_by_role("button", name="Add a card").click()
+    _fill_card(portal, "4242424242424242")
+    portal.portal.get_by_role("button", name="Save card").click()
+    expect(portal.portal.locator(".notice")).to_contain_text("Your card is saved")
+    portal.portal.get_by_role("button", name=f"Pay {invoice['number']}").click()
+
+    expect(portal.portal.locator(".notice")).to_contain_text(f"{invoice['number']} is paid")
+    paid = server.get(f"/v1/customers/{customer_id}/invoices/{invoice['id']}").json()
+    assert paid["status"] == "paid"
+    assert _subscription(server, customer_id)["status"] == "active"
+
+
 def test_download_an_invoice_pdf(
     open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
 ) -> None:

@@ -34,8 +34,13 @@ def _wait_for_ready(process: subprocess.Popen[str], timeout: float = 60) -> list
 
 @pytest.mark.slow
 def test_dev_serves_the_demo_with_the_configured_key_and_stops_cleanly():
-    port = free_port()
-    env = {**os.environ, "BILLFOLD_PORT": str(port), "BILLFOLD_DEV_KEY": KEY}
+    port, portal_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "BILLFOLD_PORT": str(port),
+        "BILLFOLD_PORTAL_PORT": str(portal_port),
+        "BILLFOLD_DEV_KEY": KEY,
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "local.dev"],
         cwd=ROOT,
@@ -48,9 +53,23 @@ def test_dev_serves_the_demo_with_the_configured_key_and_stops_cleanly():
         lines = _wait_for_ready(process)
         assert process.stdout is not None
         assert f"http://127.0.0.1:{port}" in lines[-1]
-        banner = "".join(lines) + "".join(process.stdout.readline() for _ in range(6))
+        banner = "".join(lines) + "".join(process.stdout.readline() for _ in range(8))
         backends = re.findall(r"local (?:AWS|Stripe):\s+(http://127\.0\.0\.1:\d+)", banner)
         assert len(backends) == 2, banner
+        portal = re.search(r"portal:\s+(\S+)#token=(bf_pt_\S+)", banner)
+        assert portal is not None, banner
+        assert portal.group(1) == f"http://127.0.0.1:{portal_port}/"
+        page = requests.get(portal.group(1), timeout=10)
+        assert page.status_code == 200
+        assert "<billfold-portal>" in page.text
+        as_customer = {"Authorization": f"Bearer {portal.group(2)}"}
+        subscription = requests.get(
+            f"http://127.0.0.1:{port}/v1/customers/demo-customer/subscription",
+            headers=as_customer,
+            timeout=10,
+        )
+        assert subscription.status_code == 200
+        assert subscription.json()["planId"] == "pro"
 
         auth = {"Authorization": f"Bearer {KEY}"}
         plans = requests.get(f"http://127.0.0.1:{port}/v1/plans", headers=auth, timeout=10)
@@ -65,7 +84,7 @@ def test_dev_serves_the_demo_with_the_configured_key_and_stops_cleanly():
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
-        for backend in backends:
+        for backend in [*backends, portal.group(1)]:
             with pytest.raises(requests.ConnectionError):
                 requests.get(backend, timeout=5)
     finally:
