@@ -5,10 +5,14 @@
 - request latency through the local gateway (handler + moto over loopback);
 - DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
 - raw-event ingestion (10,000 events) and invoice PDF rendering;
+- the portal: its files' size (raw and gzipped), and how long headless Chromium takes from
+  opening a portal URL to the whole page drawn, with how many API calls that makes;
 - the size of the two Lambda layers, if `make synth` has built them.
 """
 
+import gzip
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -172,6 +176,46 @@ def invoice_pdf_figures() -> None:
     print(f"invoice PDF render, warm (p50 / p95 ms): {p50:.1f} / {p95:.1f} ({size:.0f} kB)")
 
 
+def portal_figures(api: LocalApi) -> None:
+    """The portal's weight, and its time to a fully drawn page in headless Chromium."""
+    files = sorted(p for p in (ROOT / "portal").iterdir() if p.is_file())
+    raw = sum(len(p.read_bytes()) for p in files)
+    zipped = sum(len(gzip.compress(p.read_bytes())) for p in files)
+    print(f"portal files: {raw / 1000:.1f} kB ({zipped / 1000:.1f} kB gzipped), no dependencies")
+    if shutil.which("chromium") is None:
+        print("portal load: install Debian's chromium (`make chromium`) to measure it")
+        return
+    from playwright.sync_api import Request, sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    session = requests.post(
+        f"{api.url}/v1/portal-sessions",
+        json={"customerId": "demo-customer"},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=30,
+    ).json()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        timings, calls = [], 0
+        for _ in range(7):
+            page = browser.new_page()
+            requested: list[Request] = []
+            page.on("request", requested.append)
+            started = time.perf_counter()
+            page.goto(session["url"])
+            page.wait_for_selector("billfold-portal [data-section=invoices]")
+            timings.append((time.perf_counter() - started) * 1000)
+            calls = sum(1 for request in requested if "/v1/" in request.url)
+            page.close()
+        browser.close()
+    timings = timings[1:]  # the first load warms the handlers and the browser cache
+    print(
+        f"portal load to fully drawn, demo customer (median of {len(timings)}, ms): "
+        f"{statistics.median(timings):.0f}, with {calls} API calls in two parallel rounds"
+    )
+
+
 def directory_mb(path: Path) -> float:
     """Total size of the files under `path`, in MB."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
@@ -194,6 +238,7 @@ def main() -> None:
         entitlement_check_figures(api)
         event_ingestion_figures()
         invoice_pdf_figures()
+        portal_figures(api)
 
     layers = ROOT / ".build" / "layers"
     if layers.exists():

@@ -1,5 +1,7 @@
 """billfold's state: the DynamoDB table and the invoice bucket (with its access-log bucket)."""
 
+from typing import Any
+
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -8,6 +10,22 @@ from billfold.storage import schema
 from infra.constants import StageSettings
 
 INVOICE_ACCESS_LOG_PREFIX = "invoices/"
+
+
+def private_bucket(
+    scope: Construct, construct_id: str, settings: StageSettings, **options: Any
+) -> s3.Bucket:
+    """A bucket no one reaches without IAM: public access blocked, S3-managed encryption, TLS
+    only, kept or destroyed with the stage; `options` add to these."""
+    return s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        removal_policy=settings.removal_policy,
+        **options,
+    )
 
 
 def _string_key(name: str) -> dynamodb.Attribute:
@@ -45,23 +63,17 @@ class Data(Construct):
         ]
         """Each index's ARN, for IAM statements (no `index/*` wildcard)."""
 
-        self.access_log_bucket = s3.Bucket(
+        self.access_log_bucket = private_bucket(
             self,
             "AccessLogBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            settings,
             lifecycle_rules=[s3.LifecycleRule(expiration=settings.access_log_expiration)],
-            removal_policy=settings.removal_policy,
         )
-        self.invoice_bucket = s3.Bucket(
+        self.invoice_bucket = private_bucket(
             self,
             "InvoiceBucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            settings,
             versioned=True,
             server_access_logs_bucket=self.access_log_bucket,
             server_access_logs_prefix=INVOICE_ACCESS_LOG_PREFIX,
-            removal_policy=settings.removal_policy,
         )

@@ -16,6 +16,7 @@ from constructs import Construct
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import nag
+from infra.constructs.data import private_bucket
 from infra.portal_policy import PortalPolicy
 
 PORTAL_ACCESS_LOG_PREFIX = "portal/"
@@ -108,15 +109,12 @@ class Portal(Construct):
         api_origin = f"https://{rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
         self.policy = PortalPolicy(api_origin=api_origin, stripe_js_url=stripe_js_url)
 
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            settings,
             server_access_logs_bucket=access_log_bucket,
             server_access_logs_prefix=PORTAL_ACCESS_LOG_PREFIX,
-            removal_policy=settings.removal_policy,
             auto_delete_objects=not settings.protected,
         )
         self.response_headers_policy = cloudfront.ResponseHeadersPolicy(

@@ -30,6 +30,12 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def portal_bucket(assembly: "Assembly") -> str:
+    """The logical id of the portal's bucket in the root stack."""
+    (bucket_id,) = [k for k in assembly.root.of_type("AWS::S3::Bucket") if k.startswith("Portal")]
+    return bucket_id
+
+
 def tree_contents(root: Path) -> dict[str, bytes]:
     """Every file under `root` (bytecode aside), by relative path."""
     return {

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from billfold.storage import schema
-from tests.infra.assembly import Assembly, StackTemplate
+from tests.infra.assembly import Assembly, StackTemplate, portal_bucket
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]
 
@@ -74,10 +74,10 @@ def test_dev_state_is_disposable(dev: Assembly) -> None:
     assert table["Properties"]["DeletionProtectionEnabled"] is False
 
 
-@pytest.mark.parametrize("which", ["invoice", "access-log"])
+@pytest.mark.parametrize("which", ["invoice", "access-log", "portal"])
 def test_buckets_are_private_encrypted_and_deny_plain_http(dev: Assembly, which: str) -> None:
     invoice, logs = invoice_and_log_buckets(dev.root)
-    bucket_id = invoice if which == "invoice" else logs
+    bucket_id = {"invoice": invoice, "access-log": logs, "portal": portal_bucket(dev)}[which]
     properties = dev.root.resources[bucket_id]["Properties"]
     assert properties["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,

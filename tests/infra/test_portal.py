@@ -13,7 +13,7 @@ from billfold_lambda import cors, gateway_responses
 from billfold_lambda.routes import ROUTES
 from infra.app import build_app
 from infra.portal_policy import STRIPE_JS_URL, PortalPolicy
-from tests.infra.assembly import REPO_ROOT, Assembly, tree_contents
+from tests.infra.assembly import REPO_ROOT, Assembly, portal_bucket, tree_contents
 
 pytestmark = [pytest.mark.slow]
 dev_group = pytest.mark.xdist_group("infra-dev")
@@ -51,11 +51,6 @@ def flatten(value: Any) -> str:
         return f"${{{value['Ref']}}}"
     separator, parts = value["Fn::Join"]
     return str(separator).join(flatten(part) for part in parts)
-
-
-def portal_bucket(assembly: Assembly) -> str:
-    (bucket_id,) = [k for k in assembly.root.of_type("AWS::S3::Bucket") if k.startswith("Portal")]
-    return bucket_id
 
 
 def headers_config(assembly: Assembly) -> dict[str, Any]:
@@ -115,20 +110,10 @@ def allowed_origin(preflight: dict[str, Any]) -> str:
 
 
 @dev_group
-def test_portal_bucket_is_private_encrypted_and_logged(dev: Assembly) -> None:
+def test_portal_bucket_is_logged_and_goes_with_a_dev_stage(dev: Assembly) -> None:
+    """(Private, encrypted and TLS-only like every bucket: tests/infra/test_data.py.)"""
     bucket_id = portal_bucket(dev)
     properties = dev.root.resources[bucket_id]["Properties"]
-    assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True,
-        "BlockPublicPolicy": True,
-        "IgnorePublicAcls": True,
-        "RestrictPublicBuckets": True,
-    }
-    assert properties["BucketEncryption"] == {
-        "ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-        ]
-    }
     (log_bucket,) = [k for k in dev.root.of_type("AWS::S3::Bucket") if "AccessLogBucket" in k]
     assert properties["LoggingConfiguration"] == {
         "DestinationBucketName": {"Ref": log_bucket},
