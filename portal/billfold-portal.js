@@ -428,7 +428,10 @@
         const current = plan.id === sub.planId;
         const scheduled = sub.scheduledChange && sub.scheduledChange.planId === plan.id;
         let action;
-        if (current && period === sub.billingPeriod) {
+        if (current && period === sub.billingPeriod && sub.scheduledChange) {
+          action = html`<span class="badge badge-current">Current plan</span>
+            <button type="button" data-action="change-plan" data-plan="${plan.id}">Keep ${plan.name}</button>`;
+        } else if (current && period === sub.billingPeriod) {
           action = html`<span class="badge badge-current">Current plan</span>`;
         } else if (current) {
           action = html`<button type="button" data-action="change-plan" data-plan="${plan.id}">
@@ -667,6 +670,12 @@
       let summary;
       if (preview.timing === "nothing") {
         return this.toast("That is already your plan.");
+      } else if (preview.timing === "now" && !preview.lines.length && sub.scheduledChange) {
+        const scheduled = this.planById(sub.scheduledChange.planId);
+        summary = html`<p>Nothing to pay today. Your change to
+          <strong>${scheduled ? scheduled.name : sub.scheduledChange.planId}</strong> on
+          ${f.day(sub.scheduledChange.effectiveAt)} is dropped: you keep ${sub.planName} at
+          <strong>${f.money(renewal.amount, renewal.currency)}</strong> per ${PERIOD_WORD[period]}.</p>`;
       } else if (preview.timing === "period_end") {
         summary = html`<p>Nothing to pay today. On <strong>${f.day(preview.effectiveAt)}</strong> you
           move to <strong>${plan ? plan.name : change.planId}</strong>, then pay

@@ -84,22 +84,25 @@ def open_portal(
     browser: Browser, server: ApiClient, local_api: LocalApi
 ) -> Iterator[Callable[..., PortalPage]]:
     """Open the portal for a customer the way the user's app does: ask for a portal session
-    with the server key, then follow its URL."""
+    with the server key, then follow its URL (`url=""` opens a blank tab instead)."""
     pages: list[PortalPage] = []
 
-    def open_for(customer_id: str, *, width: int = 1100, url: str | None = None) -> PortalPage:
+    def open_for(
+        customer_id: str, *, width: int = 1100, url: str | None = None, locale: str = "en-US"
+    ) -> PortalPage:
         if url is None:
             session = server.post("/v1/portal-sessions", json={"customerId": customer_id})
             assert session.status_code == 201, session.text
             url = session.json()["url"]
         context = browser.new_context(
-            viewport={"width": width, "height": 900}, locale="en-US", accept_downloads=True
+            viewport={"width": width, "height": 900}, locale=locale, accept_downloads=True
         )
         opened = PortalPage(context.new_page(), customer_id)
         opened.page.on("console", lambda message: opened.console.append(message.text))
         opened.page.on("pageerror", lambda error: opened.console.append(f"pageerror: {error}"))
         pages.append(opened)
-        opened.page.goto(url)
+        if url:
+            opened.page.goto(url)
         return opened
 
     yield open_for

@@ -105,7 +105,7 @@ def test_upgrade_shows_the_preview_then_charges_what_it_showed(
     assert portal.csp_violations() == []
 
 
-def test_downgrade_is_scheduled_for_the_period_end(
+def test_downgrade_is_scheduled_for_the_period_end_and_can_be_dropped(
     open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
 ) -> None:
     customer_id = subscribed_customer("pro")
@@ -121,6 +121,12 @@ def test_downgrade_is_scheduled_for_the_period_end(
     subscription = _subscription(server, customer_id)
     assert subscription["planId"] == "pro"
     assert subscription["scheduledChange"]["planId"] == "starter"
+
+    portal.portal.get_by_role("button", name="Keep Pro").click()
+    expect(portal.dialog).to_contain_text("is dropped: you keep Pro")
+    portal.dialog.get_by_role("button", name="Confirm change").click()
+    expect(portal.section("subscription")).not_to_contain_text("your plan changes to")
+    assert _subscription(server, customer_id)["scheduledChange"] is None
 
 
 def test_switching_to_annual_billing(
@@ -327,3 +333,75 @@ def test_fits_a_phone_screen(
     overflow = portal.page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 375
     portal.screenshot("phone")
+
+
+def test_money_and_dates_follow_the_browser_locale_and_the_currency(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("pro", currency="EUR")
+    portal = open_portal(customer_id, locale="de-DE")
+
+    subscription = portal.section("subscription")
+    expect(subscription).to_contain_text(re.compile(r"45,00\s€ / month"))
+    period_end = _subscription(server, customer_id)["currentPeriodEnd"]
+    day, month, year = period_end[8:10], period_end[5:7], period_end[:4]
+    expect(subscription).to_contain_text(f"{day}.{month}.{year}")
+    expect(portal.section("plans")).to_contain_text(re.compile(r"45,00\s€\s+/ month"))
+
+
+def test_a_trial_shows_when_it_ends_and_what_follows(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("pro", trialDays=14)
+    portal = open_portal(customer_id)
+
+    trial_end = _subscription(server, customer_id)["trialEnd"]
+    expect(portal.section("subscription")).to_contain_text("Free trial")
+    expect(portal.section("subscription")).to_contain_text(
+        re.compile(r"Your free trial ends on \w{3} \d{1,2}, \d{4}; then \$49\.00 per month")
+    )
+    assert trial_end is not None
+    expect(portal.section("invoices")).to_contain_text("No invoices yet")
+
+
+def test_an_unreachable_api_shows_an_error_with_a_retry(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], local_api: Any
+) -> None:
+    portal = open_portal(subscribed_customer("starter"))
+    expect(portal.section("invoices")).to_be_visible()
+
+    api_url = local_api.url
+    portal.portal.evaluate("(el) => el.setAttribute('api-url', 'http://127.0.0.1:9')")
+    expect(portal.portal.get_by_role("alert")).to_contain_text(
+        "We could not load your billing details"
+    )
+    portal.screenshot("api-unreachable")
+    portal.portal.evaluate(f"(el) => el.setAttribute('api-url', '{api_url}')")
+    expect(portal.section("invoices")).to_be_visible()
+
+
+def test_embedded_in_another_page_and_themed_with_css_variables(
+    open_portal: OpenPortal,
+    subscribed_customer: Callable[..., str],
+    server: ApiClient,
+    local_api: Any,
+) -> None:
+    customer_id = subscribed_customer("starter")
+    token = server.post("/v1/portal-sessions", json={"customerId": customer_id}).json()["token"]
+    portal = open_portal(customer_id, url="")
+
+    portal.page.set_content(
+        f"""<!doctype html><html><head>
+        <style>billfold-portal {{ --bf-color-primary: rgb(200, 0, 0); --bf-radius: 0px; }}
+        button {{ background: lime; }}</style>
+        <script src="{local_api.portal_url}billfold-portal.js"></script></head>
+        <body><h1>Acme › Account › Billing</h1>
+        <billfold-portal api-url="{local_api.url}" token="{token}"></billfold-portal>
+        </body></html>"""
+    )
+
+    upgrade = portal.portal.get_by_role("button", name="Switch to Pro")
+    expect(upgrade).to_have_css("background-color", "rgb(200, 0, 0)")
+    expect(upgrade).to_have_css("border-radius", "0px")
+    expect(portal.section("subscription")).to_contain_text("Starter")
+    portal.screenshot("embedded-themed")
