@@ -395,7 +395,7 @@ def test_embedded_in_another_page_and_themed_with_css_variables(
         <style>billfold-portal {{ --bf-color-primary: rgb(200, 0, 0); --bf-radius: 0px; }}
         button {{ background: lime; }}</style>
         <script src="{local_api.portal_url}billfold-portal.js"></script></head>
-        <body><h1>Acme › Account › Billing</h1>
+        <body><h1>Acme: Account / Billing</h1>
         <billfold-portal api-url="{local_api.url}" token="{token}"></billfold-portal>
         </body></html>"""
     )
