@@ -128,6 +128,7 @@
     );
 
   const PERIOD_WORD = { monthly: "month", annual: "year" };
+  const brandName = (card) => card.brand.charAt(0).toUpperCase() + card.brand.slice(1);
   const STATUS_TEXT = {
     active: "Active",
     trialing: "Free trial",
@@ -162,7 +163,9 @@
     }
 
     get formats() {
-      return new Formats(this.getAttribute("locale") || navigator.language || "en-US");
+      const locale = this.getAttribute("locale") || navigator.language || "en-US";
+      if (!this._formats || this._formats.locale !== locale) this._formats = new Formats(locale);
+      return this._formats;
     }
 
     start() {
@@ -195,11 +198,11 @@
             api.get(api.customer("/payment-methods")),
             api.get(api.customer("/invoices?limit=24")),
           ]);
-        const metered = (entitlements ? entitlements.items : []).filter(
-          (item) => this.featureType(features.items, item.featureId) === "metered",
-        );
+        const charted = (entitlements ? entitlements.items : []).filter(
+          (item) => item.resetAt && this.featureType(features.items, item.featureId) === "metered",
+        ); // usage that resets has a history worth a chart
         const histories = await Promise.all(
-          metered.map((item) =>
+          charted.map((item) =>
             api
               .get(api.customer(`/usage/${encodeURIComponent(item.featureId)}/history?limit=6`))
               .then((page) => [item.featureId, page.items])
@@ -503,7 +506,7 @@
     paymentSection() {
       const { cards } = this.state;
       const adding = this.cardForm !== null;
-      const brand = (c) => c.brand.charAt(0).toUpperCase() + c.brand.slice(1);
+      const brand = brandName;
       return html`<section class="card" aria-labelledby="payment-title" data-section="payment">
         <h2 id="payment-title">Payment method</h2>
         ${cards.length
@@ -750,7 +753,7 @@
       const card = this.state.cards.find((c) => c.id === id);
       const confirmed = await this.confirm({
         title: "Remove this card?",
-        body: html`<p>${card.brand} •••• ${card.last4} will no longer be charged.</p>`,
+        body: html`<p>${brandName(card)} •••• ${card.last4} will no longer be charged.</p>`,
         confirmLabel: "Remove card",
         danger: true,
       });
@@ -848,7 +851,12 @@
       const makeDefault = this.shadowRoot.querySelector("[data-field=make-default]").checked;
       button.disabled = true;
       error.textContent = "";
-      const result = await stripe.confirmCardSetup(clientSecret, { payment_method: { card } });
+      let result;
+      try {
+        result = await stripe.confirmCardSetup(clientSecret, { payment_method: { card } });
+      } catch (failure) {
+        result = { error: { message: failure.message } };
+      }
       if (result.error) {
         error.textContent = result.error.message || "The card could not be saved.";
         button.disabled = false;

@@ -201,7 +201,11 @@ def portal_figures(api: LocalApi) -> None:
         for _ in range(7):
             page = browser.new_page()
             requested: list[Request] = []
-            page.on("request", requested.append)
+
+            def record(request: Request, seen: list[Request] = requested) -> None:
+                seen.append(request)
+
+            page.on("request", record)
             started = time.perf_counter()
             page.goto(session["url"])
             page.wait_for_selector("billfold-portal [data-section=invoices]")
