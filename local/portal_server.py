@@ -4,13 +4,13 @@ stand-in Stripe.js (CloudFront gets one pointing at API Gateway and Stripe's rea
 
 import json
 import mimetypes
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from infra.portal_policy import PortalPolicy
+from local.servers import LoopbackHTTPServer
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent / "portal"
 CONFIG_PATH = "/config.json"
@@ -21,10 +21,8 @@ def portal_config(api_url: str, stripe_js_url: str) -> dict[str, str]:
     return {"apiUrl": api_url, "stripeJsUrl": stripe_js_url}
 
 
-class PortalServer(ThreadingHTTPServer):
+class PortalServer(LoopbackHTTPServer):
     """Serves `portal/` and its `config.json` on 127.0.0.1:`port`."""
-
-    daemon_threads = True
 
     def __init__(self, port: int, api_url: str, stripe_url: str) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
@@ -32,12 +30,6 @@ class PortalServer(ThreadingHTTPServer):
         self.url = f"http://127.0.0.1:{port}/"
         self.config = json.dumps(portal_config(api_url, stripe_js_url)).encode()
         self.headers = PortalPolicy(api_url, stripe_js_url).headers()
-
-    def serve_in_background(self) -> threading.Thread:
-        """Serve on a daemon thread until `shutdown()`."""
-        thread = threading.Thread(target=self.serve_forever, daemon=True)
-        thread.start()
-        return thread
 
 
 class _Handler(BaseHTTPRequestHandler):

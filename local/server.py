@@ -1,16 +1,16 @@
 """The local gateway's HTTP front: the API, the test clock, and the OpenAPI document."""
 
 import json
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from billfold.clock import OffsetClock, isoformat
 from local.events import HttpRequest
 from local.gateway import HttpResponse, LocalGateway
+from local.servers import LoopbackHTTPServer
 
 SWAGGER_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>billfold API</title>
@@ -75,10 +75,8 @@ class TestClockControl:
         return HttpResponse.json(200, {"now": isoformat(now), "transitions": self._run_due()})
 
 
-class LocalServer(ThreadingHTTPServer):
+class LocalServer(LoopbackHTTPServer):
     """The HTTP server holding the gateway, the clock control and the OpenAPI document."""
-
-    daemon_threads = True
 
     def __init__(
         self, port: int, gateway: LocalGateway, clock: TestClockControl, openapi: dict[str, Any]
@@ -87,12 +85,6 @@ class LocalServer(ThreadingHTTPServer):
         self.gateway = gateway
         self.clock = clock
         self.openapi = openapi
-
-    def serve_in_background(self) -> threading.Thread:
-        """Serve on a daemon thread until `shutdown()`."""
-        thread = threading.Thread(target=self.serve_forever, daemon=True)
-        thread.start()
-        return thread
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -3,11 +3,32 @@
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server on 127.0.0.1 that serves on a daemon thread and takes a client
+    hanging up mid-answer (a browser closing a tab) in its stride."""
+
+    daemon_threads = True
+
+    def serve_in_background(self) -> threading.Thread:
+        """Serve on a daemon thread until `shutdown()`."""
+        thread = threading.Thread(target=self.serve_forever, daemon=True)
+        thread.start()
+        return thread
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore a client that went away; report anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def free_port() -> int:
