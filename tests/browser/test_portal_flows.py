@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from local.dev import LocalApi
 from tests.browser.conftest import SECTIONS, PortalPage
 from tests.conftest import ApiClient
 
@@ -78,7 +79,10 @@ def test_view_shows_the_subscription_usage_cards_and_invoices(
 
 
 def test_upgrade_shows_the_preview_then_charges_what_it_showed(
-    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+    open_portal: OpenPortal,
+    subscribed_customer: Callable[..., str],
+    server: ApiClient,
+    local_api: LocalApi,
 ) -> None:
     customer_id = subscribed_customer("starter")
     portal = open_portal(customer_id)
@@ -100,7 +104,9 @@ def test_upgrade_shows_the_preview_then_charges_what_it_showed(
     expect(portal.section("subscription")).to_contain_text("Pro")
     expect(portal.portal.locator(".notice")).to_contain_text("updated")
     assert _subscription(server, customer_id)["planId"] == "pro"
+    local_api.queues.drain("billing_worker")  # the change queued its proration's invoice
     invoices = server.get(f"/v1/customers/{customer_id}/invoices").json()["items"]
+    assert [invoice["reason"] for invoice in invoices] == ["change", "subscription_created"]
     assert _dollars(invoices[0]["total"]) in near
     assert portal.csp_violations() == []
 
