@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from local.dev import LocalApi
 from tests.browser.conftest import SECTIONS, PortalPage
@@ -411,3 +411,51 @@ def test_embedded_in_another_page_and_themed_with_css_variables(
     expect(upgrade).to_have_css("border-radius", "0px")
     expect(portal.section("subscription")).to_contain_text("Starter")
     portal.screenshot("embedded-themed")
+
+
+def test_add_one_addon_and_remove_another_in_one_change(
+    open_portal: OpenPortal,
+    subscribed_customer: Callable[..., str],
+    server: ApiClient,
+    local_api: LocalApi,
+) -> None:
+    customer_id = subscribed_customer("pro", addons=[{"addonId": "extra-seats", "quantity": 2}])
+    portal = open_portal(customer_id)
+
+    portal.portal.get_by_label("Extra seats quantity").fill("0")
+    portal.portal.get_by_label("Extra seats quantity").press("Tab")
+    portal.portal.get_by_label("Priority support quantity").fill("1")
+    portal.portal.get_by_label("Priority support quantity").press("Tab")
+    portal.portal.get_by_role("button", name="Review add-on changes").click()
+    expect(portal.dialog).to_contain_text("Unused time on 2")
+    expect(portal.dialog).to_contain_text("Priority support")
+    portal.dialog.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+
+    expect(portal.section("subscription")).to_contain_text(f"1 {TIMES} Priority support")
+    expect(portal.section("subscription")).not_to_contain_text("Extra seats")
+    addons = _subscription(server, customer_id)["addons"]
+    assert [(a["addonId"], a["quantity"]) for a in addons] == [("priority-support", 1)]
+
+
+def test_shows_loading_until_the_api_answers(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    url = server.post("/v1/portal-sessions", json={"customerId": customer_id}).json()["url"]
+    portal = open_portal(customer_id, url="")
+    held: list[Route] = []
+    customer_calls = re.compile(r".*/v1/customers/.*")
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    portal.page.route(customer_calls, hold)
+
+    portal.page.goto(url)
+    expect(portal.portal.get_by_role("status")).to_have_text("Loading your billing details…")
+    portal.screenshot("loading")
+    assert held  # the page is waiting on these
+    portal.page.unroute(customer_calls)  # lets the held requests through
+
+    expect(portal.section("invoices")).to_be_visible()
+    expect(portal.portal.get_by_role("status")).to_have_count(0)
