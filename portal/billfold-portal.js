@@ -291,6 +291,11 @@
       return price ? price.amount : null;
     }
 
+    /** A price per period as a price per year, to compare plans across periods. */
+    yearly(amount, period) {
+      return period === "monthly" ? amount * 12 : amount;
+    }
+
     subscriptionSection() {
       const sub = this.state.subscription;
       const f = this.formats;
@@ -440,8 +445,12 @@
           action = html`<button type="button" data-action="change-plan" data-plan="${plan.id}">
             Switch to ${period} billing</button>`;
         } else {
-          action = html`<button type="button" data-action="change-plan" data-plan="${plan.id}">
-            Switch to ${plan.name}</button>`;
+          const direction = Math.sign(
+            this.yearly(amount, period) - this.yearly(sub.price, sub.billingPeriod),
+          );
+          const verb = { 1: "Upgrade to", "-1": "Downgrade to", 0: "Switch to" }[direction];
+          action = html`<button type="button" class="${direction < 0 ? "quiet" : ""}"
+            data-action="change-plan" data-plan="${plan.id}">${verb} ${plan.name}</button>`;
         }
         return html`<li class="plan ${current ? "plan-current" : ""}">
           <h3>${plan.name}</h3>

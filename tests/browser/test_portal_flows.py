@@ -87,7 +87,7 @@ def test_upgrade_shows_the_preview_then_charges_what_it_showed(
     customer_id = subscribed_customer("starter")
     portal = open_portal(customer_id)
 
-    portal.portal.get_by_role("button", name="Switch to Pro").click()
+    portal.portal.get_by_role("button", name="Upgrade to Pro").click()
     expect(portal.dialog).to_contain_text("You pay")
     shown = re.search(r"You pay (\$[\d,.]+) today", portal.dialog.inner_text())
     assert shown is not None
@@ -117,7 +117,7 @@ def test_downgrade_is_scheduled_for_the_period_end_and_can_be_dropped(
     customer_id = subscribed_customer("pro")
     portal = open_portal(customer_id)
 
-    portal.portal.get_by_role("button", name="Switch to Starter").click()
+    portal.portal.get_by_role("button", name="Downgrade to Starter").click()
     expect(portal.dialog).to_contain_text("Nothing to pay today")
     portal.screenshot("downgrade-preview", portal.dialog)
     portal.dialog.get_by_role("button", name="Confirm change").click()
@@ -299,7 +299,7 @@ def test_going_back_from_a_dialog_changes_nothing(
     expect(portal.dialog).to_be_visible()
     portal.page.keyboard.press("Escape")
     expect(portal.dialog).to_have_count(0)
-    portal.portal.get_by_role("button", name="Switch to Pro").click()
+    portal.portal.get_by_role("button", name="Upgrade to Pro").click()
     portal.dialog.get_by_role("button", name="Go back").click()
 
     assert _subscription(server, customer_id)["revision"] == before["revision"]
@@ -406,7 +406,7 @@ def test_embedded_in_another_page_and_themed_with_css_variables(
         </body></html>"""
     )
 
-    upgrade = portal.portal.get_by_role("button", name="Switch to Pro")
+    upgrade = portal.portal.get_by_role("button", name="Upgrade to Pro")
     expect(upgrade).to_have_css("background-color", "rgb(200, 0, 0)")
     expect(upgrade).to_have_css("border-radius", "0px")
     expect(portal.section("subscription")).to_contain_text("Starter")
