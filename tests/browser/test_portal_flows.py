@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Route, expect
 
 from local.dev import LocalApi
@@ -459,3 +460,24 @@ def test_shows_loading_until_the_api_answers(
 
     expect(portal.section("invoices")).to_be_visible()
     expect(portal.portal.get_by_role("status")).to_have_count(0)
+
+
+def test_axe_finds_no_accessibility_violations(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str]
+) -> None:
+    customer_id = subscribed_customer("starter", addons=[{"addonId": "extra-seats", "quantity": 1}])
+    portal = open_portal(customer_id)
+    expect(portal.section("invoices")).to_be_visible()
+
+    page = Axe().run(portal.page)
+    portal.portal.get_by_role("button", name="Upgrade to Pro").click()
+    expect(portal.dialog).to_contain_text("You pay")
+    dialog = Axe().run(portal.page)
+
+    assert page.generate_snapshot() == ""
+    assert dialog.generate_snapshot() == ""
+    # control: axe does look inside the portal's shadow root
+    portal.portal.evaluate(
+        "(el) => el.shadowRoot.querySelector('.portal').append(document.createElement('input'))"
+    )
+    assert "label" in Axe().run(portal.page).generate_snapshot()
