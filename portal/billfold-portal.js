@@ -7,8 +7,8 @@
  *
  * Attributes: api-url, token (from POST /v1/portal-sessions), stripe-js-url (Stripe.js, or
  * localstripe's stand-in locally), locale (default: the browser's), return-url (a link back to
- * the app when the session has expired). Theme with CSS variables on the element: --bf-color-*,
- * --bf-font-family, --bf-radius (see billfold-portal.css).
+ * the app when the session has expired), invoice-page-size (default 12). Theme it with CSS
+ * variables on the element: --bf-color-*, --bf-font-family, --bf-radius (billfold-portal.css).
  *
  * A plain custom element with a shadow root, no framework and no build step: it drops into any
  * page or framework, the host page's CSS cannot break it, and it works under a strict CSP (no
@@ -162,6 +162,12 @@
       if (this.isConnected && before !== after) this.start();
     }
 
+    /** Invoices per page (`invoice-page-size`, 1–100, default 12). */
+    get invoicePageSize() {
+      const size = Number.parseInt(this.getAttribute("invoice-page-size") || "12", 10);
+      return Math.min(100, Math.max(1, Number.isNaN(size) ? 12 : size));
+    }
+
     get formats() {
       const locale = this.getAttribute("locale") || navigator.language || "en-US";
       if (!this._formats || this._formats.locale !== locale) this._formats = new Formats(locale);
@@ -196,7 +202,7 @@
             api.get("/v1/plans?limit=100"),
             api.get("/v1/addons?limit=100"),
             api.get(api.customer("/payment-methods")),
-            api.get(api.customer("/invoices?limit=24")),
+            api.get(api.customer(`/invoices?limit=${this.invoicePageSize}`)),
           ]);
         const charted = (entitlements ? entitlements.items : []).filter(
           (item) => item.resetAt && this.featureType(features.items, item.featureId) === "metered",
@@ -220,6 +226,7 @@
           addons: addons.items.filter((a) => a.status === "active"),
           cards: cards.items,
           invoices: invoices.items,
+          olderInvoices: invoices.nextCursor,
           histories: new Map(histories),
           notice,
         });
@@ -571,7 +578,11 @@
                     <button type="button" class="quiet" data-action="pdf" data-invoice="${inv.id}"
                       aria-label="Download ${inv.number} (PDF)">PDF</button></td>
                 </tr>`,
-              )}</tbody></table>`
+              )}</tbody></table>
+              ${this.state.olderInvoices
+                ? html`<div class="actions"><button type="button" class="quiet" data-action="older-invoices">
+                    Show older invoices</button></div>`
+                : ""}`
           : html`<p class="empty">No invoices yet. Your first one appears here when you are billed.</p>`}
       </section>`;
     }
@@ -609,6 +620,7 @@
           `/payment-methods/${encodeURIComponent(button.dataset.card)}/default`)), "Your default card is updated."),
         "remove-card": () => this.removeCard(button.dataset.card),
         pdf: () => this.download(button),
+        "older-invoices": () => this.olderInvoices(button),
         pay: () => this.pay(button),
       };
       if (handlers[action]) handlers[action]();
@@ -772,6 +784,30 @@
         await this.load("The card is removed.");
       } catch (error) {
         this.fail(error);
+      }
+    }
+
+    async olderInvoices(button) {
+      button.disabled = true;
+      const cursor = encodeURIComponent(this.state.olderInvoices);
+      try {
+        const page = await this.api.get(
+          this.api.customer(`/invoices?limit=${this.invoicePageSize}&cursor=${cursor}`),
+        );
+        const shown = this.state.invoices.length;
+        this.state = {
+          ...this.state,
+          invoices: [...this.state.invoices, ...page.items],
+          olderInvoices: page.items.length ? page.nextCursor : null, // a full last page still has a cursor
+          notice: null,
+        };
+        this.render();
+        const first = this.shadowRoot.querySelectorAll(".invoices tbody tr")[shown];
+        if (first) first.querySelector("button").focus(); // keep the keyboard where the list grew
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        button.disabled = false;
+        this.toast(error.message);
       }
     }
 

@@ -481,3 +481,36 @@ def test_axe_finds_no_accessibility_violations(
         "(el) => el.shadowRoot.querySelector('.portal').append(document.createElement('input'))"
     )
     assert "label" in Axe().run(portal.page).generate_snapshot()
+
+
+def test_older_invoices_load_page_by_page(
+    open_portal: OpenPortal,
+    subscribed_customer: Callable[..., str],
+    server: ApiClient,
+    local_api: LocalApi,
+) -> None:
+    customer_id = subscribed_customer("starter")
+    upgrade = server.patch(f"/v1/customers/{customer_id}/subscription", json={"planId": "pro"})
+    assert upgrade.status_code == 200, upgrade.text
+    local_api.queues.drain("billing_worker")
+    newest, oldest = server.get(f"/v1/customers/{customer_id}/invoices").json()["items"]
+    token = server.post("/v1/portal-sessions", json={"customerId": customer_id}).json()["token"]
+    portal = open_portal(customer_id, url="")
+    portal.page.set_content(
+        f"""<!doctype html><script src="{local_api.portal_url}billfold-portal.js"></script>
+        <billfold-portal api-url="{local_api.url}" token="{token}" invoice-page-size="1">
+        </billfold-portal>"""
+    )
+
+    invoices = portal.section("invoices")
+    expect(invoices).to_contain_text(newest["number"])
+    expect(invoices).not_to_contain_text(oldest["number"])
+    invoices.get_by_role("button", name="Show older invoices").click()
+
+    expect(invoices).to_contain_text(oldest["number"])
+    expect(
+        portal.portal.get_by_role("button", name=f"Download {oldest['number']} (PDF)")
+    ).to_be_focused()
+    invoices.get_by_role("button", name="Show older invoices").click()  # an empty last page
+    expect(invoices.get_by_role("button", name="Show older invoices")).to_have_count(0)
+    expect(invoices.get_by_role("row")).to_have_count(3)  # the header and two invoices
