@@ -16,7 +16,7 @@ from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.functions import FunctionGroup, Grantables, ServiceFunction
 from infra.constructs.layers import Layers
-from infra.constructs.portal import Portal
+from infra.constructs.portal import Portal, PortalDomain
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
 from infra.constructs.workers import Workers
@@ -95,6 +95,7 @@ class BillfoldStack(Stack):
             rest_api=api.rest_api,
             access_log_bucket=data.access_log_bucket,
             stripe_js_url=self._context(constants.CONTEXT_STRIPE_JS_URL, STRIPE_JS_URL),
+            domain=self._portal_domain(),
         )
         portal_url = self._context(constants.CONTEXT_PORTAL_URL, portal.url)
         for tag, tag_routes in routes_by_tag(routes).items():
@@ -129,6 +130,20 @@ class BillfoldStack(Stack):
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+
+    def _portal_domain(self) -> PortalDomain | None:
+        """The portal's own host name and certificate, if the context names both.
+
+        Raises ValueError when it names only one of them.
+        """
+        name = self._context(constants.CONTEXT_PORTAL_DOMAIN, "")
+        certificate = self._context(constants.CONTEXT_PORTAL_CERTIFICATE_ARN, "")
+        if bool(name) != bool(certificate):
+            raise ValueError(
+                f"give -c {constants.CONTEXT_PORTAL_DOMAIN}=... and "
+                f"-c {constants.CONTEXT_PORTAL_CERTIFICATE_ARN}=... together"
+            )
+        return PortalDomain(name, certificate) if name else None
 
     def _context(self, key: str, default: str) -> str:
         """A string context value (`-c key=value`), or `default` when it is absent or empty."""

@@ -3,9 +3,12 @@ headers of `infra.portal_policy`."""
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_logs as logs
@@ -90,6 +93,26 @@ def security_headers(headers: Mapping[str, str]) -> cloudfront.ResponseSecurityH
     )
 
 
+@dataclass(frozen=True)
+class PortalDomain:
+    """The portal's own host name (e.g. billing.example.com) and its ACM certificate, which
+    CloudFront requires in us-east-1. The DNS record pointing the name at the distribution is
+    the deployer's (the stack does not assume the zone is in Route 53)."""
+
+    name: str
+    certificate_arn: str
+
+    def distribution_options(self, scope: Construct) -> dict[str, Any]:
+        """The distribution's alternate name, certificate and TLS 1.2 minimum."""
+        return {
+            "domain_names": [self.name],
+            "certificate": acm.Certificate.from_certificate_arn(
+                scope, "Certificate", self.certificate_arn
+            ),
+            "minimum_protocol_version": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        }
+
+
 class Portal(Construct):
     """The portal's bucket (private: CloudFront reads it through Origin Access Control), its
     distribution, and the deployment of `portal/` plus a `config.json` naming the API."""
@@ -103,6 +126,7 @@ class Portal(Construct):
         rest_api: apigateway.RestApi,
         access_log_bucket: s3.IBucket,
         stripe_js_url: str,
+        domain: PortalDomain | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -136,17 +160,15 @@ class Portal(Construct):
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            # The default *.cloudfront.net certificate ignores minimum_protocol_version: see
-            # nag.PORTAL_TLS. Add domain_names, certificate and TLS_V1_2_2021 together.
+            **(domain.distribution_options(self) if domain else {}),
         )
         nag.acknowledge(
-            self.distribution,
-            nag.PORTAL_GEO_RESTRICTION,
-            nag.PORTAL_WAF,
-            nag.PORTAL_ACCESS_LOGS,
-            nag.PORTAL_TLS,
+            self.distribution, nag.PORTAL_GEO_RESTRICTION, nag.PORTAL_WAF, nag.PORTAL_ACCESS_LOGS
         )
-        self.url = f"https://{self.distribution.distribution_domain_name}/"
+        if domain is None:  # the default *.cloudfront.net certificate fixes its own minimum
+            nag.acknowledge(self.distribution, nag.PORTAL_TLS)
+        host = domain.name if domain else self.distribution.distribution_domain_name
+        self.url = f"https://{host}/"
         """The portal page (CloudFront serves `index.html` at the root)."""
 
         self.deployment = s3_deployment.BucketDeployment(

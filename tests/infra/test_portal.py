@@ -22,18 +22,22 @@ context_group = pytest.mark.xdist_group("infra-portal-context")
 CORS_ORIGINS = "https://app.example.com,https://admin.example.com"
 LOCAL_STRIPE_JS = "http://localhost:8420/js.stripe.com/v3/"
 EMBEDDING_PAGE = "https://app.example.com/billing"
+PORTAL_DOMAIN = "billing.example.com"
+CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
 ROUTE_OPERATIONS = frozenset(route.operation for route in ROUTES)
 
 
 @pytest.fixture(scope="module")
 def custom(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
-    """dev, with every context value the portal and CORS read (one synth for all three)."""
+    """dev, with every context value the portal and CORS read (one synth for all of them)."""
     outdir = tmp_path_factory.mktemp("cdk-out-portal-context")
     context = {
         "stage": "dev",
         "corsOrigins": CORS_ORIGINS,
         "stripeJsUrl": LOCAL_STRIPE_JS,
         "portalUrl": EMBEDDING_PAGE,
+        "portalDomain": PORTAL_DOMAIN,
+        "portalCertificateArn": CERTIFICATE_ARN,
     }
     app = build_app(context=context, outdir=str(outdir))
     try:
@@ -307,4 +311,30 @@ def test_portal_url_context(custom: Assembly) -> None:
     """Sessions link to the embedding page; the portal is still deployed to CloudFront."""
     environment = custom.function("create_portal_session").environment()
     assert environment[config.ENV_PORTAL_URL] == EMBEDDING_PAGE
-    custom.root.template.has_output("PortalUrl", {"Value": distribution_url(custom)})
+    custom.root.template.has_output("PortalUrl", {"Value": f"https://{PORTAL_DOMAIN}/"})
+
+
+@context_group
+def test_portal_domain_context_serves_its_name_with_tls_1_2(custom: Assembly) -> None:
+    _, distribution = custom.only("AWS::CloudFront::Distribution")
+    config_ = distribution["Properties"]["DistributionConfig"]
+    assert config_["Aliases"] == [PORTAL_DOMAIN]
+    assert config_["ViewerCertificate"] == {
+        "AcmCertificateArn": CERTIFICATE_ARN,
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+
+
+@dev_group
+def test_without_a_domain_the_portal_is_the_cloudfront_name(dev: Assembly) -> None:
+    _, distribution = dev.only("AWS::CloudFront::Distribution")
+    assert "Aliases" not in distribution["Properties"]["DistributionConfig"]
+    dev.root.template.has_output("PortalUrl", {"Value": distribution_url(dev)})
+
+
+@pytest.mark.parametrize("half", ["portalDomain", "portalCertificateArn"])
+def test_a_domain_needs_its_certificate_and_the_other_way_round(half: str) -> None:
+    value = {"portalDomain": PORTAL_DOMAIN, "portalCertificateArn": CERTIFICATE_ARN}[half]
+    with pytest.raises(ValueError, match="together"):
+        build_app(context={"stage": "dev", half: value})
