@@ -23,7 +23,6 @@ BODIES: dict[str, dict[str, Any]] = {
     "change_subscription": {"planId": "pro"},
     "cancel_subscription": {"atPeriodEnd": False},
     "consume_usage": {"amount": 1, "idempotencyKey": "scoping-walk"},
-    "save_payment_method": {"setupIntentId": "seti_doesnotmatter"},
 }
 """Valid bodies: with the right token each of these requests would act."""
 
@@ -90,7 +89,10 @@ def victim_state(server: ApiClient, victim: dict[str, str]) -> list[Any]:
 
 def _walk(client: ApiClient, route: Route, victim: dict[str, str]) -> Any:
     """Call the route on the victim's resources, with a body that would act."""
-    return client.request(route.method, _path(route, victim), json=BODIES.get(route.operation))
+    body = BODIES.get(route.operation)
+    if route.operation == "save_payment_method":
+        body = {"setupIntentId": victim["setupIntentId"]}  # the victim's own, open intent
+    return client.request(route.method, _path(route, victim), json=body)
 
 
 @pytest.mark.parametrize("route", CUSTOMER_ROUTES, ids=lambda r: r.operation)
