@@ -35,8 +35,13 @@ def test_price_accepts_known_uppercase_iso_currencies(currency: str) -> None:
     assert _price(currency=currency).currency == currency
 
 
-@pytest.mark.parametrize("currency", ["usd", "Usd", "XXX", "ABC", "US", "USDD", "", " USD", 840])
-def test_price_refuses_unknown_or_lowercase_currencies(currency: object) -> None:
+@pytest.mark.parametrize("currency", ["usd", "Usd", "eUR", "jpy"])
+def test_price_takes_any_case_and_keeps_upper_case(currency: str) -> None:
+    assert _price(currency=currency).currency == currency.upper()
+
+
+@pytest.mark.parametrize("currency", ["usx", "XXX", "ABC", "US", "USDD", "", " USD", 840, "u$d"])
+def test_price_refuses_unknown_currencies(currency: object) -> None:
     with pytest.raises(ValidationError) as caught:
         _price(currency=currency)
 

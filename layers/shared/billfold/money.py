@@ -175,13 +175,23 @@ def minor_unit_exponent(currency: str) -> int:
 
 
 def _known_currency(code: str) -> str:
-    if code not in CURRENCIES:
-        raise ValueError(f"'{code}' is not an ISO 4217 currency code (uppercase, e.g. USD)")
-    return code
+    upper = code.upper()
+    if upper not in CURRENCIES:
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code (e.g. USD or usd)")
+    return upper
 
 
-Currency = Annotated[str, AfterValidator(_known_currency)]
-"""An uppercase ISO 4217 code that billfold can bill in."""
+Currency = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z]{3}$",
+        description="An ISO 4217 code in any case (`usd`, `USD`); stored and answered upper case.",
+        examples=["USD"],
+    ),
+    AfterValidator(_known_currency),
+]
+"""An ISO 4217 code that billfold can bill in: any case in, upper case stored and answered
+(Stripe's clients send lower case)."""
 
 MinorUnits = Annotated[StrictInt, Field(ge=0, le=10**12)]
 """A non-negative amount in the currency's minor unit (cents for USD). Strictly an integer."""

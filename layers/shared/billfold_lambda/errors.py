@@ -21,6 +21,7 @@ THROTTLING_CODES = frozenset(
 STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
     errors.InvalidInput: 400,
     errors.Unauthorized: 401,
+    errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.RuleViolation: 422,
@@ -48,9 +49,9 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return Response(status, content_types.APPLICATION_JSON, json.dumps(body))
 
 
-def proxy_error(status: int, code: str, message: str) -> dict[str, Any]:
+def proxy_error(status: int, code: str, message: str, field: str | None = None) -> dict[str, Any]:
     """An error as a Lambda proxy result, for refusals before the resolver runs."""
-    body = {"error": {"code": code, "message": message, "field": None}}
+    body = {"error": {"code": code, "message": message, "field": field}}
     return {
         "statusCode": status,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
