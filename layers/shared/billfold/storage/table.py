@@ -6,6 +6,7 @@ integers only (money is integer minor units), so DynamoDB's Decimals never leak 
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -154,34 +155,87 @@ def _update_args(update: Update) -> dict[str, Any]:
     return args
 
 
-def encode_cursor(last_key: Mapping[str, Any], partition_attribute: str) -> str:
-    """An opaque cursor: the last key without the partition the query pins down anyway."""
-    position = {k: v["S"] for k, v in last_key.items() if k != partition_attribute}
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class Listing:
+    """What one query pages through: a partition of the table or of an index, perhaps narrowed
+    by its sort key. A cursor is bound to the listing it came from."""
+
+    partition: str
+    index: tuple[str, str, str] | None = None
+    """An index as (name, partition attribute, sort attribute); None for the table."""
+    sort_key_prefix: str | None = None
+    sort_key_at_most: str | None = None
+
+    @property
+    def partition_attribute(self) -> str:
+        return self.index[1] if self.index else PARTITION_KEY
+
+    @property
+    def sort_attribute(self) -> str:
+        return self.index[2] if self.index else SORT_KEY
+
+    @property
+    def position_attributes(self) -> frozenset[str]:
+        """The key attributes a cursor carries: all but the partition, which the query pins."""
+        every = {PARTITION_KEY, SORT_KEY, self.partition_attribute, self.sort_attribute}
+        return frozenset(every - {self.partition_attribute})
+
+    def fingerprint(self) -> str:
+        """A short digest naming this listing (index, partition and sort-key bounds)."""
+        named = json.dumps(
+            [self.index, self.partition, self.sort_key_prefix, self.sort_key_at_most]
+        )
+        return hashlib.sha256(named.encode()).hexdigest()[:16]
+
+    def admits(self, sort_key: str) -> bool:
+        """Whether a sort key lies inside this listing's bounds."""
+        if self.sort_key_prefix is not None and not sort_key.startswith(self.sort_key_prefix):
+            return False
+        return self.sort_key_at_most is None or sort_key <= self.sort_key_at_most
 
 
-def decode_cursor(
-    cursor: str, partition_attribute: str, partition: str, *, key_attributes: frozenset[str]
-) -> dict[str, Any]:
-    """The ExclusiveStartKey for a cursor, pinned to the query's own partition.
+MAX_CURSOR_KEY_LENGTH = 1024
+"""DynamoDB's limit for a sort key, in bytes: no valid position is longer."""
 
-    A cursor can only move the start within the partition being read, never into another one,
-    and must name exactly the query's other key attributes.
+
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput(
+        "cursor is not one this list returned", field="cursor", code="invalid_cursor"
+    )
+
+
+def encode_cursor(last_key: Mapping[str, Any], listing: Listing) -> str:
+    """An opaque cursor: the listing it pages through and the last key read in it."""
+    position = {k: v["S"] for k, v in last_key.items() if k != listing.partition_attribute}
+    document = {"l": listing.fingerprint(), "k": position}
+    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, listing: Listing) -> dict[str, Any]:
+    """The ExclusiveStartKey for a cursor, or InvalidInput `invalid_cursor`.
+
+    Only a cursor this listing returned is taken: one from another list or customer, one whose
+    key attributes are not exactly the listing's, empty or too long (which DynamoDB would
+    reject as a 500), or outside the listing's sort-key bounds is refused.
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        document = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise InvalidInput("cursor is not one this API returned", field="cursor") from error
-    if not isinstance(position, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in position.items()
-    ):
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
-    position.pop(partition_attribute, None)
-    if set(position) != key_attributes - {partition_attribute}:
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
+        raise _invalid_cursor() from error
+    if not isinstance(document, dict) or document.get("l") != listing.fingerprint():
+        raise _invalid_cursor()
+    position = document.get("k")
+    if not isinstance(position, dict) or set(position) != listing.position_attributes:
+        raise _invalid_cursor()
+    for value in position.values():
+        if not isinstance(value, str) or not 0 < len(value.encode()) <= MAX_CURSOR_KEY_LENGTH:
+            raise _invalid_cursor()
+    sort_key = position.get(listing.sort_attribute)
+    if not isinstance(sort_key, str) or not listing.admits(sort_key):
+        raise _invalid_cursor()
     start = {k: {"S": v} for k, v in position.items()}
-    start[partition_attribute] = {"S": partition}
+    start[listing.partition_attribute] = {"S": listing.partition}
     return start
 
 
@@ -301,8 +355,8 @@ class Table:
         `where` filters items after they are read; reading goes on until the page is full or
         the partition ends, so a page is short only when it is the last.
         """
+        listing = Listing(partition, index, sort_key_prefix, sort_key_at_most)
         index_name, partition_attribute, sort_attribute = index or (None, PARTITION_KEY, SORT_KEY)
-        key_attributes = frozenset({PARTITION_KEY, SORT_KEY, partition_attribute, sort_attribute})
         expression = "#p = :p"
         names = {"#p": partition_attribute}
         values: dict[str, Any] = {":p": {"S": partition}}
@@ -329,18 +383,14 @@ class Table:
         if index_name:
             args["IndexName"] = index_name
         if cursor:
-            args["ExclusiveStartKey"] = decode_cursor(
-                cursor, partition_attribute, partition, key_attributes=key_attributes
-            )
+            args["ExclusiveStartKey"] = decode_cursor(cursor, listing)
         items: list[Item] = []
         while True:
             try:
                 response = self._client.query(**args)
             except ClientError as error:
                 if cursor and error.response["Error"]["Code"] == "ValidationException":
-                    raise InvalidInput(
-                        "cursor is not one this API returned", field="cursor"
-                    ) from error
+                    raise _invalid_cursor() from error
                 raise
             items += [_from_wire(item) for item in response.get("Items", [])]
             last_key = response.get("LastEvaluatedKey")
@@ -349,5 +399,5 @@ class Table:
             args["ExclusiveStartKey"], args["Limit"] = last_key, limit - len(items)
         return Page(
             items=items,
-            next_cursor=encode_cursor(last_key, partition_attribute) if last_key else None,
+            next_cursor=encode_cursor(last_key, listing) if last_key else None,
         )

@@ -25,7 +25,7 @@ from billfold.billing.periods import Period, as_utc
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, InvalidInput
 from billfold.storage import keys
-from billfold.storage.table import ConditionFailed, Item, Table, Update
+from billfold.storage.table import ConditionFailed, Item, Listing, Table, Update, encode_cursor
 from billfold.usage.models import Counter, UsageResult, Window, relation, window_of
 from billfold.usage.writes import (
     Change,
@@ -229,6 +229,18 @@ def current_usage(table: Table, customer_id: str, feature_id: str) -> Counter | 
     return _counter(item, feature_id) if item else None
 
 
+def _history(customer_id: str, feature_id: str) -> Listing:
+    return Listing(
+        keys.customer_partition(customer_id), sort_key_prefix=keys.usage_history_prefix(feature_id)
+    )
+
+
+def history_cursor(customer_id: str, feature_id: str, period_start: str) -> str:
+    """A cursor into the feature's history that continues after the period starting then."""
+    start = keys.usage_period(customer_id, feature_id, period_start)
+    return encode_cursor({k: {"S": v} for k, v in start.items()}, _history(customer_id, feature_id))
+
+
 def usage_history(
     table: Table,
     customer_id: str,
@@ -240,9 +252,10 @@ def usage_history(
     not among them: read it with `current_usage` or `read_entitlements_and_usage`)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
         raise InvalidInput("limit is between 1 and 100", field="limit")
+    listing = _history(customer_id, feature_id)
     page = table.query(
-        keys.customer_partition(customer_id),
-        sort_key_prefix=keys.usage_history_prefix(feature_id),
+        listing.partition,
+        sort_key_prefix=listing.sort_key_prefix,
         limit=limit,
         cursor=cursor,
         newest_first=True,

@@ -6,11 +6,11 @@ from billfold.clock import Clock, sortable_timestamp
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import ResolvedEntitlement
 from billfold.errors import InvalidInput, NotFound, RuleViolation
-from billfold.storage import keys
-from billfold.storage.table import Table, encode_cursor
+from billfold.storage.table import Table
 from billfold.usage.counters import (
     add_usage,
     consume,
+    history_cursor,
     read_entitlements_and_usage,
     set_usage,
     usage_history,
@@ -103,7 +103,6 @@ def feature_usage_history(
         newest_listed = counter.period_start
     room = limit - len(opening)
     if room <= 0:
-        start = keys.usage_period(customer_id, feature_id, newest_listed)
-        return opening[:limit], encode_cursor({k: {"S": v} for k, v in start.items()}, "pk")
+        return opening[:limit], history_cursor(customer_id, feature_id, newest_listed)
     closed, next_cursor = usage_history(table, customer_id, feature_id, room, None)
     return opening + [UsagePeriod.of(c) for c in closed], next_cursor
