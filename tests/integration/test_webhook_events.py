@@ -98,10 +98,49 @@ def test_a_refund_is_recorded_from_the_charge_as_stripe_has_it(
     charge = latest if isinstance(latest, str) else latest.id
 
     process_event(context, event("charge.refunded", {"id": charge, "payment_intent": intent.id}))
-    process_event(context, event("charge.dispute.created", {"charge": charge}))
 
     after = get_invoice(table, customer, paid.id)
-    assert (after.status, after.amount_refunded, after.disputed) == ("paid", 400, True)
+    assert (after.status, after.amount_refunded, after.disputed) == ("paid", 400, False)
+
+
+def _paid_charge(stripe_api, paid) -> str:
+    intent = stripe_api.v1.payment_intents.retrieve(paid.payment.payment_intent_id)
+    latest = intent.latest_charge
+    return latest if isinstance(latest, str) else latest.id
+
+
+def test_a_dispute_stripe_does_not_know_is_ignored_whatever_the_event_says(
+    table, context, failed_then_paid, stripe_api
+):
+    customer, _, paid = failed_then_paid
+    forged = {"id": "dp_forged", "charge": _paid_charge(stripe_api, paid)}
+
+    assert process_event(context, event("charge.dispute.created", forged))
+
+    assert get_invoice(table, customer, paid.id).disputed is False
+
+
+def test_a_dispute_is_read_from_stripe_not_from_the_event(
+    table, context, failed_then_paid, stripe_api, monkeypatch
+):
+    customer, _, paid = failed_then_paid
+    charge = _paid_charge(stripe_api, paid)
+    # localstripe has no disputes API: this one read stands in for Stripe's; the charge, its
+    # intent and the invoice are real. The event's body names no charge at all.
+    disputes = {"dp_real": stripe.Dispute.construct_from({"id": "dp_real", "charge": charge}, "k")}
+    monkeypatch.setattr(
+        context.stripe.v1.disputes, "retrieve", lambda dispute_id: disputes[dispute_id]
+    )
+
+    assert process_event(context, event("charge.dispute.created", {"id": "dp_real"}))
+
+    assert get_invoice(table, customer, paid.id).disputed is True
+
+
+def test_an_event_naming_no_object_is_dropped_not_retried(context):
+    for data in ({}, {"id": ""}, {"id": 7}, {"charge": "ch_1"}):
+        assert not process_event(context, event("charge.dispute.created", data))
+    assert not process_event(context, {"id": "evt_x", "type": "charge.refunded", "data": None})
 
 
 def test_a_success_settles_an_invoice_that_had_failed(
@@ -163,4 +202,5 @@ def test_an_intent_from_another_integration_is_ignored(context, stripe_api, tabl
     )
 
     assert process_event(context, event("payment_intent.succeeded", {"id": intent.id}))
-    assert process_event(context, event("payment_method.attached", {"customer": other.id}))
+    attached = {"id": method.id, "customer": other.id}
+    assert process_event(context, event("payment_method.attached", attached))

@@ -21,6 +21,7 @@ from billfold.invoicing.service import get_invoice, save_invoice
 from billfold.payments.charging import outcome_of
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import upstream_error
+from billfold.payments.webhooks import event_object_id
 from billfold.storage import keys
 from billfold.storage.table import Table
 
@@ -103,9 +104,25 @@ def _charge_refunded(context: WebhookContext, data: dict[str, Any]) -> None:
         save_invoice(context.table, invoice, changed)
 
 
+def _dispute(context: WebhookContext, dispute_id: str) -> stripe.Dispute | None:
+    """The dispute as Stripe has it, or None when Stripe knows no such dispute."""
+    try:
+        return context.stripe.v1.disputes.retrieve(dispute_id)
+    except stripe.StripeError as error:
+        if error.http_status == 404:
+            return None
+        raise upstream_error("read the dispute", error) from error
+
+
 def _dispute_created(context: WebhookContext, data: dict[str, Any]) -> None:
-    """Flag the invoice whose charge the customer disputes (the dispute is handled in Stripe)."""
-    charge_id = data.get("charge")
+    """Flag the invoice whose charge the customer disputes (the dispute is handled in Stripe),
+    as Stripe says: the dispute is read from Stripe, never taken from the event's body."""
+    dispute = _dispute(context, str(data["id"]))
+    if dispute is None:
+        logger.warning("dispute unknown to Stripe ignored", extra={"dispute_id": data["id"]})
+        return
+    charge = dispute.charge
+    charge_id = charge if isinstance(charge, str) else getattr(charge, "id", None)
     if not isinstance(charge_id, str):
         return
     invoice = _invoice_of_charge(context, _charge(context, charge_id))
@@ -133,10 +150,10 @@ HANDLERS: dict[str, Callable[[WebhookContext, dict[str, Any]], None]] = {
 
 
 def process_event(context: WebhookContext, event: dict[str, Any]) -> bool:
-    """Handle one event; False when its type is not one billfold handles."""
+    """Handle one event; False when its type is not one billfold handles, or when it names no
+    object (dropped, never retried: no retry could make it whole)."""
     handler = HANDLERS.get(str(event.get("type")))
-    data = (event.get("data") or {}).get("object")
-    if handler is None or not isinstance(data, dict):
+    if handler is None or event_object_id(event) is None:
         return False
-    handler(context, data)
+    handler(context, event["data"]["object"])
     return True

@@ -1,13 +1,16 @@
 """Stripe webhooks, first half: verify, record once, queue. (`webhook_events` processes them.)
 
 The endpoint answers fast: it checks the `Stripe-Signature` header against the webhook secret
-(with Stripe's five-minute tolerance, on the real clock Stripe signs with), skips an event id
+(its timestamp within five minutes either side of the real clock Stripe signs with: stale
+deliveries and far-future ones are refused alike), refuses a payload that is not an event
+about one object (`data.object.id`), skips an event id
 already accepted, queues the event for the worker and then records its id (kept 30 days). An
 event queued twice (a crash between queueing and recording) is harmless: processing compares
 with the current state, so a repeat changes nothing.
 """
 
 import json
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,26 +34,50 @@ class WebhookReceipt(ApiModel):
     duplicate: bool
 
 
+def _bad_signature(why: str) -> InvalidInput:
+    return InvalidInput(why, field="Stripe-Signature", code="invalid_signature")
+
+
+def _signed_at(signature: str) -> int | None:
+    """The `t=` timestamp of a Stripe-Signature header (None if it has none)."""
+    for part in signature.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "t" and value.isdigit():
+            return int(value)
+    return None
+
+
 def verified_event(payload: str, signature: str | None, secret: str) -> dict[str, Any]:
-    """The event, once its signature is proven; InvalidInput `invalid_signature` otherwise."""
+    """The event, once its signature is proven and its timestamp is within the tolerance either
+    way (InvalidInput `invalid_signature` otherwise), and once it is an event about one object
+    (InvalidInput `invalid_event` otherwise)."""
     if not signature:
-        raise InvalidInput(
-            "the Stripe-Signature header is missing",
-            field="Stripe-Signature",
-            code="invalid_signature",
-        )
+        raise _bad_signature("the Stripe-Signature header is missing")
     try:
         stripe.WebhookSignature.verify_header(payload, signature, secret, TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError:
-        raise InvalidInput(
-            "the Stripe-Signature header does not match this payload",
-            field="Stripe-Signature",
-            code="invalid_signature",
-        ) from None
-    event: dict[str, Any] = json.loads(payload)
+        raise _bad_signature("the Stripe-Signature header does not match this payload") from None
+    signed_at = _signed_at(signature)
+    if signed_at is None or signed_at > time.time() + TOLERANCE_SECONDS:
+        raise _bad_signature("the Stripe-Signature timestamp is in the future")
+    event = json.loads(payload)
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-        raise InvalidInput("the payload is not a Stripe event", code="invalid_event")
+        raise InvalidInput("the payload is not a Stripe event", field="id", code="invalid_event")
+    if not isinstance(event.get("type"), str):
+        raise InvalidInput("the event names no type", field="type", code="invalid_event")
+    if event_object_id(event) is None:
+        raise InvalidInput(
+            "the event names no object", field="data.object.id", code="invalid_event"
+        )
     return event
+
+
+def event_object_id(event: dict[str, Any]) -> str | None:
+    """The id of the object an event is about (`data.object.id`), if it names one."""
+    data = event.get("data")
+    found = data.get("object") if isinstance(data, dict) else None
+    object_id = found.get("id") if isinstance(found, dict) else None
+    return object_id if isinstance(object_id, str) and object_id else None
 
 
 def accept_event(
