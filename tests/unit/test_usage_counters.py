@@ -254,7 +254,7 @@ def test_the_dedupe_record_is_new_or_expired_and_lives_seven_days():
     put = dedupe_put("c1", "calls", "req-1", Change("add", 3), NOW)
 
     assert isinstance(put, Put)
-    assert (put.item["pk"], put.item["sk"]) == ("CUSTOMER#c1", "DEDUPE#USAGE#req-1")
+    assert (put.item["pk"], put.item["sk"]) == ("CUSTOMER#c1", "DEDUPE#req-1")
     assert put.item[TTL_ATTRIBUTE] == int((NOW + timedelta(days=7)).timestamp())
     assert put.condition is not None
     assert put.condition.expression == "attribute_not_exists(pk) OR #exp <= :now"

@@ -3,9 +3,9 @@
 An event counts toward the metered feature whose id is its `eventName`: 1, or
 `dimensions.quantity` when given. A malformed request (not a list, over 1,000 events, a field
 of the wrong type) is a 400 naming the field, e.g. `events.17.timestamp`; an event the rules
-refuse (unknown customer, feature not in the plan, a timestamp before the current usage period
-or in the future, ...) is rejected on its own and the rest are counted. Events for periods
-that have closed are refused rather than counted late.
+refuse (unknown customer, feature not in the plan, a timestamp before the current usage period,
+more than 35 days old or more than 5 minutes ahead, ...) is rejected on its own and the rest
+are counted. Events for periods that have closed are refused rather than counted late.
 
 Counting is cheap: the batch's accepted events are grouped per customer and feature, and each
 group is one transaction holding one counter update and up to 98 dedupe records (one per
@@ -22,28 +22,37 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from billfold.billing.periods import as_utc
-from billfold.clock import sortable_timestamp
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict
 from billfold.identifiers import CatalogId, CustomerId
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.storage import keys
-from billfold.storage.schema import TTL_ATTRIBUTE
-from billfold.storage.table import Condition, ConditionFailed, Put, Table, Update
+from billfold.storage.table import ConditionFailed, Put, Table, Update
 from billfold.usage.counters import current_usage, read_entitlements_and_usage
 from billfold.usage.models import Counter, Window, window_of
 from billfold.usage.requests import IdempotencyKey
-from billfold.usage.writes import DEDUPE_TTL, Change, State, plan
+from billfold.usage.writes import (
+    Change,
+    State,
+    dedupe_put,
+    is_live_dedupe,
+    plan,
+    same_report,
+)
 
 MAX_EVENTS = 1000
 DEDUPES_PER_TRANSACTION = 98
 """TransactWriteItems takes 100 items; a counter rolling over into a new period needs two."""
+MAX_EVENT_AGE = timedelta(days=35)
+"""Events older than this are refused whatever the feature's period (as Stripe's meter events)."""
 CLOCK_SKEW = timedelta(minutes=5)
 """Timestamps this far ahead of now, or before the current period's start, are taken as clock
 skew between the caller and billfold and counted in the current period."""
 MAX_ATTEMPTS = 8
 """Lost races (a counter moved on, a key counted meanwhile) tolerated per group."""
+
+_KEY_REUSED = ("idempotency_key_reused", "this idempotency key counted other usage before")
 
 DimensionValue = StrictStr | StrictInt | StrictBool
 EventStatus = Literal["accepted", "duplicate", "rejected"]
@@ -55,7 +64,13 @@ class UsageEvent(ValueModel):
     customer_id: CustomerId
     event_name: CatalogId
     idempotency_key: IdempotencyKey
-    timestamp: datetime
+    timestamp: Annotated[
+        datetime,
+        Field(
+            description="When it happened, with a timezone: within the past 35 days and at most "
+            "5 minutes ahead, and not before the current usage period (else the event is rejected)"
+        ),
+    ]
     dimensions: Annotated[dict[str, DimensionValue], Field(max_length=20)] = Field(
         default_factory=dict
     )
@@ -149,43 +164,37 @@ def _refusal(
     moment = as_utc(event.timestamp)
     if moment > now + CLOCK_SKEW:
         return "timestamp_in_future", "the event is timestamped in the future"
+    if moment < now - MAX_EVENT_AGE:
+        return "timestamp_too_old", "the event is more than 35 days old"
     period = current_usage_period(entry, materialized.subscription_anchor, now)
     if period is not None and moment < period.start - CLOCK_SKEW:
         return "period_closed", "the event belongs to a usage period that has closed"
     return window_of(period)
 
 
-def _dedupe_put(customer_id: str, event: UsageEvent, quantity: int, now: datetime) -> Put:
-    epoch = int(now.timestamp())
-    return Put(
-        {
-            **keys.event_dedupe(customer_id, event.idempotency_key),
-            "kind": "event_dedupe",
-            "feature_id": event.event_name,
-            "amount": quantity,
-            "created_at": sortable_timestamp(now),
-            TTL_ATTRIBUTE: epoch + int(DEDUPE_TTL.total_seconds()),
-        },
-        Condition(
-            "attribute_not_exists(pk) OR #exp <= :now", {"#exp": TTL_ATTRIBUTE}, {":now": epoch}
-        ),
-    )
-
-
-def _seen(table: Table, customer_id: str, events: list[_Counted], now: datetime) -> set[int]:
-    """The indexes of events whose idempotency key was counted before (and still held)."""
-    wanted = [keys.event_dedupe(customer_id, c.event.idempotency_key) for c in events]
-    epoch = int(now.timestamp())
+def _seen(
+    table: Table, customer_id: str, events: list[_Counted], now: datetime, outcomes: "_Outcomes"
+) -> set[int]:
+    """The indexes of events whose idempotency key was counted before (and still held), each
+    marked: `duplicate` when it counted the same usage, else rejected `idempotency_key_reused`
+    (the key namespace is the customer's, shared with `/v1/usage` and consumes)."""
+    wanted = [keys.usage_dedupe(customer_id, c.event.idempotency_key) for c in events]
     held = {
-        item["sk"]
+        item["sk"]: item
         for item in table.get_many(wanted, consistent=True)
-        if int(item.get(TTL_ATTRIBUTE, 0)) > epoch
+        if is_live_dedupe(item, now)
     }
-    return {
-        c.index
-        for c in events
-        if keys.event_dedupe(customer_id, c.event.idempotency_key)["sk"] in held
-    }
+    seen: set[int] = set()
+    for c in events:
+        record = held.get(keys.usage_dedupe(customer_id, c.event.idempotency_key)["sk"])
+        if record is None:
+            continue
+        seen.add(c.index)
+        if same_report(record, c.event.event_name, Change("add", c.quantity)):
+            outcomes.set(c.index, "duplicate")
+        else:
+            outcomes.set(c.index, "rejected", *_KEY_REUSED)
+    return seen
 
 
 def _write_group(
@@ -206,16 +215,18 @@ def _write_group(
         change = Change("add", sum(c.quantity for c in chunk))
         writes: list[Put | Update] = [
             *plan(customer_id, feature_id, chunk[0].window, change, now, state),
-            *(_dedupe_put(customer_id, c.event, c.quantity, now) for c in chunk),
+            *(
+                dedupe_put(
+                    customer_id, feature_id, c.event.idempotency_key, Change("add", c.quantity), now
+                )
+                for c in chunk
+            ),
         ]
         try:
             table.transact(writes)
         except ConditionFailed:
             failures += 1
-            seen = _seen(table, customer_id, chunk, now)
-            for c in chunk:
-                if c.index in seen:
-                    outcomes.set(c.index, "duplicate")
+            seen = _seen(table, customer_id, chunk, now, outcomes)
             pending = [c for c in chunk if c.index not in seen] + rest
             fresh = current_usage(table, customer_id, feature_id)
             state = State(counter=fresh, closed=None, dedupe=None)
@@ -245,12 +256,7 @@ def ingest_events(table: Table, batch: EventBatch, now: datetime) -> EventBatchR
             if same:
                 outcomes.set(index, "duplicate")
             else:
-                outcomes.set(
-                    index,
-                    "rejected",
-                    "idempotency_key_reused",
-                    "an earlier event in this batch has this key with other content",
-                )
+                outcomes.set(index, "rejected", *_KEY_REUSED)
             continue
         first_by_key[key] = index
         if quantity is None:
@@ -269,10 +275,7 @@ def ingest_events(table: Table, batch: EventBatch, now: datetime) -> EventBatchR
                 continue
             groups[(event.event_name, verdict)].append(_Counted(index, event, quantity, verdict))
         for (feature_id, _), counted in groups.items():
-            seen = _seen(table, customer_id, counted, now)  # a retried upload: reads only
-            for c in counted:
-                if c.index in seen:
-                    outcomes.set(c.index, "duplicate")
+            seen = _seen(table, customer_id, counted, now, outcomes)  # a retry: reads only
             fresh = [c for c in counted if c.index not in seen]
             _write_group(
                 table, customer_id, feature_id, fresh, counters.get(feature_id), now, outcomes
