@@ -23,6 +23,12 @@ class InvalidInput(BillfoldError):
     code = "invalid_input"
 
 
+class Forbidden(BillfoldError):
+    """The caller may not do this: e.g. a customer setting terms only the seller may grant."""
+
+    code = "forbidden"
+
+
 class NotFound(BillfoldError):
     """The resource does not exist (or is not visible to this caller)."""
 

@@ -10,6 +10,7 @@ handler = api.handler
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar, get_type_hints
@@ -19,8 +20,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from billfold.errors import InvalidInput
+from billfold.grants import Caller, refuse_seller_terms
 from billfold_lambda.cors import with_cors
 from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
 from billfold_lambda.observability import logger, metrics, tracer
@@ -31,7 +34,7 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 _ERROR_STATUSES = {
     400: "Invalid request: `error.field` names the offending input",
     401: "Missing or invalid credential",
-    403: "This credential may not call this route",
+    403: "This credential may not call this route, or set a field it names",
     404: "No such resource",
     409: "Conflict with the resource's state or a concurrent change",
     422: "A valid request that the rules refuse",
@@ -45,12 +48,27 @@ def _error_responses() -> dict[int, OpenAPIResponse]:
     }
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: `{"value": 1, "value": 999}` is ambiguous
+    (parsers disagree on which one wins), so it is refused rather than read either way."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise InvalidInput(
+                f"the key '{key}' appears twice in one JSON object",
+                field=key,
+                code="malformed_json",
+            )
+        document[key] = value
+    return document
+
+
 def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
     """The event with its body as JSON text: billfold reads every body as JSON, whatever
     Content-Type the client sent (curl's -d sends a form type), and a base64 body is decoded.
 
     Raises InvalidInput (malformed_json) for a body that is not UTF-8 JSON, including JSON too
-    deep or with numbers too long for Python's parser.
+    deep, with numbers too long for Python's parser, or with one key twice in an object.
     """
     body = event.get("body")
     if not body:
@@ -63,7 +81,9 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
                 "The request body is not valid JSON (it is not UTF-8 text).", code="malformed_json"
             ) from error
     try:
-        json.loads(body)
+        json.loads(body, object_pairs_hook=_unique_keys)
+    except InvalidInput:
+        raise
     except (ValueError, RecursionError):
         raise InvalidInput("The request body is not valid JSON.", code="malformed_json") from None
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
@@ -82,6 +102,13 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def caller_of(event: dict[str, Any]) -> Caller:
+    """Who sent the request, as the authorizer said: the seller only for a server key (its
+    context's `credential`); anything else is treated as a customer."""
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    return Caller.SELLER if context.get("credential") == "server" else Caller.CUSTOMER
+
+
 def lambda_entry(
     resolve: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -95,7 +122,7 @@ def lambda_entry(
         try:
             request = as_json_request(event)
         except InvalidInput as error:
-            return with_cors(event, proxy_error(400, error.code, error.message))
+            return with_cors(event, proxy_error(400, error.code, error.message, error.field))
         return with_cors(event, resolve(request, context))
 
     return handler
@@ -112,9 +139,24 @@ class Api:
         self.handler = lambda_entry(self.resolver.resolve)
         """The Lambda entry point."""
 
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        """The endpoint, refusing (403) any seller-only term a customer set in its request."""
+
+        @functools.wraps(endpoint)
+        def guarded(**arguments: Any) -> Any:
+            caller = caller_of(self.resolver.current_event.raw_event)
+            for argument in arguments.values():
+                if isinstance(argument, BaseModel):
+                    refuse_seller_terms(argument, caller)
+            return endpoint(**arguments)
+
+        return guarded  # type: ignore[return-value]
+
     def route(self, endpoint: Endpoint) -> Endpoint:
-        """Register the endpoint function under this operation's method and path."""
-        decorated = self.router.route(
+        """Register the endpoint function under this operation's method and path; every
+        request model it takes is checked against what the caller may set
+        (`billfold.grants`)."""
+        self.router.route(
             rule=self.spec.resolver_path,
             method=self.spec.method,
             summary=self.spec.summary,
@@ -128,6 +170,6 @@ class Api:
                 },
                 **_error_responses(),
             },
-        )(endpoint)
+        )(self._guarded(endpoint))
         self.resolver.include_router(self.router)
-        return decorated
+        return endpoint

@@ -46,6 +46,11 @@ DEFAULT_4XX = GatewayResponse("DEFAULT_4XX", None, "bad_request", "The request w
 DEFAULT_5XX = GatewayResponse(
     "DEFAULT_5XX", None, "internal_error", "Something went wrong on our side; retry later."
 )
+URI_TOO_LONG = GatewayResponse(
+    "DEFAULT_4XX", 414, "uri_too_long", "The request URI is too long; send long input in the body."
+)
+"""A request line too long to read (over 64 KiB locally): refused before any route is matched.
+Not in ALL, which holds one response per type: deployed, DEFAULT_4XX's body answers it."""
 
 ALL = (
     UNAUTHORIZED,

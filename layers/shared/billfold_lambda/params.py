@@ -24,3 +24,6 @@ InvoiceIdPath = Annotated[str, Path(pattern=r"^in_[0-9a-f]{8,64}$", description=
 PaymentMethodIdPath = Annotated[
     str, Path(pattern=r"^pm_[A-Za-z0-9_]{1,100}$", description="a Stripe payment method id")
 ]
+PromotionCodePath = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{3,40}$", description="a promotion code (any case)")
+]

@@ -192,6 +192,40 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("list_coupons", "GET", "/v1/coupons", "List coupons", "catalog", _READ),
     Route("get_coupon", "GET", "/v1/coupons/{couponId}", "Get a coupon", "catalog", _READ),
+    # Catalog: promotion codes
+    Route(
+        "create_promotion_code",
+        "POST",
+        "/v1/promotion-codes",
+        "Create a customer-facing code for a coupon (expiry, redemption cap, first time only)",
+        "catalog",
+        _WRITE,
+        status=201,
+    ),
+    Route(
+        "list_promotion_codes",
+        "GET",
+        "/v1/promotion-codes",
+        "List promotion codes",
+        "catalog",
+        _READ,
+    ),
+    Route(
+        "get_promotion_code",
+        "GET",
+        "/v1/promotion-codes/{code}",
+        "Get a promotion code and how often it was redeemed",
+        "catalog",
+        _READ,
+    ),
+    Route(
+        "update_promotion_code",
+        "PATCH",
+        "/v1/promotion-codes/{code}",
+        "Turn a promotion code off (or on again)",
+        "catalog",
+        _WRITE,
+    ),
     # Customers
     Route(
         "create_customer",
@@ -386,6 +420,25 @@ ROUTES: tuple[Route, ...] = (
         "Void an open invoice: nothing more is charged",
         "invoices",
         _WRITE | {Needs.INVOICE_BUCKET},
+    ),
+    # Credit balance
+    Route(
+        "get_credit_balance",
+        "GET",
+        "/v1/customers/{customerId}/credit-balance",
+        "The customer's credit balance per currency, taken off their next invoices",
+        "invoices",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "list_credit_transactions",
+        "GET",
+        "/v1/customers/{customerId}/credit-balance/transactions",
+        "Every amount added to or drawn from the credit balance, newest first, with its invoice",
+        "invoices",
+        _READ,
+        Access.SERVER_OR_PORTAL,
     ),
     # Payment methods
     Route(

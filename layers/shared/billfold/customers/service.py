@@ -5,6 +5,7 @@ failure at any step leaves either the whole change or none of it: a retry comple
 update that loses a race puts the winner's details back on the Stripe customer.
 """
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from billfold.clock import Clock, sortable_timestamp
@@ -69,6 +70,23 @@ def get_customer(table: Table, customer_id: str, *, consistent: bool = False) ->
     if customer is None:
         raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
     return customer
+
+
+def had_trial(table: Table, customer_id: str) -> bool:
+    """Whether the customer has had a trial before (read consistently)."""
+    return table.get(keys.trial_taken(customer_id), consistent=True) is not None
+
+
+def trial_taken_put(customer_id: str, trial_end: datetime) -> Put:
+    """The record, written with the subscription that starts a trial, that the customer had
+    one: the plan's trial is not given again."""
+    return Put(
+        {
+            **keys.trial_taken(customer_id),
+            "kind": "trial_taken",
+            "trial_end": trial_end.isoformat(),
+        }
+    )
 
 
 def _same_customer(existing: Customer, request: CustomerCreate) -> Customer:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from billfold.billing.proration import ProrationLine
 from billfold.clock import sortable_timestamp
+from billfold.credits.ledger import CreditTransaction, balance_in, balance_moves
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict
 from billfold.invoicing.arithmetic import discount_line, totals
@@ -132,19 +133,21 @@ def _writes(
             {":invoiced": "invoiced", ":invoice": invoice.id},
         ),
     ]
-    new_balance = balance - invoice.credit_applied + invoice.credit_added
-    if new_balance != balance:
-        writes.append(
-            Update(
-                keys.credit_balance(invoice.customer_id, invoice.currency),
-                "SET amount = :amount",
-                Condition(
-                    "attribute_not_exists(amount) OR amount = :was", values={":was": balance}
-                ),
-                values={":amount": new_balance},
-            )
-        )
-    return writes
+    moved = invoice.credit_added - invoice.credit_applied
+    credit = CreditTransaction(
+        id=f"ctx_{invoice.id.removeprefix('in_')}",
+        currency=invoice.currency,
+        kind="added" if moved > 0 else "applied",
+        amount=moved,
+        balance_after=balance + moved,
+        invoice_id=invoice.id,
+        invoice_number=invoice.number,
+        reason=invoice.reason,
+        subscription_id=invoice.subscription_id,
+        billing_record_id=invoice.billing_record_id,
+        created_at=invoice.created_at,
+    )
+    return writes + balance_moves(invoice.customer_id, credit, balance)
 
 
 def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice | None:
@@ -166,8 +169,7 @@ def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice 
             )
         }
         sequence = int(state.get(keys.INVOICE_NUMBER_COUNTER["sk"], {}).get("last", 0)) + 1
-        balance_key = keys.credit_balance(record.customer_id, record.currency)["sk"]
-        balance = int(state.get(balance_key, {}).get("amount", 0))
+        balance = balance_in(state, record.customer_id, record.currency)
         customer = Party(name=profile.name, email=profile.email)
         invoice = _draft(record, seller, customer, sequence, balance)
         try:
@@ -186,7 +188,7 @@ def pending_records(table: Table, customer_id: str) -> list[keys.Key]:
     while True:
         page = table.query(
             keys.customer_partition(customer_id),
-            sort_key_prefix="BILLING#",
+            sort_key_prefix=keys.BILLING_PREFIX,
             where=Condition("#status = :pending", {"#status": "status"}, {":pending": "pending"}),
             limit=100,
             cursor=cursor,

@@ -15,6 +15,7 @@ PLANS_PARTITION = "PLAN"
 ADDONS_PARTITION = "ADDON"
 CUSTOMER_LIST_PARTITION = "CUSTOMERS"
 COUPONS_PARTITION = "COUPON"
+PROMOTION_CODES_PARTITION = "PROMOCODE"
 
 
 def feature(feature_id: str) -> Key:
@@ -25,6 +26,16 @@ def feature(feature_id: str) -> Key:
 def coupon(coupon_id: str) -> Key:
     """A coupon; all coupons share one partition, like features."""
     return {"pk": COUPONS_PARTITION, "sk": f"COUPON#{coupon_id}"}
+
+
+def promotion_code(code: str) -> Key:
+    """A promotion code (upper case); all codes share one partition, like coupons."""
+    return {"pk": PROMOTION_CODES_PARTITION, "sk": f"PROMOCODE#{code}"}
+
+
+def promotion_code_redemption(customer_id: str, code: str) -> Key:
+    """That the customer redeemed a promotion code (each customer redeems a code once)."""
+    return {"pk": customer_partition(customer_id), "sk": f"REDEEMED#{code}"}
 
 
 def catalog_item(partition: str, item_id: str) -> Key:
@@ -52,6 +63,11 @@ def api_key(key_hash: str) -> Key:
     return {"pk": f"API_KEY#{key_hash}", "sk": "API_KEY"}
 
 
+def trial_taken(customer_id: str) -> Key:
+    """That the customer has had a trial (the plan's trial is given once per customer)."""
+    return {"pk": customer_partition(customer_id), "sk": "TRIAL"}
+
+
 def subscription(customer_id: str) -> Key:
     """The customer's live (or last) subscription."""
     return {"pk": f"CUSTOMER#{customer_id}", "sk": "SUBSCRIPTION"}
@@ -62,9 +78,12 @@ def entitlements(customer_id: str) -> Key:
     return {"pk": f"CUSTOMER#{customer_id}", "sk": "ENT"}
 
 
+BILLING_PREFIX = "BILLING#"
+
+
 def billing_record(customer_id: str, created: str, record_id: str) -> Key:
     """A billing record waiting for invoicing, in creation order."""
-    return {"pk": f"CUSTOMER#{customer_id}", "sk": f"BILLING#{created}#{record_id}"}
+    return {"pk": f"CUSTOMER#{customer_id}", "sk": f"{BILLING_PREFIX}{created}#{record_id}"}
 
 
 ENTITLEMENTS_AND_USAGE_PREFIX = "ENT"
@@ -99,8 +118,10 @@ def usage_period(customer_id: str, feature_id: str, period_start: str) -> Key:
 
 
 def usage_dedupe(customer_id: str, idempotency_key: str) -> Key:
-    """The record that a usage report with this idempotency key was counted (expires by TTL)."""
-    return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#USAGE#{idempotency_key}"}
+    """The record that usage with this idempotency key was counted (expires by TTL). One
+    namespace per customer: a key means one report whether `/v1/usage`, `/v1/events` or a
+    consume carried it."""
+    return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#{idempotency_key}"}
 
 
 INVOICE_PREFIX = "INVOICE#"
@@ -119,9 +140,12 @@ def invoice_owner(invoice_id: str) -> Key:
     return {"pk": f"{INVOICE_PREFIX}{invoice_id}", "sk": "OWNER"}
 
 
+CREDIT_PREFIX = "CREDIT#"
+
+
 def credit_balance(customer_id: str, currency: str) -> Key:
     """The customer's credit balance in one currency (credits from downgrades and cancels)."""
-    return {"pk": customer_partition(customer_id), "sk": f"CREDIT#{currency}"}
+    return {"pk": customer_partition(customer_id), "sk": f"{CREDIT_PREFIX}{currency}"}
 
 
 def webhook_event(event_id: str) -> Key:
@@ -135,8 +159,3 @@ PROMOTION_PREFIX = "PROMO#"
 def promotion(customer_id: str, feature_id: str) -> Key:
     """A promotional grant of one feature to one customer (one per feature)."""
     return {"pk": customer_partition(customer_id), "sk": f"{PROMOTION_PREFIX}{feature_id}"}
-
-
-def event_dedupe(customer_id: str, idempotency_key: str) -> Key:
-    """That a raw usage event with this idempotency key was counted (expires by TTL)."""
-    return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#EVENT#{idempotency_key}"}

@@ -12,7 +12,7 @@ from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import SubscriptionView
-from billfold.subscriptions.service import live_subscription, stored_subscription, view
+from billfold.subscriptions.service import current_view, live_subscription, stored_subscription
 
 
 class CancelRequest(RequestModel):
@@ -28,21 +28,21 @@ def cancel_subscription(
     scheduled change is dropped with an immediate cancel and kept (for a resume) otherwise."""
     current = stored_subscription(table, customer_id)
     if current.status == "canceled":
-        return view(current)
+        return current_view(table, current)
     now = clock.now()
     if request.at_period_end:
         if current.cancel_at_period_end:
-            return view(current)
+            return current_view(table, current)
         after = current.model_copy(update={"cancel_at_period_end": True})
     else:
         after = ended(table, current, now)
-    return view(save_change(table, current, after, now))
+    return current_view(table, save_change(table, current, after, now))
 
 
 def resume_subscription(table: Table, customer_id: str, clock: Clock) -> SubscriptionView:
     """Undo a scheduled cancel; a subscription already canceled cannot be resumed (409)."""
     current = live_subscription(table, customer_id)
     if not current.cancel_at_period_end:
-        return view(current)
+        return current_view(table, current)
     after = current.model_copy(update={"cancel_at_period_end": False})
-    return view(save_change(table, current, after, clock.now()))
+    return current_view(table, save_change(table, current, after, clock.now()))

@@ -5,8 +5,9 @@ from datetime import datetime
 
 from billfold.catalog.addons import addon_store
 from billfold.catalog.plans import plan_store
+from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code
 from billfold.errors import changed_concurrently
-from billfold.storage.table import ConditionFailed, Put, Table, attribute_is
+from billfold.storage.table import ConditionFailed, Put, Table, Update, attribute_is
 from billfold.subscriptions.models import BillingRecord, Subscription
 from billfold.subscriptions.service import entitlements_write
 from billfold.subscriptions.store import billing_record_item, subscription_item
@@ -18,21 +19,27 @@ def save_change(
     after: Subscription,
     now: datetime,
     record: BillingRecord | None = None,
+    redeemed: Redemption | None = None,
 ) -> Subscription:
-    """Write `after` over `before` if nobody changed the subscription since it was read."""
+    """Write `after` over `before` if nobody changed the subscription since it was read, with
+    the redemption of the promotion code the change applies (422 if that lost its race)."""
     changed = after.model_copy(update={"revision": before.revision + 1, "updated_at": now})
     plan = plan_store(table).version(changed.plan_id, changed.plan_version)
     addons = [
         (addon_store(table).version(held.addon_id, held.version), held) for held in changed.addons
     ]
-    writes = [
+    writes: list[Put | Update] = [
         Put(subscription_item(changed), attribute_is("revision", before.revision)),
         entitlements_write(table, changed, plan, addons, now),
     ]
     if record is not None:
         writes.append(Put(billing_record_item(record)))
+    if redeemed is not None:
+        writes += redeemed.writes
     try:
         table.transact(writes)
-    except ConditionFailed:
+    except ConditionFailed as error:
+        if 0 not in error.failed_indexes and redeemed and redeemed.lost(error, len(writes)):
+            raise invalid_promotion_code() from None
         raise changed_concurrently("subscription of customer", before.customer_id) from None
     return changed

@@ -6,7 +6,9 @@ from billfold.catalog.models import BillingPeriod
 from billfold.subscriptions.models import AppliedCoupon, Subscription
 
 
-def applied_coupon(coupon: Coupon, period: BillingPeriod) -> AppliedCoupon:
+def applied_coupon(
+    coupon: Coupon, period: BillingPeriod, promotion_code: str | None = None
+) -> AppliedCoupon:
     """The coupon on a subscription billed per `period`: once covers one billed period,
     repeating covers the periods that start within its months, forever has no end."""
     periods: int | None = None
@@ -15,7 +17,12 @@ def applied_coupon(coupon: Coupon, period: BillingPeriod) -> AppliedCoupon:
     elif coupon.duration == "repeating" and coupon.duration_in_months is not None:
         months = coupon.duration_in_months
         periods = months if period == "monthly" else -(-months // 12)
-    return AppliedCoupon(discount=coupon.discount(), duration=coupon.duration, periods_left=periods)
+    return AppliedCoupon(
+        discount=coupon.discount(),
+        duration=coupon.duration,
+        periods_left=periods,
+        promotion_code=promotion_code,
+    )
 
 
 def take_discount(subscription: Subscription) -> tuple[Subscription, Discount | None]:

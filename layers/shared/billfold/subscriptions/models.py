@@ -3,13 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, Field, StrictInt, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictInt, model_validator
 
-from billfold.billing.discounts import Discount
+from billfold.billing.discounts import Discount, discount_amount
 from billfold.billing.proration import ProrationLine
 from billfold.catalog.coupons import Duration
 from billfold.catalog.models import BillingPeriod
+from billfold.catalog.promotion_codes import PromotionCodeText
 from billfold.entitlements.models import SubscriptionStatus
+from billfold.grants import SellerOnly
 from billfold.identifiers import CatalogId
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.money import Currency
@@ -37,30 +39,42 @@ AddonList = Annotated[list[AddonQuantity], Field(max_length=50), AfterValidator(
 
 
 class SubscriptionCreate(RequestModel):
-    """A new subscription. `trialDays` overrides the plan's trial; `startAt` may backdate it;
-    `couponId` discounts its invoices for the coupon's duration."""
+    """A new subscription. The plan's trial is given once per customer; the seller may set
+    `trialDays` instead, backdate the start (`startAt`) and give a coupon (`couponId`). A
+    customer may give a `promotionCode` (the seller may too; not with `couponId`)."""
 
     plan_id: CatalogId
     billing_period: BillingPeriod = "monthly"
     currency: Currency
     addons: AddonList = Field(default_factory=list)
-    trial_days: Annotated[StrictInt, Field(ge=0, le=730)] | None = None
-    start_at: datetime | None = None
-    coupon_id: CatalogId | None = None
+    trial_days: Annotated[StrictInt | None, Field(ge=0, le=730), SellerOnly] = None
+    start_at: Annotated[datetime | None, SellerOnly] = None
+    coupon_id: Annotated[CatalogId | None, SellerOnly] = None
+    promotion_code: PromotionCodeText | None = None
+
+    @model_validator(mode="after")
+    def _one_discount(self) -> Self:
+        if self.coupon_id is not None and self.promotion_code is not None:
+            raise ValueError("give couponId or promotionCode, not both")
+        return self
 
 
 class SubscriptionChange(RequestModel):
     """The subscription as it should be: a field left out keeps its value; `addons` is the
-    whole set wanted (an empty list removes every add-on)."""
+    whole set wanted (an empty list removes every add-on); `promotionCode` puts the code's
+    coupon on the subscription from its next invoice on. At least one field is needed."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     plan_id: CatalogId | None = None
     billing_period: BillingPeriod | None = None
     addons: AddonList | None = None
+    promotion_code: PromotionCodeText | None = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
-        if self.plan_id is None and self.billing_period is None and self.addons is None:
-            raise ValueError("name at least one of planId, billingPeriod and addons")
+        if not any(getattr(self, name) is not None for name in type(self).model_fields):
+            raise ValueError("name at least one of planId, billingPeriod, addons and promotionCode")
         return self
 
 
@@ -100,6 +114,8 @@ class AppliedCoupon(ApiModel):
     discount: Discount
     duration: Duration
     periods_left: int | None
+    promotion_code: str | None = None
+    """The promotion code that put it there, if a code did."""
 
 
 class Subscription(ApiModel):
@@ -139,9 +155,14 @@ class Subscription(ApiModel):
 
 
 class NextInvoice(ApiModel):
-    """What the customer will be billed next, and when."""
+    """What the customer's next invoice will ask for, and when: `subtotal` (the period's
+    price), less the coupon's `discount`, less `creditApplied` from the credit balance, leaves
+    `amount` to pay."""
 
     amount: int
+    subtotal: int
+    discount: int
+    credit_applied: int
     currency: str
     date: datetime
 
@@ -170,14 +191,16 @@ nothing: the subscription already is what was asked for."""
 
 
 class ChangePreview(ApiModel):
-    """What a change does: the lines billed now (credits negative), what is due now or added to
-    the customer's credit balance, and what the next renewal costs and when (null: none)."""
+    """What a change does: the lines billed now (credits negative), what is due now after the
+    customer's credit balance (`creditApplied`) or added to it (`credit`), and what the next
+    renewal asks for and when (null: none)."""
 
     timing: ChangeTiming
     effective_at: datetime
     currency: str
     lines: list[ProrationLine]
     due_now: int
+    credit_applied: int
     credit: int
     next_renewal: NextInvoice | None
     resets_usage: bool
@@ -207,3 +230,10 @@ class BillingRecord(ApiModel):
     discount: Discount | None = None
     """The subscription's coupon, when it applies to this record's charges."""
     created_at: datetime
+
+    @property
+    def net_due(self) -> int:
+        """What the record's invoice will total: its lines less the discount (negative for a
+        credit)."""
+        amounts = [line.amount for line in self.lines]
+        return sum(amounts) - (discount_amount(amounts, self.discount) if self.discount else 0)

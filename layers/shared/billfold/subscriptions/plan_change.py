@@ -34,18 +34,21 @@ from billfold.billing.proration import (
 from billfold.catalog.addons import addon_store
 from billfold.catalog.models import Addon, BillingPeriod, Plan
 from billfold.catalog.plans import plan_store
+from billfold.catalog.promotion_codes import Redemption, redemption
 from billfold.clock import Clock
+from billfold.credits.ledger import balance_of
 from billfold.entitlements.check import current_usage_period
 from billfold.errors import Conflict, RuleViolation
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.discounts import applied_coupon
 from billfold.subscriptions.models import (
     AddonQuantity,
+    AppliedCoupon,
     BillingRecord,
     ChangePreview,
     ChangeResult,
     ChangeTiming,
-    NextInvoice,
     OverLimit,
     ScheduledChange,
     SubscribedAddon,
@@ -60,6 +63,7 @@ from billfold.subscriptions.service import (
     priced_addon,
     view,
 )
+from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 from billfold.usage.counters import read_entitlements_and_usage
 
 HeldAddons = list[tuple[Addon, SubscribedAddon]]
@@ -75,6 +79,10 @@ class PlannedChange:
     after: Subscription
     record: BillingRecord | None
     preview: ChangePreview
+    credit: int
+    """The credit balance left for the next renewal once this change's invoice is issued."""
+    redemption: Redemption | None = None
+    """The promotion code the change redeems, written in the change's transaction."""
 
 
 def _target_plan(table: Table, current: Subscription, request: SubscriptionChange) -> Plan:
@@ -148,7 +156,8 @@ def _same_terms(a: Subscription, b: Subscription) -> bool:
 
 def _timing(current: Subscription, target: Subscription, current_plan: Plan) -> ChangeTiming:
     if _same_terms(current, target):
-        return "now" if current.scheduled_change else "nothing"
+        changed = current.scheduled_change or current.coupon != target.coupon
+        return "now" if changed else "nothing"
     if current.status == "trialing":
         return "now"
     if current.billing_period != target.billing_period:
@@ -224,19 +233,17 @@ def _scheduled(current: Subscription, target: Subscription, resets_usage: bool) 
     return current.model_copy(update={"scheduled_change": change})
 
 
-def _next_renewal(after: Subscription) -> NextInvoice | None:
-    if after.cancel_at_period_end:
-        return None
-    change = after.scheduled_change
-    if change is not None:
-        return NextInvoice(
-            amount=change.period_total, currency=after.currency, date=change.effective_at
-        )
-    return NextInvoice(
-        amount=after.period_total,
-        currency=after.currency,
-        date=after.trial_end or after.current_period_end,
-    )
+def _promotion(
+    table: Table, current: Subscription, request: SubscriptionChange, now: datetime
+) -> tuple[AppliedCoupon | None, Redemption | None]:
+    """The coupon the subscription has after the change, and the redemption of the code that
+    puts it there (none when the code is the one already on it: a retried change)."""
+    code = request.promotion_code
+    if code is None or (current.coupon and current.coupon.promotion_code == code):
+        return current.coupon, None
+    redeemed = redemption(table, code, current.customer_id, current.currency, now)
+    period = request.billing_period or current.billing_period
+    return applied_coupon(redeemed.coupon, period, redeemed.code), redeemed
 
 
 def _checked_current(table: Table, customer_id: str, now: datetime) -> Subscription:
@@ -260,6 +267,7 @@ def plan_change(
     period = request.billing_period or current.billing_period
     addons = _target_addons(table, current, request, plan, period)
     resets_usage = plan.id != current.plan_id and plan.reset_usage_on_change
+    coupon, redeemed = _promotion(table, current, request, now)
     target = current.model_copy(
         update={
             "plan_id": plan.id,
@@ -274,31 +282,36 @@ def plan_change(
             ),
             "addons": [held for _, held in addons],
             "usage_anchor": now if resets_usage else current.usage_anchor,
+            "coupon": coupon,
         }
     )
     current_plan = plan_store(table).version(current.plan_id, current.plan_version)
     timing = _timing(current, target, current_plan)
     lines: list[ProrationLine] = []
     if timing == "period_end":
-        after = _scheduled(current, target, resets_usage)
+        after = _scheduled(current, target, resets_usage).model_copy(update={"coupon": coupon})
     elif timing == "now":
         after, lines = _applied_now(current, target, now)
     else:
         after = current
     total = net(lines)
+    balance = balance_of(table, customer_id, current.currency, consistent=True)
+    credit = credit_left(balance, total)
+    applied = min(balance, max(total, 0))
     preview = ChangePreview(
         timing=timing,
         effective_at=current.current_period_end if timing == "period_end" else now,
         currency=current.currency,
         lines=lines,
-        due_now=max(total, 0),
+        due_now=max(total, 0) - applied,
+        credit_applied=applied,
         credit=max(-total, 0),
-        next_renewal=_next_renewal(after),
+        next_renewal=upcoming_invoice(after, credit),
         resets_usage=resets_usage and timing != "nothing",
         over_limit=_over_limit(table, target, plan, addons, now),
     )
     record = _record(after, lines, now) if lines else None
-    return PlannedChange(before=current, after=after, record=record, preview=preview)
+    return PlannedChange(current, after, record, preview, credit, redeemed)
 
 
 def preview_change(
@@ -318,5 +331,7 @@ def change_subscription(
     planned = plan_change(table, customer_id, request, now)
     after = planned.before
     if planned.preview.timing != "nothing":
-        after = save_change(table, planned.before, planned.after, now, planned.record)
-    return ChangeResult(subscription=view(after), change=planned.preview)
+        after = save_change(
+            table, planned.before, planned.after, now, planned.record, planned.redemption
+        )
+    return ChangeResult(subscription=view(after, planned.credit), change=planned.preview)

@@ -12,24 +12,25 @@ from datetime import datetime, timedelta
 from billfold.billing.periods import Period, as_utc, billing_period_at
 from billfold.billing.proration import ProrationLine
 from billfold.catalog.addons import addon_store
-from billfold.catalog.coupons import coupon_for
+from billfold.catalog.coupons import Coupon, coupon_for
 from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Addon, BillingPeriod, Plan
 from billfold.catalog.plans import plan_store
+from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code, redemption
 from billfold.clock import Clock
-from billfold.customers.service import get_customer
+from billfold.credits.ledger import balance_of
+from billfold.customers.service import get_customer, had_trial, trial_taken_put
 from billfold.entitlements.models import MaterializedEntitlements, Promotion
 from billfold.entitlements.promotions_store import customer_promotions
 from billfold.entitlements.resolve import materialize
 from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.storage import keys
-from billfold.storage.table import Condition, ConditionFailed, Put, Table
+from billfold.storage.table import Condition, ConditionFailed, Put, Table, Update
 from billfold.subscriptions.discounts import applied_coupon, take_discount
 from billfold.subscriptions.models import (
     AddonQuantity,
     BillingReason,
     BillingRecord,
-    NextInvoice,
     SubscribedAddon,
     Subscription,
     SubscriptionCreate,
@@ -42,6 +43,7 @@ from billfold.subscriptions.store import (
     subscription_item,
     versioned_entitlements_put,
 )
+from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 
 _ORDER = "order_fingerprint"
 """The SHA-256 of the create request that made a subscription: the same create again is a
@@ -92,7 +94,7 @@ def priced_addon(
 
 
 def _first_period(
-    request: SubscriptionCreate, plan: Plan, now: datetime
+    request: SubscriptionCreate, trial_days: int, now: datetime
 ) -> tuple[datetime, Period, datetime | None]:
     """The billing anchor, the current period and the trial end of a new subscription."""
     if request.start_at is not None and request.start_at.tzinfo is None:
@@ -100,13 +102,41 @@ def _first_period(
     start = as_utc(request.start_at) if request.start_at else now
     if start > now:
         raise InvalidInput("startAt cannot be in the future", field="startAt")
-    trial_days = plan.trial_days if request.trial_days is None else request.trial_days
     if trial_days:
         trial_end = start + timedelta(days=trial_days)
         if trial_end > now:
             return trial_end, Period(start=start, end=trial_end), trial_end
         start = trial_end
     return start, billing_period_at(start, request.billing_period, now), None
+
+
+def _trial_days(table: Table, customer_id: str, request: SubscriptionCreate, plan: Plan) -> int:
+    """The seller's `trialDays` if given; else the plan's trial, unless the customer had one."""
+    if request.trial_days is not None:
+        return request.trial_days
+    if not plan.trial_days or had_trial(table, customer_id):
+        return 0
+    return plan.trial_days
+
+
+def _discount(
+    table: Table, customer_id: str, request: SubscriptionCreate, now: datetime
+) -> tuple[Coupon | None, Redemption | None]:
+    """The coupon the seller gave, or the one a promotion code redeems."""
+    if request.coupon_id:
+        return coupon_for(table, request.coupon_id, request.currency, "couponId"), None
+    if request.promotion_code:
+        redeemed = redemption(table, request.promotion_code, customer_id, request.currency, now)
+        return redeemed.coupon, redeemed
+    return None, None
+
+
+def _replayed(table: Table, customer_id: str, order: str) -> SubscriptionView | None:
+    """The live subscription this same create made before (a retry), if any."""
+    stored = table.get(keys.subscription(customer_id), consistent=True)
+    if stored is None or stored.get("status") == "canceled" or stored.get(_ORDER) != order:
+        return None
+    return current_view(table, Subscription.model_validate(stored))
 
 
 def full_period_lines(subscription: Subscription) -> list[ProrationLine]:
@@ -147,6 +177,9 @@ def create_subscription(
     """Subscribe the customer. Repeating the same create returns the live subscription (safe
     to retry); any other create while one is live is a 409 `subscription_exists`."""
     now = clock.now()
+    order = _fingerprint(request)
+    if request.promotion_code and (replayed := _replayed(table, customer_id, order)):
+        return replayed  # before redeeming: this customer's redemption is already written
     get_customer(table, customer_id, consistent=True)
     plan = live_plan(table, request.plan_id)
     price = plan_price(plan, request.billing_period, request.currency)
@@ -154,15 +187,9 @@ def create_subscription(
         priced_addon(table, wanted, plan, request.billing_period, request.currency, f"addons.{i}")
         for i, wanted in enumerate(request.addons)
     ]
-    anchor, period, trial_end = _first_period(request, plan, now)
-    coupon = (
-        applied_coupon(
-            coupon_for(table, request.coupon_id, request.currency, "couponId"),
-            request.billing_period,
-        )
-        if request.coupon_id
-        else None
-    )
+    trial_days = _trial_days(table, customer_id, request, plan)
+    anchor, period, trial_end = _first_period(request, trial_days, now)
+    coupon, redeemed = _discount(table, customer_id, request, now)
     subscription = Subscription(
         id=f"sub_{uuid.uuid4().hex}",
         customer_id=customer_id,
@@ -179,34 +206,43 @@ def create_subscription(
         current_period_start=period.start,
         current_period_end=period.end,
         trial_end=trial_end,
-        coupon=coupon,
+        coupon=(
+            applied_coupon(coupon, request.billing_period, request.promotion_code)
+            if coupon
+            else None
+        ),
         created_at=now,
         updated_at=now,
     )
-    order = _fingerprint(request)
     lines = [] if trial_end else full_period_lines(subscription)
     record = None
     if lines:
         subscription, record = period_record(subscription, "subscription_created", lines, now)
-    writes = [
+    writes: list[Put | Update] = [
         Put({**subscription_item(subscription), _ORDER: order}, _NO_LIVE_SUBSCRIPTION),
         entitlements_write(table, subscription, plan, addons, now),
     ]
     if record is not None:
         writes.append(Put(billing_record_item(record)))
+    if trial_end is not None:
+        writes.append(trial_taken_put(customer_id, trial_end))
+    if redeemed is not None:
+        writes += redeemed.writes
     try:
         table.transact(writes)
-    except ConditionFailed:
+    except ConditionFailed as error:
+        if 0 not in error.failed_indexes and redeemed and redeemed.lost(error, len(writes)):
+            raise invalid_promotion_code() from None
         stored = table.get(keys.subscription(customer_id), consistent=True)
         if stored is None or stored.get("status") == "canceled":
             raise changed_concurrently("subscription of customer", customer_id) from None
         if stored.get(_ORDER) == order:
-            return view(Subscription.model_validate(stored))
+            return current_view(table, Subscription.model_validate(stored))
         raise Conflict(
             f"customer '{customer_id}' already has a live subscription: change or cancel it",
             code="subscription_exists",
         ) from None
-    return view(subscription)
+    return current_view(table, subscription, record.net_due if record else 0)
 
 
 def period_record(
@@ -271,16 +307,17 @@ def entitlements_write(
     return versioned_entitlements_put(document, version)
 
 
-def view(subscription: Subscription) -> SubscriptionView:
-    """The subscription with what it will bill next (nothing once canceled or canceling)."""
-    next_invoice = None
-    if subscription.status != "canceled" and not subscription.cancel_at_period_end:
-        next_invoice = NextInvoice(
-            amount=subscription.period_total,
-            currency=subscription.currency,
-            date=subscription.trial_end or subscription.current_period_end,
-        )
+def view(subscription: Subscription, credit: int) -> SubscriptionView:
+    """The subscription with what its next invoice asks for, `credit` drawn from the balance."""
+    next_invoice = upcoming_invoice(subscription, credit)
     return SubscriptionView(**subscription.model_dump(), next_invoice=next_invoice)
+
+
+def current_view(table: Table, subscription: Subscription, billed_now: int = 0) -> SubscriptionView:
+    """The view with the customer's credit balance read, after an invoice of net `billed_now`
+    (the one just written with the subscription, not yet issued) has drawn on it or added."""
+    balance = balance_of(table, subscription.customer_id, subscription.currency)
+    return view(subscription, credit_left(balance, billed_now))
 
 
 def live_subscription(table: Table, customer_id: str) -> Subscription:
@@ -310,4 +347,4 @@ def get_subscription(table: Table, customer_id: str) -> SubscriptionView:
     if stored is None:
         get_customer(table, customer_id)
         raise NotFound(f"customer '{customer_id}' has no subscription", code="no_subscription")
-    return view(Subscription.model_validate(stored))
+    return current_view(table, Subscription.model_validate(stored))
