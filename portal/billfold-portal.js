@@ -194,7 +194,7 @@
       const api = this.api;
       const optional = (promise) => promise.catch((e) => (e.status === 404 ? null : Promise.reject(e)));
       try {
-        const [subscription, entitlements, features, plans, addons, cards, invoices] =
+        const [subscription, entitlements, features, plans, addons, cards, invoices, credit] =
           await Promise.all([
             optional(api.get(api.customer("/subscription"))),
             optional(api.get(api.customer("/entitlements"))),
@@ -203,6 +203,7 @@
             api.get("/v1/addons?limit=100"),
             api.get(api.customer("/payment-methods")),
             api.get(api.customer(`/invoices?limit=${this.invoicePageSize}`)),
+            api.get(api.customer("/credit-balance")),
           ]);
         const charted = (entitlements ? entitlements.items : []).filter(
           (item) => item.resetAt && this.featureType(features.items, item.featureId) === "metered",
@@ -227,6 +228,7 @@
           cards: cards.items,
           invoices: invoices.items,
           olderInvoices: invoices.nextCursor,
+          credits: credit.balances,
           histories: new Map(histories),
           notice,
         });
@@ -325,10 +327,19 @@
         }.</p>`;
       } else if (next) {
         when = html`<p>Renews on <strong>${f.day(next.date)}</strong> for
-          <strong>${f.money(next.amount, next.currency)}</strong>.</p>`;
+          <strong>${f.money(next.amount, next.currency)}</strong>${
+            next.discount || next.creditApplied
+              ? html` <span class="muted">(${f.money(next.subtotal, next.currency)}${
+                  next.discount ? html`, less ${f.money(next.discount, next.currency)} discount` : ""
+                }${
+                  next.creditApplied ? html`, less ${f.money(next.creditApplied, next.currency)} credit` : ""
+                })</span>`
+              : ""
+          }.</p>`;
       } else {
         when = "";
       }
+      const credits = this.state.credits.filter((c) => c.amount > 0);
       const scheduled = sub.scheduledChange;
       const target = scheduled && this.planById(scheduled.planId);
       return html`<section class="card" aria-labelledby="sub-title" data-section="subscription">
@@ -350,6 +361,11 @@
           ? html`<p class="info">On ${f.day(scheduled.effectiveAt)} your plan changes to
               <strong>${target ? target.name : scheduled.planId}</strong>
               (${PERIOD_WORD[scheduled.billingPeriod]}ly billing).</p>`
+          : ""}
+        ${credits.length
+          ? html`<p data-credit>Credit balance: ${credits.map(
+              (c) => html`<strong>${f.money(c.amount, c.currency)}</strong>`,
+            )}, taken off your next invoices.</p>`
           : ""}
         ${sub.status === "past_due"
           ? html`<p class="error" role="alert">Your last payment failed. Update your card or pay the

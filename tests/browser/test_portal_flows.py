@@ -2,6 +2,7 @@
 local API, with a screenshot of each section saved under test-artifacts/portal/."""
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -516,3 +517,35 @@ def test_older_invoices_load_page_by_page(
     invoices.get_by_role("button", name="Show older invoices").click()  # an empty last page
     expect(invoices.get_by_role("button", name="Show older invoices")).to_have_count(0)
     expect(invoices.get_by_role("row")).to_have_count(3)  # the header and two invoices
+
+
+def test_the_credit_balance_and_what_it_takes_off_the_renewal_are_shown(
+    open_portal: OpenPortal,
+    subscribed_customer: Callable[..., str],
+    server: ApiClient,
+    local_api: LocalApi,
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    plans = [(f"big-{suffix}", 3000, "immediate"), (f"small-{suffix}", 2000, "period_end")]
+    for plan_id, amount, timing in plans:
+        server.post(
+            "/v1/plans",
+            json={
+                "id": plan_id,
+                "name": plan_id,
+                "downgradeTiming": timing,
+                "prices": [{"billingPeriod": "monthly", "currency": "USD", "amount": amount}],
+            },
+        )
+    customer_id = subscribed_customer(plans[0][0])
+    path = f"/v1/customers/{customer_id}/subscription"
+    credit = server.patch(path, json={"planId": plans[1][0]}).json()["change"]["credit"]
+    local_api.queues.drain("billing_worker")
+    portal = open_portal(customer_id)
+
+    subscription = portal.section("subscription")
+    expect(subscription).to_contain_text(f"Credit balance: {_dollars(credit)}")
+    expect(subscription).to_contain_text(f"for {_dollars(2000 - credit)}")
+    expect(subscription).to_contain_text(f"less {_dollars(credit)} credit")
+    portal.screenshot("section-subscription-credit", subscription)
+    assert portal.csp_violations() == []

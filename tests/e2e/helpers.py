@@ -1,6 +1,8 @@
 """Assertions shared by the end-to-end tests."""
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -67,3 +69,13 @@ def every_item(client: Any, path: str, limit: int = 100, **params: Any) -> list[
         cursor = page["nextCursor"]
         if cursor is None:
             return items
+
+
+def eventually(check: Callable[[], Any], seconds: float = 60) -> Any:
+    """Poll until `check()` is truthy (the queue workers run in the background)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)

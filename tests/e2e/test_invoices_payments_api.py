@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -13,7 +12,7 @@ import requests
 from billfold.storage import keys
 from billfold_lambda import dependencies as deps
 from local.stack import webhook_signing_secret
-from tests.e2e.helpers import assert_error
+from tests.e2e.helpers import assert_error, eventually
 
 DECLINES_ON_CHARGE = "4000000000000341"
 
@@ -23,16 +22,6 @@ def _subscribed(server, create_customer, **customer: Any) -> str:
     order = {"planId": "starter", "currency": "USD", "trialDays": 0}
     assert server.post(f"/v1/customers/{customer_id}/subscription", json=order).status_code == 201
     return customer_id
-
-
-def _eventually(check: Callable[[], Any], seconds: float = 60) -> Any:
-    """Poll until `check()` is truthy (the queue workers run in the background)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
 
 
 def _invoices(server, customer_id: str) -> list[dict[str, Any]]:
@@ -45,9 +34,7 @@ def _invoices(server, customer_id: str) -> list[dict[str, Any]]:
 def test_a_new_subscription_is_invoiced_and_paid_with_a_pdf(server, create_customer):
     customer = _subscribed(server, create_customer)
 
-    invoices = _eventually(
-        lambda: [i for i in _invoices(server, customer) if i["status"] == "paid"]
-    )
+    invoices = eventually(lambda: [i for i in _invoices(server, customer) if i["status"] == "paid"])
 
     [invoice] = invoices
     assert (invoice["total"], invoice["currency"], invoice["reason"]) == (
@@ -68,14 +55,14 @@ def test_a_failing_card_leaves_the_invoice_open_with_the_reason_and_pay_retries(
     server, create_customer
 ):
     customer = _subscribed(server, create_customer, card=DECLINES_ON_CHARGE)
-    [invoice] = _eventually(
+    [invoice] = eventually(
         lambda: [i for i in _invoices(server, customer) if i["payment"]["status"] == "failed"]
     )
     assert invoice["status"] == "open"
     assert invoice["payment"]["failureMessage"]
     subscription = f"/v1/customers/{customer}/subscription"
     # the worker records the invoice's failure first, then moves the subscription
-    assert _eventually(lambda: server.get(subscription).json()["status"] == "past_due")
+    assert eventually(lambda: server.get(subscription).json()["status"] == "past_due")
 
     retried = server.post(f"/v1/customers/{customer}/invoices/{invoice['id']}/pay")
 
@@ -104,7 +91,7 @@ def test_void_is_server_only_and_only_for_open_invoices(
     server, create_customer, client_with, portal_token
 ):
     customer = _subscribed(server, create_customer)
-    [invoice] = _eventually(
+    [invoice] = eventually(
         lambda: [i for i in _invoices(server, customer) if i["status"] == "paid"]
     )
     portal = client_with(portal_token(customer))
@@ -120,7 +107,7 @@ def test_a_portal_token_reaches_only_its_own_invoices_and_cards(
 ):
     mine = _subscribed(server, create_customer)
     theirs = _subscribed(server, create_customer)
-    [their_invoice] = _eventually(lambda: _invoices(server, theirs))
+    [their_invoice] = eventually(lambda: _invoices(server, theirs))
     portal = client_with(portal_token(mine))
 
     assert portal.get(f"/v1/customers/{mine}/invoices").status_code == 200
@@ -175,7 +162,7 @@ def test_a_signed_event_is_accepted_once(anonymous, uid):
 
 def test_localstripes_own_signed_webhooks_reach_billfold(server, create_customer):
     customer = _subscribed(server, create_customer)
-    [invoice] = _eventually(
+    [invoice] = eventually(
         lambda: [i for i in _invoices(server, customer) if i["status"] == "paid"]
     )
     intent = invoice["payment"]["paymentIntentId"]
@@ -184,7 +171,7 @@ def test_localstripes_own_signed_webhooks_reach_billfold(server, create_customer
         events = [keys.webhook_event(e) for e in _intent_events(intent)]
         return bool(events) and bool(deps.table().get_many(events, consistent=True))
 
-    assert _eventually(delivered)
+    assert eventually(delivered)
 
 
 def _intent_events(intent_id: str) -> list[str]:
