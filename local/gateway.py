@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from billfold_lambda import dependencies as deps
 from billfold_lambda import gateway_responses
@@ -70,14 +71,14 @@ class LocalGateway:
         self._routes = [(_compile(route), route) for route in ROUTES]
         self._policies: dict[str, tuple[datetime, dict[str, Any]]] = {}
         self._lock = threading.Lock()
-        self._invocations: dict[str, threading.Lock] = {}
 
     def path_exists(self, path: str) -> bool:
-        """Whether any route has this path (whatever its method)."""
+        """Whether any route has this (still percent-encoded) path, whatever its method."""
         return any(pattern.match(path) for pattern, _ in self._routes)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        """The route for a method and path, with its path parameters."""
+        """The route for a method and a path as sent (percent-encoded, so an encoded slash
+        stays inside its segment), with its path parameters as sent."""
         for pattern, route in self._routes:
             found = pattern.match(path)
             if found and route.method == method:
@@ -94,7 +95,8 @@ class LocalGateway:
         matched = self.match(request.method, request.path)
         if matched is None:
             return gateway_error(gateway_responses.ROUTE_NOT_FOUND)
-        route, path_parameters = matched
+        route, encoded = matched
+        path_parameters = {name: unquote(value) for name, value in encoded.items()}
         if route.access is Access.STRIPE_SIGNATURE:  # no authorizer: the handler checks
             return self._invoke(
                 route.operation, proxy_event(request, route, path_parameters, self._stage, {})
@@ -133,26 +135,19 @@ class LocalGateway:
             cached = self._policies.get(authorization)
         if cached and cached[0] > deps.clock().now():
             return cached[1]
-        authorizer = self._functions.module("authorizer")
         event = authorizer_event(request, route, path_parameters, self._stage)
-        with self._invocation_lock("authorizer"):
+        with self._functions.container("authorizer") as authorizer:
             decision: dict[str, Any] = authorizer.handler(event, LocalLambdaContext("authorizer"))
         expires = deps.clock().now() + timedelta(seconds=AUTHORIZER_CACHE_SECONDS)
         with self._lock:
             self._policies[authorization] = (expires, decision)
         return decision
 
-    def _invocation_lock(self, operation: str) -> threading.Lock:
-        """One request at a time per function, as in one Lambda container (Powertools keeps the
-        current event on the resolver)."""
-        with self._lock:
-            return self._invocations.setdefault(operation, threading.Lock())
-
     def _invoke(self, operation: str, event: dict[str, Any]) -> HttpResponse:
-        handler = self._functions.module(operation).handler
+        """Run the function in one of its containers (many requests run at once, as in Lambda)."""
         try:
-            with self._invocation_lock(operation):
-                result: dict[str, Any] = handler(event, LocalLambdaContext(operation))
+            with self._functions.container(operation) as function:
+                result: dict[str, Any] = function.handler(event, LocalLambdaContext(operation))
         except Exception:
             return gateway_error(gateway_responses.DEFAULT_5XX, 502)
         headers = {k: [v] for k, v in (result.get("headers") or {}).items()}

@@ -1,7 +1,9 @@
 """The local stand-in for Lambda's SQS event source mappings: receive from moto's SQS, invoke the
 worker function with a real SQS event, delete what succeeded (failures come back after the
-visibility timeout, and go to the dead-letter queue after their last try, as in AWS)."""
+visibility timeout, and go to the dead-letter queue after their last try, as in AWS). A worker
+that raises failed its whole batch; nothing stops the polling."""
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,6 +14,8 @@ from local.lambda_context import LocalLambdaContext
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 """How often idle queues are polled: moto serves one request at a time, so polling competes
@@ -61,37 +65,65 @@ class QueuePump:
         self._thread: threading.Thread | None = None
 
     def drain(self, operation: str) -> int:
-        """Deliver the queue's messages until it is empty; how many were handled."""
+        """Deliver the queue's messages until none is visible, or only messages that already
+        failed in this drain come back (they would come back forever with no visibility
+        timeout); how many were handled."""
         binding = self._bindings[operation]
         handled = 0
+        failed: set[str] = set()
         with self._locks[operation]:
             while True:
-                received = self._sqs.receive_message(
-                    QueueUrl=binding.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-                )
-                messages = received.get("Messages", [])
+                messages = self._receive(binding)
                 if not messages:
                     return handled
-                handled += self._deliver(binding, messages)
+                done = self._deliver(binding, messages)
+                handled += len(done)
+                retried = {m["MessageId"] for m in messages} - done
+                if retried <= failed:
+                    return handled
+                failed |= retried
 
-    def _deliver(self, binding: Binding, messages: list["MessageTypeDef"]) -> int:
-        worker = self._functions.module(binding.operation)
-        response = worker.handler(
-            sqs_event(messages, binding.queue_arn), LocalLambdaContext(binding.operation)
+    def _receive(self, binding: Binding) -> list["MessageTypeDef"]:
+        """A batch, with the attributes Lambda's event carries (moto moves a message that has
+        had its last try to the dead-letter queue here, as SQS does)."""
+        received = self._sqs.receive_message(
+            QueueUrl=binding.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            MessageSystemAttributeNames=["All"],
         )
+        return received.get("Messages", [])
+
+    def _deliver(self, binding: Binding, messages: list["MessageTypeDef"]) -> set[str]:
+        """Invoke the worker and delete what it handled; the ids deleted. Failed messages stay
+        in flight until the visibility timeout; a worker that raises failed them all."""
+        event = sqs_event(messages, binding.queue_arn)
+        try:
+            with self._functions.container(binding.operation) as worker:
+                response = worker.handler(event, LocalLambdaContext(binding.operation))
+        except Exception:
+            log.exception("%s failed a batch of %d", binding.operation, len(messages))
+            return set()
         failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
         done = [m for m in messages if m["MessageId"] not in failed]
         for message in done:
             self._sqs.delete_message(
                 QueueUrl=binding.queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
-        return len(done)
+        return {m["MessageId"] for m in done}
 
     def _run(self) -> None:
         while not self._stop.is_set():
             for operation in self._bindings:
-                self.drain(operation)
+                self._drain_logging_errors(operation)
             self._stop.wait(POLL_SECONDS)
+
+    def _drain_logging_errors(self, operation: str) -> None:
+        """One poll of a queue: whatever goes wrong (moto unreachable…), polling goes on."""
+        try:
+            self.drain(operation)
+        except Exception:
+            log.exception("polling the %s queue failed; polling on", operation)
 
     def start(self) -> None:
         """Poll every queue on a daemon thread until `stop()`."""

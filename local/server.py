@@ -3,14 +3,21 @@
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from billfold.clock import OffsetClock, isoformat
+from billfold_lambda import gateway_responses
+from billfold_lambda.gateway_responses import GatewayResponse
 from local.events import HttpRequest
-from local.gateway import HttpResponse, LocalGateway
+from local.gateway import HttpResponse, LocalGateway, gateway_error
 from local.servers import LoopbackHTTPServer
+
+MAX_DISCARDED_HEAD = 1 << 20
+"""How much of an over-long request line and its headers is read (and dropped) before the
+refusal, so that closing the connection does not reset it under the client."""
 
 SWAGGER_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>billfold API</title>
@@ -95,6 +102,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the console for the banner and errors."""
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """Every method, whatever its name, goes to the gateway: one it has no route for (HEAD,
+        TRACE, QUERY…) gets its route-not-found answer, as from API Gateway."""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -113,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers.setdefault(name, []).append(value)
             request = HttpRequest(
                 method=self.command,
-                path=unquote(url.path),
+                path=url.path,  # routed as sent: an encoded slash stays in its segment
                 query=parse_qs(url.query, keep_blank_values=True),
                 headers=headers,
                 body=body,
@@ -130,6 +144,30 @@ class _Handler(BaseHTTPRequestHandler):
                     self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_OPTIONS = _dispatch
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server refuses itself (a request line over 64 KiB, a malformed request)
+        gets the gateway's error shape instead of an HTML page, and closes the connection."""
+        if code == HTTPStatus.REQUEST_URI_TOO_LONG:
+            self._discard_head()
+        self.close_connection = True
+        response = gateway_error(_refusal(code), code)
+        response.headers["Connection"] = ["close"]
+        self._send(response)
+
+    def _discard_head(self) -> None:
+        """Read the rest of the request line and the headers (bounded), unanswered so far."""
+        left = MAX_DISCARDED_HEAD
+        while left > 0:
+            line = self.rfile.readline(left)
+            left -= len(line)
+            if line in (b"", b"\r\n", b"\n"):
+                return
+
+
+def _refusal(status: int) -> GatewayResponse:
+    if status == HTTPStatus.REQUEST_URI_TOO_LONG:
+        return gateway_responses.URI_TOO_LONG
+    return gateway_responses.DEFAULT_4XX if status < 500 else gateway_responses.DEFAULT_5XX

@@ -15,9 +15,14 @@ from typing import Any
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
     """A threaded HTTP server on 127.0.0.1 that serves on a daemon thread and takes a client
-    hanging up mid-answer (a browser closing a tab) in its stride."""
+    hanging up mid-answer (a browser closing a tab) in its stride.
+
+    Each connection gets its own thread, and the listen backlog holds a burst of connections
+    (the default of 5 made the kernel refuse a burst of 50 while the server accepted them).
+    """
 
     daemon_threads = True
+    request_queue_size = 1024
 
     def serve_in_background(self) -> threading.Thread:
         """Serve on a daemon thread until `shutdown()`."""
