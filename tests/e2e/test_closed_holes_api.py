@@ -255,9 +255,7 @@ def test_an_unknown_currency_in_any_case_is_still_refused(server, create_custome
 # The raw-event timestamp window
 
 
-@pytest.mark.parametrize(
-    "timestamp", [0, "1970-01-01T00:00:00Z", "2000-01-01T00:00:00Z"], ids=str
-)
+@pytest.mark.parametrize("timestamp", [0, "1970-01-01T00:00:00Z", "2000-01-01T00:00:00Z"], ids=str)
 def test_an_event_from_long_ago_is_rejected(server, create_customer, timestamp):
     customer = _subscribed(server, create_customer)
     event = {**_event(customer, "old", _now(server)), "timestamp": timestamp}

@@ -149,11 +149,11 @@ def test_unknown_field_is_400_naming_it() -> None:
         ("not-found", 404, "thing_not_found", None),
         ("conflict", 409, "already_exists", "id"),
         ("rule", 422, "parent_chain_too_deep", "parentPlanId"),
-        ("invalid", 400, "invalid_input", "cursor"),
+        ("invalid", 400, "invalid_request", "cursor"),
         ("unauthorized", 401, "unauthorized", None),
         ("upstream", 502, "stripe_unavailable", None),
         ("subclass", 404, "plan_gone", None),
-        ("base", 500, "billfold_error", None),
+        ("base", 500, "internal_error", None),
     ],
 )
 def test_domain_errors_map_to_their_status_with_code_and_field(
@@ -221,3 +221,22 @@ def test_gateway_responses_share_the_error_shape_and_have_unique_types() -> None
         assert response.status is None or 400 <= response.status < 600
     assert gateway_responses.UNAUTHORIZED.status == 401
     assert gateway_responses.ACCESS_DENIED.status == 403
+
+
+def test_every_code_the_gateway_or_a_catalog_store_answers_is_published() -> None:
+    from billfold.errors import ErrorCode
+    from billfold_lambda import gateway_responses
+
+    gateway = {r.code for r in (*gateway_responses.ALL, gateway_responses.URI_TOO_LONG)}
+    catalog = {f"{noun}_{what}" for noun in ("plan", "addon") for what in ("not_found", "archived")}
+
+    assert gateway | catalog <= set(ErrorCode)
+
+
+def test_the_error_body_documents_its_codes_as_an_enum() -> None:
+    from billfold.errors import ErrorCode
+    from billfold_lambda.errors import ErrorBody
+
+    schema = ErrorBody.model_json_schema()
+
+    assert set(schema["$defs"]["ErrorCode"]["enum"]) == set(ErrorCode)

@@ -77,7 +77,7 @@ def test_merge_patch_refuses_null_for_a_required_field_naming_it() -> None:
         merge_patch(make_plan("pro"), PlanUpdate.model_validate({"name": None}), PlanCreate)
 
     assert caught.value.field == "name"
-    assert caught.value.code == "invalid_input"
+    assert caught.value.code == "invalid_request"
 
 
 def test_merge_patch_refuses_a_result_the_create_model_rejects() -> None:

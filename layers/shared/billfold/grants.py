@@ -14,7 +14,7 @@ from pydantic import BaseModel, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from billfold.errors import Forbidden
+from billfold.errors import ErrorCode, Forbidden
 
 
 class Caller(StrEnum):
@@ -83,5 +83,5 @@ def refuse_seller_terms(request: BaseModel, caller: Caller) -> None:
         raise Forbidden(
             f"{field} is granted by the seller only; it cannot be set with a portal token",
             field=field,
-            code="seller_only_field",
+            code=ErrorCode.SELLER_ONLY_FIELD,
         )

@@ -22,7 +22,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from billfold.errors import InvalidInput
+from billfold.errors import ErrorCode, InvalidInput
 from billfold.grants import Caller, refuse_seller_terms
 from billfold_lambda.cors import with_cors
 from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
@@ -57,7 +57,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise InvalidInput(
                 f"the key '{key}' appears twice in one JSON object",
                 field=key,
-                code="malformed_json",
+                code=ErrorCode.MALFORMED_JSON,
             )
         document[key] = value
     return document
@@ -78,14 +78,17 @@ def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError) as error:
             raise InvalidInput(
-                "The request body is not valid JSON (it is not UTF-8 text).", code="malformed_json"
+                "The request body is not valid JSON (it is not UTF-8 text).",
+                code=ErrorCode.MALFORMED_JSON,
             ) from error
     try:
         json.loads(body, object_pairs_hook=_unique_keys)
     except InvalidInput:
         raise
     except (ValueError, RecursionError):
-        raise InvalidInput("The request body is not valid JSON.", code="malformed_json") from None
+        raise InvalidInput(
+            "The request body is not valid JSON.", code=ErrorCode.MALFORMED_JSON
+        ) from None
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {
         k: v

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from billfold import errors
+from billfold.errors import ErrorCode
 from billfold.validation import field_path, first_error
 from billfold_lambda.observability import logger
 
@@ -32,7 +33,7 @@ STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
 class ErrorDetail(BaseModel):
     """What went wrong, for a program (`code`, `field`) and for a person (`message`)."""
 
-    code: str
+    code: ErrorCode
     message: str
     field: str | None
 
@@ -43,7 +44,9 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response[str]:
+def error_response(
+    status: int, code: ErrorCode, message: str, field: str | None = None
+) -> Response[str]:
     """A response in billfold's error shape."""
     body = {"error": {"code": code, "message": message, "field": field}}
     return Response(status, content_types.APPLICATION_JSON, json.dumps(body))
@@ -71,11 +74,11 @@ def _invalid_request(error: RequestValidationError) -> Response[str]:
     details = error.errors()
     first = details[0] if details else None
     if first and first.get("type") == "json_invalid":
-        return error_response(400, "malformed_json", "The request body is not valid JSON.")
+        return error_response(400, ErrorCode.MALFORMED_JSON, "The request body is not valid JSON.")
     if first and first.get("type") == "missing" and field_path(first.get("loc", ())) is None:
-        return error_response(400, "missing_body", "This request needs a JSON body.")
+        return error_response(400, ErrorCode.MISSING_BODY, "This request needs a JSON body.")
     invalid = first_error(details) if details else errors.InvalidInput("The request is invalid.")
-    return error_response(400, "invalid_request", invalid.message, invalid.field)
+    return error_response(400, ErrorCode.INVALID_REQUEST, invalid.message, invalid.field)
 
 
 def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
@@ -91,12 +94,14 @@ def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
 
     @resolver.not_found
     def route_not_found(_: NotFoundError) -> Response[str]:
-        return error_response(404, "route_not_found", "No such route.")
+        return error_response(404, ErrorCode.ROUTE_NOT_FOUND, "No such route.")
 
     @resolver.exception_handler(ClientError)  # type: ignore[untyped-decorator]
     def aws_error(error: ClientError) -> Response[str]:
         if error.response.get("Error", {}).get("Code") in THROTTLING_CODES:
-            return error_response(429, "throttled", "Too many requests right now; retry shortly.")
+            return error_response(
+                429, ErrorCode.THROTTLED, "Too many requests right now; retry shortly."
+            )
         return _internal_error(error)
 
     @resolver.exception_handler(Exception)  # type: ignore[untyped-decorator]
@@ -106,4 +111,6 @@ def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
 
 def _internal_error(error: Exception) -> Response[str]:
     logger.exception("unhandled error", extra={"error_type": type(error).__name__})
-    return error_response(500, "internal_error", "Something went wrong on our side; retry later.")
+    return error_response(
+        500, ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; retry later."
+    )

@@ -8,7 +8,7 @@ from pydantic import Field, StrictInt, model_validator
 from billfold.billing.discounts import Discount
 from billfold.catalog.models import Name
 from billfold.clock import Clock
-from billfold.errors import NotFound, RuleViolation, already_exists
+from billfold.errors import ErrorCode, NotFound, RuleViolation, already_exists
 from billfold.identifiers import CatalogId, Metadata
 from billfold.models import ApiModel, RequestModel
 from billfold.money import Currency, MinorUnits
@@ -85,7 +85,7 @@ def get_coupon(table: Table, coupon_id: str, *, consistent: bool = False) -> Cou
     """One coupon, or NotFound."""
     stored = table.get(keys.coupon(coupon_id), consistent=consistent)
     if stored is None:
-        raise NotFound(f"coupon '{coupon_id}' does not exist", code="coupon_not_found")
+        raise NotFound(f"coupon '{coupon_id}' does not exist", code=ErrorCode.COUPON_NOT_FOUND)
     return Coupon.model_validate(stored)
 
 
@@ -102,13 +102,13 @@ def coupon_for(table: Table, coupon_id: str, currency: str, field: str) -> Coupo
     stored = table.get(keys.coupon(coupon_id), consistent=True)
     if stored is None:
         raise RuleViolation(
-            f"coupon '{coupon_id}' does not exist", field=field, code="coupon_not_found"
+            f"coupon '{coupon_id}' does not exist", field=field, code=ErrorCode.COUPON_NOT_FOUND
         )
     coupon = Coupon.model_validate(stored)
     if coupon.currency is not None and coupon.currency != currency:
         raise RuleViolation(
             f"coupon '{coupon_id}' is for {coupon.currency}, not {currency}",
             field=field,
-            code="coupon_currency_mismatch",
+            code=ErrorCode.COUPON_CURRENCY_MISMATCH,
         )
     return coupon

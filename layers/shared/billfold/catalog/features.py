@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from billfold.catalog.models import Feature, FeatureCreate, FeatureUpdate
 from billfold.catalog.versions import ACTIVE_ONLY
 from billfold.clock import Clock
-from billfold.errors import NotFound, already_exists, changed_concurrently
+from billfold.errors import ErrorCode, NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
 from billfold.storage import keys
 from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Table, attribute_is
@@ -22,7 +22,7 @@ def get_feature(table: Table, feature_id: str, *, consistent: bool = False) -> F
     """One feature, or NotFound."""
     stored = table.get(keys.feature(feature_id), consistent=consistent)
     if stored is None:
-        raise NotFound(f"feature '{feature_id}' does not exist", code="feature_not_found")
+        raise NotFound(f"feature '{feature_id}' does not exist", code=ErrorCode.FEATURE_NOT_FOUND)
     return Feature.model_validate(stored)
 
 

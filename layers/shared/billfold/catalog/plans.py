@@ -7,7 +7,7 @@ from billfold.catalog.models import Plan, PlanCreate, PlanUpdate
 from billfold.catalog.rules import check_parent_chain, inherit, normalize_entitlements
 from billfold.catalog.versions import Publication, VersionedStore
 from billfold.clock import Clock
-from billfold.errors import InvalidInput, RuleViolation
+from billfold.errors import ErrorCode, InvalidInput, RuleViolation
 from billfold.storage import keys
 from billfold.storage.table import Table
 
@@ -45,20 +45,24 @@ def _check_fallback(plan_id: str, fallback_id: str, fallback: Plan | None) -> No
     """A fallback plan is another active plan, and free: nobody is billed without consent."""
     field = "fallbackPlanId"
     if fallback_id == plan_id:
-        raise RuleViolation("a plan cannot fall back to itself", field=field, code="fallback_self")
+        raise RuleViolation(
+            "a plan cannot fall back to itself", field=field, code=ErrorCode.FALLBACK_SELF
+        )
     if fallback is None:
         raise InvalidInput(
-            f"fallback plan '{fallback_id}' does not exist", field=field, code="unknown_plan"
+            f"fallback plan '{fallback_id}' does not exist",
+            field=field,
+            code=ErrorCode.UNKNOWN_PLAN,
         )
     if fallback.status != "active":
         raise RuleViolation(
-            f"fallback plan '{fallback_id}' is archived", field=field, code="plan_archived"
+            f"fallback plan '{fallback_id}' is archived", field=field, code=ErrorCode.PLAN_ARCHIVED
         )
     if fallback.prices:
         raise RuleViolation(
             f"fallback plan '{fallback_id}' has prices: a fallback plan must be free",
             field=field,
-            code="fallback_not_free",
+            code=ErrorCode.FALLBACK_NOT_FREE,
         )
 
 
@@ -101,5 +105,7 @@ def require_plans_exist(table: Table, plan_ids: list[str], field: str) -> None:
     for index, plan_id in enumerate(plan_ids):
         if plan_id not in found:
             raise InvalidInput(
-                f"plan '{plan_id}' does not exist", field=f"{field}.{index}", code="unknown_plan"
+                f"plan '{plan_id}' does not exist",
+                field=f"{field}.{index}",
+                code=ErrorCode.UNKNOWN_PLAN,
             )

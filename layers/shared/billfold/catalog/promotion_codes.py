@@ -17,7 +17,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstra
 from billfold.billing.periods import as_utc
 from billfold.catalog.coupons import Coupon
 from billfold.clock import Clock
-from billfold.errors import InvalidInput, NotFound, RuleViolation, already_exists
+from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, already_exists
 from billfold.identifiers import CatalogId, Metadata
 from billfold.models import ApiModel, RequestModel
 from billfold.patching import unchanged
@@ -90,7 +90,9 @@ def create_promotion_code(
         raise InvalidInput("expiresAt needs a timezone (e.g. Z)", field="expiresAt")
     if table.get(keys.coupon(request.coupon_id), consistent=True) is None:
         raise InvalidInput(
-            f"coupon '{request.coupon_id}' does not exist", field="couponId", code="unknown_coupon"
+            f"coupon '{request.coupon_id}' does not exist",
+            field="couponId",
+            code=ErrorCode.UNKNOWN_COUPON,
         )
     code = PromotionCode(**request.model_dump(), created_at=clock.now())
     try:
@@ -107,7 +109,9 @@ def get_promotion_code(table: Table, code: str, *, consistent: bool = False) -> 
     """One code (any case), or NotFound."""
     stored = table.get(keys.promotion_code(code.upper()), consistent=consistent)
     if stored is None:
-        raise NotFound(f"promotion code '{code}' does not exist", code="promotion_code_not_found")
+        raise NotFound(
+            f"promotion code '{code}' does not exist", code=ErrorCode.PROMOTION_CODE_NOT_FOUND
+        )
     return PromotionCode.model_validate(stored)
 
 
@@ -134,7 +138,7 @@ def update_promotion_code(table: Table, code: str, request: PromotionCodeUpdate)
         )
     except ConditionFailed:
         raise NotFound(
-            f"promotion code '{code}' does not exist", code="promotion_code_not_found"
+            f"promotion code '{code}' does not exist", code=ErrorCode.PROMOTION_CODE_NOT_FOUND
         ) from None
     return PromotionCode.model_validate(stored)
 
@@ -142,7 +146,9 @@ def update_promotion_code(table: Table, code: str, request: PromotionCodeUpdate)
 def invalid_promotion_code() -> RuleViolation:
     """The one answer to any code that cannot be redeemed, whatever the reason."""
     return RuleViolation(
-        "This promotion code is not valid.", field="promotionCode", code="invalid_promotion_code"
+        "This promotion code is not valid.",
+        field="promotionCode",
+        code=ErrorCode.INVALID_PROMOTION_CODE,
     )
 
 

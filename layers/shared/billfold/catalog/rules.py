@@ -3,7 +3,7 @@
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from billfold.catalog.models import Entitlement, Feature, Plan
-from billfold.errors import InvalidInput, RuleViolation
+from billfold.errors import ErrorCode, InvalidInput, RuleViolation
 
 MAX_PARENT_DEPTH = 10
 _METERED_ONLY = ("limit", "reset_period", "reset_anchor", "enforcement")
@@ -27,21 +27,21 @@ def normalize_entitlement(
         raise InvalidInput(
             f"feature '{entitlement.feature_id}' does not exist",
             field=f"{field}.featureId",
-            code="unknown_feature",
+            code=ErrorCode.UNKNOWN_FEATURE,
         )
 
     if feature.status == "archived" and not granted_before:
         raise InvalidInput(
             f"feature '{feature.id}' is archived: new versions cannot grant it",
             field=f"{field}.featureId",
-            code="feature_archived",
+            code=ErrorCode.FEATURE_ARCHIVED,
         )
 
     def refuse(attribute: str, why: str) -> InvalidInput:
         return InvalidInput(
             f"{why} (feature '{feature.id}' is {feature.type})",
             field=f"{field}.{_alias(attribute)}",
-            code="invalid_entitlement",
+            code=ErrorCode.INVALID_ENTITLEMENT,
         )
 
     given = entitlement.model_fields_set - {"feature_id"}
@@ -111,7 +111,9 @@ def check_parent_chain(plan_id: str, parent_id: str, load: Callable[[str], Plan 
     parent = load(parent_id)
     if parent is None:
         raise InvalidInput(
-            f"parent plan '{parent_id}' does not exist", field="parentPlanId", code="unknown_plan"
+            f"parent plan '{parent_id}' does not exist",
+            field="parentPlanId",
+            code=ErrorCode.UNKNOWN_PLAN,
         )
     ancestor: Plan | None = parent
     for _ in range(MAX_PARENT_DEPTH):
@@ -121,11 +123,11 @@ def check_parent_chain(plan_id: str, parent_id: str, load: Callable[[str], Plan 
             raise RuleViolation(
                 f"plan '{plan_id}' cannot inherit from its own descendant '{parent_id}'",
                 field="parentPlanId",
-                code="parent_cycle",
+                code=ErrorCode.PARENT_CYCLE,
             )
         ancestor = load(ancestor.parent_plan_id) if ancestor.parent_plan_id else None
     raise RuleViolation(
         f"parent chains are at most {MAX_PARENT_DEPTH} plans deep",
         field="parentPlanId",
-        code="parent_chain_too_deep",
+        code=ErrorCode.PARENT_CHAIN_TOO_DEEP,
     )

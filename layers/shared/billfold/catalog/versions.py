@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from billfold.catalog.models import Addon, Plan
 from billfold.clock import Clock
-from billfold.errors import Conflict, NotFound, already_exists, changed_concurrently
+from billfold.errors import Conflict, ErrorCode, NotFound, already_exists, changed_concurrently
 from billfold.models import RequestModel
 from billfold.patching import merge_patch
 from billfold.storage import keys
@@ -84,7 +84,8 @@ class VersionedStore(Generic[Published]):
         found = self.current(item_id, consistent=consistent)
         if found is None:
             raise NotFound(
-                f"{self._noun} '{item_id}' does not exist", code=f"{self._noun}_not_found"
+                f"{self._noun} '{item_id}' does not exist",
+                code=ErrorCode(f"{self._noun}_not_found"),
             )
         return found
 
@@ -102,7 +103,7 @@ class VersionedStore(Generic[Published]):
             raise NotFound(
                 f"{self._noun} '{item_id}' has no version {version}",
                 field="version",
-                code="version_not_found",
+                code=ErrorCode.VERSION_NOT_FOUND,
             )
         return self._model.model_validate({**stored, "status": head.status})
 
@@ -156,7 +157,7 @@ class VersionedStore(Generic[Published]):
         if current.status == "archived":
             raise Conflict(
                 f"{self._noun} '{current.id}' is archived and cannot change",
-                code=f"{self._noun}_archived",
+                code=ErrorCode(f"{self._noun}_archived"),
             )
         if same_terms(current, candidate):
             return current

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
 from billfold.entitlements.models import MaterializedEntitlements
-from billfold.errors import NotFound, already_exists, changed_concurrently
+from billfold.errors import ErrorCode, NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
 from billfold.storage import keys
 from billfold.storage.schema import LISTING_INDEX
@@ -68,7 +68,9 @@ def get_customer(table: Table, customer_id: str, *, consistent: bool = False) ->
     """The customer, or NotFound."""
     customer = find_customer(table, customer_id, consistent=consistent)
     if customer is None:
-        raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
+        raise NotFound(
+            f"customer '{customer_id}' does not exist", code=ErrorCode.CUSTOMER_NOT_FOUND
+        )
     return customer
 
 

@@ -20,7 +20,7 @@ from billfold.clock import Clock
 from billfold.customers.service import get_customer
 from billfold.entitlements.models import MaterializedEntitlements, Promotion
 from billfold.entitlements.promotions_store import customer_promotions, promotion_item
-from billfold.errors import InvalidInput, NotFound, RuleViolation, changed_concurrently
+from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.identifiers import CatalogId
 from billfold.models import RequestModel
 from billfold.storage import keys
@@ -50,7 +50,9 @@ def _checked(table: Table, request: PromotionGrant, now: datetime) -> Promotion:
     feature = get_feature(table, request.feature_id)
     if feature.status != "active":
         raise RuleViolation(
-            f"feature '{feature.id}' is archived", field="featureId", code="feature_archived"
+            f"feature '{feature.id}' is archived",
+            field="featureId",
+            code=ErrorCode.FEATURE_ARCHIVED,
         )
     if feature.type == "boolean" and (request.amount is not None or request.unlimited):
         raise InvalidInput(
@@ -139,7 +141,7 @@ def revoke_promotion(table: Table, customer_id: str, feature_id: str, clock: Clo
         get_customer(table, customer_id)
         raise NotFound(
             f"customer '{customer_id}' has no promotion for '{feature_id}'",
-            code="promotion_not_found",
+            code=ErrorCode.PROMOTION_NOT_FOUND,
         )
 
     def without(held: list[Promotion]) -> list[Promotion]:

@@ -10,7 +10,7 @@ from billfold.entitlements.check import (
     current_usage_period,
 )
 from billfold.entitlements.models import MaterializedEntitlements
-from billfold.errors import NotFound
+from billfold.errors import ErrorCode, NotFound
 from billfold.storage.table import Table
 from billfold.usage.counters import read_entitlements_and_usage
 from billfold.usage.models import Counter
@@ -65,7 +65,9 @@ def list_entitlements(table: Table, customer_id: str, clock: Clock) -> list[Enti
     now = clock.now()
     materialized, counters = _current(table, customer_id, now)
     if materialized is None:
-        raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
+        raise NotFound(
+            f"customer '{customer_id}' does not exist", code=ErrorCode.CUSTOMER_NOT_FOUND
+        )
     usage = {
         feature_id: _usage(materialized, feature_id, counters.get(feature_id), now)
         for feature_id in materialized.entries

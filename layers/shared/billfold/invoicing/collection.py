@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from billfold.customers.service import get_customer
-from billfold.errors import Conflict, NotFound
+from billfold.errors import Conflict, ErrorCode, NotFound
 from billfold.invoicing.models import Invoice, Payment
 from billfold.invoicing.service import get_invoice, save_invoice
 from billfold.payments.charging import ChargeOutcome, ChargeRequest, StripeCharges
@@ -133,7 +133,9 @@ def record_outcome(
             continue
         _subscription_after(table, saved, outcome, gave_up, now)
         return saved
-    raise Conflict(f"invoice '{invoice_id}' kept changing; retry", code="concurrent_modification")
+    raise Conflict(
+        f"invoice '{invoice_id}' kept changing; retry", code=ErrorCode.CONCURRENT_MODIFICATION
+    )
 
 
 def _attempt_due(invoice: Invoice, now: datetime) -> bool:
@@ -164,7 +166,8 @@ def collect_invoice(
     """
     if invoice.status != "open":
         raise Conflict(
-            f"invoice '{invoice.id}' is {invoice.status}: nothing to pay", code="invoice_not_open"
+            f"invoice '{invoice.id}' is {invoice.status}: nothing to pay",
+            code=ErrorCode.INVOICE_NOT_OPEN,
         )
     if not (on_request or _attempt_due(invoice, now)):
         return invoice

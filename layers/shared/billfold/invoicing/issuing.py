@@ -16,7 +16,7 @@ from billfold.billing.proration import ProrationLine
 from billfold.clock import sortable_timestamp
 from billfold.credits.ledger import CreditTransaction, balance_in, balance_moves
 from billfold.customers.service import get_customer
-from billfold.errors import Conflict
+from billfold.errors import Conflict, ErrorCode
 from billfold.invoicing.arithmetic import discount_line, totals
 from billfold.invoicing.models import Invoice, InvoiceLine, Party
 from billfold.storage import keys
@@ -178,7 +178,9 @@ def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice 
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
             continue
         return invoice
-    raise Conflict("invoicing kept racing other invoices; it will be retried", code="invoice_race")
+    raise Conflict(
+        "invoicing kept racing other invoices; it will be retried", code=ErrorCode.INVOICE_RACE
+    )
 
 
 def pending_records(table: Table, customer_id: str) -> list[keys.Key]:

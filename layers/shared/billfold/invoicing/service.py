@@ -4,7 +4,7 @@ from datetime import datetime
 
 from billfold.clock import Clock
 from billfold.customers.service import get_customer
-from billfold.errors import Conflict, NotFound
+from billfold.errors import Conflict, ErrorCode, NotFound
 from billfold.invoicing.issuing import invoice_item
 from billfold.invoicing.models import Invoice
 from billfold.storage import keys
@@ -12,7 +12,7 @@ from billfold.storage.table import ConditionFailed, Table, attribute_is
 
 
 def _not_found(invoice_id: str) -> NotFound:
-    return NotFound(f"invoice '{invoice_id}' does not exist", code="invoice_not_found")
+    return NotFound(f"invoice '{invoice_id}' does not exist", code=ErrorCode.INVOICE_NOT_FOUND)
 
 
 def list_invoices(
@@ -57,7 +57,7 @@ def save_invoice(table: Table, before: Invoice, after: Invoice) -> Invoice:
     except ConditionFailed:
         raise Conflict(
             f"invoice '{before.id}' changed meanwhile; read it again",
-            code="concurrent_modification",
+            code=ErrorCode.CONCURRENT_MODIFICATION,
         ) from None
     return changed
 
@@ -70,7 +70,7 @@ def void_invoice(table: Table, invoice_id: str, clock: Clock) -> Invoice:
     if invoice.status != "open":
         raise Conflict(
             f"only an open invoice can be voided; '{invoice_id}' is {invoice.status}",
-            code="invoice_not_open",
+            code=ErrorCode.INVOICE_NOT_OPEN,
         )
     now: datetime = clock.now()
     voided = invoice.model_copy(

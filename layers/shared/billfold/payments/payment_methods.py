@@ -9,7 +9,7 @@ from typing import Annotated
 import stripe
 from pydantic import StringConstraints
 
-from billfold.errors import NotFound, RuleViolation
+from billfold.errors import ErrorCode, NotFound, RuleViolation
 from billfold.models import ApiModel, RequestModel
 from billfold.payments.stripe_customers import upstream_error
 
@@ -128,7 +128,7 @@ class StripePaymentMethods:
         if intent is None or intent.customer != stripe_customer_id:
             raise NotFound(
                 f"setup intent '{request.setup_intent_id}' is not one of the customer's",
-                code="setup_intent_not_found",
+                code=ErrorCode.SETUP_INTENT_NOT_FOUND,
                 field="setupIntentId",
             )
         method = intent.payment_method
@@ -136,7 +136,7 @@ class StripePaymentMethods:
         if intent.status != "succeeded" or method_id is None:
             raise RuleViolation(
                 f"the card was not saved: the setup intent is {intent.status}",
-                code="setup_intent_not_succeeded",
+                code=ErrorCode.SETUP_INTENT_NOT_SUCCEEDED,
                 field="setupIntentId",
             )
         try:
@@ -155,7 +155,7 @@ class StripePaymentMethods:
         if not any(card.id == payment_method_id for card in self._cards(stripe_customer_id, 100)):
             raise NotFound(
                 f"payment method '{payment_method_id}' is not one of the customer's cards",
-                code="payment_method_not_found",
+                code=ErrorCode.PAYMENT_METHOD_NOT_FOUND,
             )
 
     def set_default(self, stripe_customer_id: str, payment_method_id: str) -> Cards:

@@ -17,7 +17,7 @@ from typing import Any
 
 import stripe
 
-from billfold.errors import InvalidInput
+from billfold.errors import ErrorCode, InvalidInput
 from billfold.models import ApiModel
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
@@ -35,7 +35,7 @@ class WebhookReceipt(ApiModel):
 
 
 def _bad_signature(why: str) -> InvalidInput:
-    return InvalidInput(why, field="Stripe-Signature", code="invalid_signature")
+    return InvalidInput(why, field="Stripe-Signature", code=ErrorCode.INVALID_SIGNATURE)
 
 
 def _signed_at(signature: str) -> int | None:
@@ -62,12 +62,14 @@ def verified_event(payload: str, signature: str | None, secret: str) -> dict[str
         raise _bad_signature("the Stripe-Signature timestamp is in the future")
     event = json.loads(payload)
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-        raise InvalidInput("the payload is not a Stripe event", field="id", code="invalid_event")
+        raise InvalidInput(
+            "the payload is not a Stripe event", field="id", code=ErrorCode.INVALID_EVENT
+        )
     if not isinstance(event.get("type"), str):
-        raise InvalidInput("the event names no type", field="type", code="invalid_event")
+        raise InvalidInput("the event names no type", field="type", code=ErrorCode.INVALID_EVENT)
     if event_object_id(event) is None:
         raise InvalidInput(
-            "the event names no object", field="data.object.id", code="invalid_event"
+            "the event names no object", field="data.object.id", code=ErrorCode.INVALID_EVENT
         )
     return event
 

@@ -17,7 +17,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from billfold.errors import InvalidInput
+from billfold.errors import ErrorCode, InvalidInput
 from billfold.storage.keys import Key
 from billfold.storage.schema import PARTITION_KEY, SORT_KEY
 
@@ -200,7 +200,7 @@ MAX_CURSOR_KEY_LENGTH = 1024
 
 def _invalid_cursor() -> InvalidInput:
     return InvalidInput(
-        "cursor is not one this list returned", field="cursor", code="invalid_cursor"
+        "cursor is not one this list returned", field="cursor", code=ErrorCode.INVALID_CURSOR
     )
 
 

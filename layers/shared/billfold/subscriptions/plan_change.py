@@ -38,7 +38,7 @@ from billfold.catalog.promotion_codes import Redemption, redemption
 from billfold.clock import Clock
 from billfold.credits.ledger import balance_of
 from billfold.entitlements.check import current_usage_period
-from billfold.errors import Conflict, RuleViolation
+from billfold.errors import Conflict, ErrorCode, RuleViolation
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.discounts import applied_coupon
@@ -119,7 +119,7 @@ def _target_addons(
             raise RuleViolation(
                 f"add-on '{addon.id}' allows at most {addon.max_quantity}",
                 field=f"{field}.quantity",
-                code="quantity_above_max",
+                code=ErrorCode.QUANTITY_ABOVE_MAX,
             )
         priced.append((addon, kept.model_copy(update={"quantity": want.quantity})))
     return priced
@@ -253,7 +253,7 @@ def _checked_current(table: Table, customer_id: str, now: datetime) -> Subscript
         raise Conflict(
             "the subscription's period has ended and its renewal is being processed; "
             "retry in a moment",
-            code="renewal_pending",
+            code=ErrorCode.RENEWAL_PENDING,
         )
     return current
 

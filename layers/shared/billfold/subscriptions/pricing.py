@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from billfold.catalog.models import Addon, BillingPeriod, Plan, Price
-from billfold.errors import RuleViolation
+from billfold.errors import ErrorCode, RuleViolation
 from billfold.subscriptions.models import SubscribedAddon
 
 
@@ -17,7 +17,9 @@ def price_of(
         if price.billing_period == period and price.currency == currency:
             return price.amount
     raise RuleViolation(
-        f"{what} has no {period} price in {currency}", field=field, code="price_not_available"
+        f"{what} has no {period} price in {currency}",
+        field=field,
+        code=ErrorCode.PRICE_NOT_AVAILABLE,
     )
 
 
@@ -32,19 +34,21 @@ def subscribed_addon(
     """An add-on as held on `plan`, after checking the plan accepts it and the quantity fits."""
     if addon.status != "active":
         raise RuleViolation(
-            f"add-on '{addon.id}' is archived", field=f"{field}.addonId", code="addon_archived"
+            f"add-on '{addon.id}' is archived",
+            field=f"{field}.addonId",
+            code=ErrorCode.ADDON_ARCHIVED,
         )
     if plan.id not in addon.plan_ids:
         raise RuleViolation(
             f"plan '{plan.id}' does not accept add-on '{addon.id}'",
             field=f"{field}.addonId",
-            code="addon_not_allowed",
+            code=ErrorCode.ADDON_NOT_ALLOWED,
         )
     if quantity > addon.max_quantity:
         raise RuleViolation(
             f"add-on '{addon.id}' allows at most {addon.max_quantity}",
             field=f"{field}.quantity",
-            code="quantity_above_max",
+            code=ErrorCode.QUANTITY_ABOVE_MAX,
         )
     unit = price_of(
         addon.prices, period, currency, what=f"add-on '{addon.id}'", field=f"{field}.addonId"

@@ -23,7 +23,14 @@ from billfold.customers.service import get_customer, had_trial, trial_taken_put
 from billfold.entitlements.models import MaterializedEntitlements, Promotion
 from billfold.entitlements.promotions_store import customer_promotions
 from billfold.entitlements.resolve import materialize
-from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation, changed_concurrently
+from billfold.errors import (
+    Conflict,
+    ErrorCode,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    changed_concurrently,
+)
 from billfold.storage import keys
 from billfold.storage.table import Condition, ConditionFailed, Put, Table, Update
 from billfold.subscriptions.discounts import applied_coupon, take_discount
@@ -68,9 +75,13 @@ def live_plan(table: Table, plan_id: str) -> Plan:
     """The plan's current version, if it exists and is on sale (else 400 or 422)."""
     plan = plan_store(table).current(plan_id, consistent=True)
     if plan is None:
-        raise InvalidInput(f"plan '{plan_id}' does not exist", field="planId", code="unknown_plan")
+        raise InvalidInput(
+            f"plan '{plan_id}' does not exist", field="planId", code=ErrorCode.UNKNOWN_PLAN
+        )
     if plan.status != "active":
-        raise RuleViolation(f"plan '{plan_id}' is archived", field="planId", code="plan_archived")
+        raise RuleViolation(
+            f"plan '{plan_id}' is archived", field="planId", code=ErrorCode.PLAN_ARCHIVED
+        )
     return plan
 
 
@@ -88,7 +99,7 @@ def priced_addon(
         raise InvalidInput(
             f"add-on '{wanted.addon_id}' does not exist",
             field=f"{field}.addonId",
-            code="unknown_addon",
+            code=ErrorCode.UNKNOWN_ADDON,
         )
     return addon, subscribed_addon(addon, wanted.quantity, plan, period, currency, field)
 
@@ -240,7 +251,7 @@ def create_subscription(
             return current_view(table, Subscription.model_validate(stored))
         raise Conflict(
             f"customer '{customer_id}' already has a live subscription: change or cancel it",
-            code="subscription_exists",
+            code=ErrorCode.SUBSCRIPTION_EXISTS,
         ) from None
     return current_view(table, subscription, record.net_due if record else 0)
 
@@ -327,7 +338,7 @@ def live_subscription(table: Table, customer_id: str) -> Subscription:
     if current.status == "canceled":
         raise Conflict(
             f"the subscription of customer '{customer_id}' is canceled: create a new one",
-            code="subscription_canceled",
+            code=ErrorCode.SUBSCRIPTION_CANCELED,
         )
     return current
 
@@ -337,7 +348,9 @@ def stored_subscription(table: Table, customer_id: str) -> Subscription:
     stored = table.get(keys.subscription(customer_id), consistent=True)
     if stored is None:
         get_customer(table, customer_id)
-        raise NotFound(f"customer '{customer_id}' has no subscription", code="no_subscription")
+        raise NotFound(
+            f"customer '{customer_id}' has no subscription", code=ErrorCode.NO_SUBSCRIPTION
+        )
     return Subscription.model_validate(stored)
 
 
@@ -346,5 +359,7 @@ def get_subscription(table: Table, customer_id: str) -> SubscriptionView:
     stored = table.get(keys.subscription(customer_id))
     if stored is None:
         get_customer(table, customer_id)
-        raise NotFound(f"customer '{customer_id}' has no subscription", code="no_subscription")
+        raise NotFound(
+            f"customer '{customer_id}' has no subscription", code=ErrorCode.NO_SUBSCRIPTION
+        )
     return current_view(table, Subscription.model_validate(stored))

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from billfold.billing.periods import Period, as_utc
 from billfold.entitlements.models import MaterializedEntitlements
-from billfold.errors import Conflict, InvalidInput
+from billfold.errors import Conflict, ErrorCode, InvalidInput
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Item, Listing, Table, Update, encode_cursor
 from billfold.usage.models import Counter, UsageResult, Window, relation, window_of
@@ -131,7 +131,7 @@ def _report(
         )
     raise Conflict(
         f"usage of '{feature_id}' kept changing concurrently; retry the report",
-        code="concurrent_modification",
+        code=ErrorCode.CONCURRENT_MODIFICATION,
     )
 
 
@@ -154,7 +154,7 @@ def _replayed(state: State, feature_id: str, change: Change, window: Window) -> 
         raise InvalidInput(
             "this idempotency key was already used for a different usage report",
             field="idempotencyKey",
-            code="idempotency_key_reused",
+            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     return UsageResult(counted=False, used=_used_in_state(state, window))
 
@@ -196,7 +196,9 @@ def set_usage(
     """Set the feature's usage in `period` to `value` (>= 0), once per idempotency key."""
     value = _amount(value, "value")
     if value < 0:
-        raise InvalidInput("usage must not be negative", field="value", code="usage_below_zero")
+        raise InvalidInput(
+            "usage must not be negative", field="value", code=ErrorCode.USAGE_BELOW_ZERO
+        )
     change = Change("set", value)
     return _report(table, customer_id, feature_id, period, change, idempotency_key, now)
 

@@ -24,7 +24,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr
 from billfold.billing.periods import as_utc
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import MaterializedEntitlements
-from billfold.errors import Conflict
+from billfold.errors import Conflict, ErrorCode
 from billfold.identifiers import CatalogId, CustomerId
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.storage import keys
@@ -238,7 +238,7 @@ def _write_group(
     if pending:
         raise Conflict(
             "usage kept changing concurrently; retry the batch (nothing is counted twice)",
-            code="concurrent_modification",
+            code=ErrorCode.CONCURRENT_MODIFICATION,
         )
 
 

@@ -5,7 +5,7 @@ from billfold.billing.periods import Period
 from billfold.clock import Clock, sortable_timestamp
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import ResolvedEntitlement
-from billfold.errors import InvalidInput, NotFound, RuleViolation
+from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation
 from billfold.storage.table import Table
 from billfold.usage.counters import (
     add_usage,
@@ -25,23 +25,25 @@ def _metered(
     """The customer's entitlement to a metered feature, its current period and counter."""
     materialized, counters = read_entitlements_and_usage(table, customer_id)
     if materialized is None:
-        raise NotFound(f"customer '{customer_id}' does not exist", code="customer_not_found")
+        raise NotFound(
+            f"customer '{customer_id}' does not exist", code=ErrorCode.CUSTOMER_NOT_FOUND
+        )
     if not materialized.has_subscription or materialized.subscription_status == "canceled":
         raise RuleViolation(
-            f"customer '{customer_id}' has no live subscription", code="no_subscription"
+            f"customer '{customer_id}' has no live subscription", code=ErrorCode.NO_SUBSCRIPTION
         )
     entry = materialized.entries.get(feature_id)
     if entry is None:
         raise RuleViolation(
             f"customer '{customer_id}' is not entitled to '{feature_id}'",
             field="featureId",
-            code="feature_not_in_plan",
+            code=ErrorCode.FEATURE_NOT_IN_PLAN,
         )
     if entry.feature_type != "metered":
         raise InvalidInput(
             f"feature '{feature_id}' is {entry.feature_type}, not metered: it has no usage",
             field="featureId",
-            code="feature_not_metered",
+            code=ErrorCode.FEATURE_NOT_METERED,
         )
     period = current_usage_period(entry, materialized.subscription_anchor, clock.now())
     return entry, period, counters.get(feature_id)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from billfold.clock import sortable_timestamp
-from billfold.errors import BillfoldError, InvalidInput, RuleViolation
+from billfold.errors import BillfoldError, ErrorCode, InvalidInput, RuleViolation
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
 from billfold.storage.table import Condition, Item, Put, Update
@@ -58,12 +58,12 @@ class Change:
             return InvalidInput(
                 f"the usage would go below zero ({used} {self.amount:+d})",
                 field="amount",
-                code="usage_below_zero",
+                code=ErrorCode.USAGE_BELOW_ZERO,
             )
         if self.operation == "consume" and self.limit is not None and after > self.limit:
             return RuleViolation(
                 f"using {self.amount} more would pass the limit of {self.limit} ({used} used)",
-                code="limit_exceeded",
+                code=ErrorCode.LIMIT_EXCEEDED,
             )
         return None
 
