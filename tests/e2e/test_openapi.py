@@ -109,3 +109,69 @@ def test_bearer_security_scheme_applies_to_the_api(document):
 
     assert bearer
     assert {bearer[0]: []} in document["security"]
+
+
+def test_the_webhook_route_takes_stripes_signature_not_a_bearer(document):
+    webhook = document["paths"]["/v1/webhooks/stripe"]["post"]
+    scheme = document["components"]["securitySchemes"]["stripeSignature"]
+
+    assert webhook["security"] == [{"stripeSignature": []}]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == (
+        "apiKey",
+        "header",
+        "Stripe-Signature",
+    )
+
+
+def test_every_error_code_is_published_as_an_enum(document):
+    from billfold.errors import ErrorCode
+
+    detail = _resolve(document, "#/components/schemas/ErrorDetail")
+    code = _resolve(document, detail["properties"]["code"]["$ref"])
+
+    assert set(code["enum"]) == set(ErrorCode)
+
+
+def test_the_document_says_what_the_api_refuses(document):
+    change = _resolve(document, "#/components/schemas/SubscriptionChange")
+    create = _resolve(document, "#/components/schemas/SubscriptionCreate")
+
+    assert change["minProperties"] == 1
+    assert {n for n, s in create["properties"].items() if s.get("x-billfold-seller-only")} == {
+        "trialDays",
+        "startAt",
+        "couponId",
+    }
+    assert "2805.0 is refused" in document["info"]["description"]
+    assert "null resets it to its default" in document["info"]["description"]
+
+
+def test_null_resets_a_documented_nullable_field_to_its_default(server, uid):
+    plan = {
+        "id": f"nullable-{uid}",
+        "name": "Nullable",
+        "metadata": {"tier": "gold"},
+        "downgradeTiming": "immediate",
+        "prices": [{"billingPeriod": "monthly", "currency": "USD", "amount": 100}],
+    }
+    server.post("/v1/plans", json=plan)
+
+    reset = server.patch(
+        f"/v1/plans/{plan['id']}", json={"metadata": None, "downgradeTiming": None}
+    )
+
+    assert reset.status_code == 200, reset.text
+    assert (reset.json()["metadata"], reset.json()["downgradeTiming"]) == ({}, "period_end")
+
+
+def test_a_whole_number_float_is_refused_for_an_integer_as_documented(server, uid):
+    plan = {
+        "id": f"floaty-{uid}",
+        "name": "Floaty",
+        "prices": [{"billingPeriod": "monthly", "currency": "USD", "amount": 2805.0}],
+    }
+
+    response = server.post("/v1/plans", json=plan)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "prices.0.amount"

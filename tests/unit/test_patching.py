@@ -94,11 +94,18 @@ def test_merge_patch_refuses_duplicate_prices_that_only_the_whole_request_can_se
         merge_patch(make_plan("pro"), PlanUpdate(prices=[usd, usd]), PlanCreate)
 
 
-def test_merge_patch_names_the_field_in_camel_case_as_sent() -> None:
-    with pytest.raises(InvalidInput) as caught:
-        merge_patch(make_plan("pro"), PlanUpdate.model_validate({"trialDays": None}), PlanCreate)
+def test_null_resets_a_field_with_a_default_to_it() -> None:
+    current = make_plan("pro").model_copy(
+        update={"metadata": {"tier": "gold"}, "downgrade_timing": "immediate", "trial_days": 14}
+    )
+    patch = PlanUpdate.model_validate(
+        {"metadata": None, "downgradeTiming": None, "trialDays": None}
+    )
 
-    assert caught.value.field == "trialDays"
+    merged = merge_patch(current, patch, PlanCreate)
+
+    assert (merged.metadata, merged.downgrade_timing) == ({}, "period_end")
+    assert merged.trial_days == PlanCreate.model_fields["trial_days"].default
 
 
 def test_merge_patch_of_a_customer_keeps_its_id_and_changes_its_email() -> None:

@@ -17,3 +17,12 @@ def test_the_readme_opens_with_the_two_setup_commands() -> None:
     first_lines = README.read_text().splitlines()[:6]
     assert any(line.startswith("make dev") for line in first_lines)
     assert any(line.startswith("make test") for line in first_lines)
+
+
+def test_the_contract_lives_in_the_repository_and_names_every_error_code() -> None:
+    from billfold.errors import ErrorCode
+
+    contract = (README.parent / "docs" / "api.md").read_text()
+
+    assert "../shared" not in README.read_text()
+    assert [code for code in ErrorCode if f"`{code}`" not in contract] == []

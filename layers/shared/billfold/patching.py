@@ -13,11 +13,16 @@ Request = TypeVar("Request", bound=RequestModel)
 def merge_patch(current: BaseModel, patch: RequestModel, request_type: type[Request]) -> Request:
     """The create-request that `current` plus the patch amount to, validated as a whole.
 
-    Fields the patch does not mention keep their values; a field sent as null is cleared.
+    Fields the patch does not mention keep their values; a field sent as null goes back to its
+    default, as if it had never been set (a required field cannot: that is a 400).
     """
     names = set(request_type.model_fields)
     fields = current.model_dump(include=names, by_alias=True)
-    fields.update(patch.model_dump(exclude_unset=True, by_alias=True))
+    for name, value in patch.model_dump(exclude_unset=True, by_alias=True).items():
+        if value is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = value
     try:
         return request_type.model_validate(fields)
     except ValidationError as error:

@@ -6,6 +6,8 @@ so a client sees one error shape whether a handler or the gateway refused it.
 
 from dataclasses import dataclass
 
+from billfold.errors import ErrorCode
+
 
 @dataclass(frozen=True)
 class GatewayResponse:
@@ -14,12 +16,12 @@ class GatewayResponse:
     response_type: str
     status: int | None
     """None keeps the status API Gateway chose (the DEFAULT_* types)."""
-    code: str
+    code: ErrorCode
     message: str
 
     def body(self) -> dict[str, dict[str, str | None]]:
         """The error body, in the shape every billfold error has."""
-        return {"error": {"code": self.code, "message": self.message, "field": None}}
+        return {"error": {"code": self.code.value, "message": self.message, "field": None}}
 
 
 HEADERS = {"Access-Control-Allow-Origin": "*"}
@@ -29,25 +31,32 @@ portal must be able to tell "your session expired" (401) from a network failure.
 UNAUTHORIZED = GatewayResponse(
     "UNAUTHORIZED",
     401,
-    "unauthorized",
+    ErrorCode.UNAUTHORIZED,
     "Missing or invalid credential: send 'Authorization: Bearer <server key or portal token>'.",
 )
 ACCESS_DENIED = GatewayResponse(
-    "ACCESS_DENIED", 403, "forbidden", "This credential may not call this route."
+    "ACCESS_DENIED", 403, ErrorCode.FORBIDDEN, "This credential may not call this route."
 )
 ROUTE_NOT_FOUND = GatewayResponse(
-    "MISSING_AUTHENTICATION_TOKEN", 404, "route_not_found", "No such route."
+    "MISSING_AUTHENTICATION_TOKEN", 404, ErrorCode.ROUTE_NOT_FOUND, "No such route."
 )
-THROTTLED = GatewayResponse("THROTTLED", 429, "throttled", "Too many requests; retry later.")
+THROTTLED = GatewayResponse(
+    "THROTTLED", 429, ErrorCode.THROTTLED, "Too many requests; retry later."
+)
 BAD_REQUEST_BODY = GatewayResponse(
-    "BAD_REQUEST_BODY", 400, "invalid_request", "The request body is not valid."
+    "BAD_REQUEST_BODY", 400, ErrorCode.INVALID_REQUEST, "The request body is not valid."
 )
-DEFAULT_4XX = GatewayResponse("DEFAULT_4XX", None, "bad_request", "The request was refused.")
+DEFAULT_4XX = GatewayResponse(
+    "DEFAULT_4XX", None, ErrorCode.BAD_REQUEST, "The request was refused."
+)
 DEFAULT_5XX = GatewayResponse(
-    "DEFAULT_5XX", None, "internal_error", "Something went wrong on our side; retry later."
+    "DEFAULT_5XX", None, ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; retry later."
 )
 URI_TOO_LONG = GatewayResponse(
-    "DEFAULT_4XX", 414, "uri_too_long", "The request URI is too long; send long input in the body."
+    "DEFAULT_4XX",
+    414,
+    ErrorCode.URI_TOO_LONG,
+    "The request URI is too long; send long input in the body.",
 )
 """A request line too long to read (over 64 KiB locally): refused before any route is matched.
 Not in ALL, which holds one response per type: deployed, DEFAULT_4XX's body answers it."""
