@@ -108,7 +108,9 @@ def create_customer(server: ApiClient) -> Callable[..., dict[str, Any]]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under xdist, keep tests that share an expensive session fixture together: the CDK
     synth, one local stack each for the integration and the e2e tests, and the browser tests
-    (on whichever worker's stack they land)."""
+    (on whichever worker's stack they land). Tests that move the shared test clock forward run
+    after the others, so the demo customer's seeded month is still current when it is read."""
+    items.sort(key=lambda item: "advance_clock" in getattr(item, "fixturenames", ()))
     for item in items:
         parts = item.path.parts
         if "infra" in parts:

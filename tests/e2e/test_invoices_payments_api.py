@@ -149,7 +149,8 @@ def test_webhooks_need_a_valid_signature_and_write_nothing_without_one(anonymous
 
 
 def test_a_signed_event_is_accepted_once(anonymous, uid):
-    payload = json.dumps({"id": f"evt_{uid}", "type": "customer.updated", "data": {}}).encode()
+    event = {"id": f"evt_{uid}", "type": "customer.updated", "data": {"object": {"id": "cus_1"}}}
+    payload = json.dumps(event).encode()
     signature = _signed(payload, webhook_signing_secret())
 
     first = _post_event(anonymous, payload, signature)

@@ -126,6 +126,9 @@ def test_annual_eur_create_uses_annual_eur_prices_and_a_year_long_period(server,
     assert _at(sub["currentPeriodEnd"]) == _months_later(_at(sub["currentPeriodStart"]), 12)
     assert sub["nextInvoice"] == {
         "amount": STARTER_EUR_ANNUAL + 2 * SEAT_EUR_ANNUAL,
+        "subtotal": STARTER_EUR_ANNUAL + 2 * SEAT_EUR_ANNUAL,
+        "discount": 0,
+        "creditApplied": 0,
         "currency": "EUR",
         "date": sub["currentPeriodEnd"],
     }
