@@ -362,6 +362,11 @@
               <strong>${target ? target.name : scheduled.planId}</strong>
               (${PERIOD_WORD[scheduled.billingPeriod]}ly billing).</p>`
           : ""}
+        ${sub.coupon
+          ? html`<p data-coupon>Discount: <strong>${sub.coupon.discount.name}</strong>${
+              sub.coupon.promotionCode ? html` (code ${sub.coupon.promotionCode})` : ""
+            }</p>`
+          : ""}
         ${credits.length
           ? html`<p data-credit>Credit balance: ${credits.map(
               (c) => html`<strong>${f.money(c.amount, c.currency)}</strong>`,
@@ -371,6 +376,14 @@
           ? html`<p class="error" role="alert">Your last payment failed. Update your card or pay the
               open invoice below.</p>`
           : ""}
+        ${sub.cancelAtPeriodEnd
+          ? ""
+          : html`<div class="promo">
+              <label for="promotion-code">Promotion code</label>
+              <input id="promotion-code" type="text" autocomplete="off" spellcheck="false"
+                maxlength="40" />
+              <button type="button" class="quiet" data-action="apply-code">Apply</button>
+            </div>`}
         <div class="actions">
           ${sub.cancelAtPeriodEnd
             ? html`<button type="button" data-action="resume">Resume subscription</button>`
@@ -629,6 +642,7 @@
         resume: () => this.resume(),
         "change-plan": () => this.reviewChange({ planId: button.dataset.plan, billingPeriod: this.period }),
         "review-addons": () => this.reviewChange({ addons: this.wantedAddons() }),
+        "apply-code": () => this.applyCode(),
         "add-card": () => this.openCardForm(),
         "save-card": () => this.saveCard(button),
         "cancel-card": () => this.closeCardForm(),
@@ -693,6 +707,12 @@
       });
     }
 
+    applyCode() {
+      const code = this.shadowRoot.querySelector("#promotion-code").value.trim();
+      if (!code) return this.toast("Enter a promotion code.");
+      return this.reviewChange({ promotionCode: code });
+    }
+
     async reviewChange(change) {
       const api = this.api;
       const sub = this.state.subscription;
@@ -710,6 +730,10 @@
       let summary;
       if (preview.timing === "nothing") {
         return this.toast("That is already your plan.");
+      } else if (change.promotionCode && !preview.lines.length && renewal) {
+        summary = html`<p>Nothing to pay today. With this code you pay
+          <strong>${f.money(renewal.amount, renewal.currency)}</strong> on ${f.day(renewal.date)}
+          (${f.money(renewal.discount, renewal.currency)} off).</p>`;
       } else if (preview.timing === "now" && !preview.lines.length && sub.scheduledChange) {
         const scheduled = this.planById(sub.scheduledChange.planId);
         summary = html`<p>Nothing to pay today. Your change to
@@ -743,7 +767,9 @@
       const confirmed = await this.confirm({
         title: "Review your change",
         body: html`${summary}${lines}${warnings}`,
-        confirmLabel: costs ? `Pay ${f.money(preview.dueNow, preview.currency)} and confirm` : "Confirm change",
+        confirmLabel: costs
+          ? `Pay ${f.money(preview.dueNow, preview.currency)} and confirm`
+          : change.promotionCode ? "Apply code" : "Confirm change",
       });
       if (!confirmed) return;
       try {
@@ -751,7 +777,9 @@
         await this.load(
           preview.timing === "period_end"
             ? `Done: your plan changes on ${f.day(preview.effectiveAt)}.`
-            : "Done: your subscription is updated.",
+            : change.promotionCode
+              ? "Done: your code is applied."
+              : "Done: your subscription is updated.",
         );
       } catch (error) {
         this.fail(error);

@@ -549,3 +549,38 @@ def test_the_credit_balance_and_what_it_takes_off_the_renewal_are_shown(
     expect(subscription).to_contain_text(f"less {_dollars(credit)} credit")
     portal.screenshot("section-subscription-credit", subscription)
     assert portal.csp_violations() == []
+
+
+def test_a_customer_applies_a_promotion_code_after_seeing_what_it_takes_off(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    coupon = {
+        "id": f"spring-{suffix}",
+        "name": "Spring sale",
+        "percentOff": 20,
+        "duration": "forever",
+    }
+    server.post("/v1/coupons", json=coupon)
+    code = f"SPRING{suffix}".upper()
+    server.post("/v1/promotion-codes", json={"code": code, "couponId": coupon["id"]})
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+    subscription = portal.section("subscription")
+
+    subscription.get_by_label("Promotion code").fill("NOT-A-CODE")
+    subscription.get_by_role("button", name="Apply").click()
+    expect(portal.portal.get_by_role("alert")).to_contain_text("This promotion code is not valid.")
+    subscription.get_by_label("Promotion code").fill(code.lower())
+    subscription.get_by_role("button", name="Apply").click()
+    expect(portal.dialog).to_contain_text(f"you pay {_dollars(1900 - 380)}")
+    expect(portal.dialog).to_contain_text(f"({_dollars(380)} off)")
+    portal.screenshot("promotion-code-preview", portal.dialog)
+    portal.dialog.get_by_role("button", name="Apply code").click()
+
+    expect(subscription).to_contain_text(f"Discount: Spring sale (code {code})")
+    expect(subscription).to_contain_text(f"for {_dollars(1900 - 380)}")
+    applied = _subscription(server, customer_id)
+    assert applied["coupon"]["promotionCode"] == code
+    assert applied["nextInvoice"]["amount"] == 1900 - 380
+    assert portal.csp_violations() == []
