@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BYTECODE_TOOL := infra/bytecode/node_modules/.package-lock.json
 
 .PHONY: dev test chromium lint typecheck unit synth bench clean
 
@@ -12,12 +13,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## The layers' bytecode compiler: the Lambda runtime's CPython, as Pyodide (npm), under Node.js.
+$(BYTECODE_TOOL): infra/bytecode/package-lock.json
+	npm ci --prefix infra/bytecode --no-audit --no-fund --silent
+
 ## Start the local stack (moto + localstripe + local API gateway) with the demo catalog.
 dev: $(STAMP)
 	$(PY) -m local.dev
 
 ## Lint, type-check and run the whole test suite (the browser tests use Debian's chromium).
-test: $(STAMP) chromium lint typecheck
+test: $(STAMP) $(BYTECODE_TOOL) chromium lint typecheck
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 ## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
@@ -39,12 +44,12 @@ unit: $(STAMP)
 	$(PY) -m pytest tests/unit
 
 ## Write the CloudFormation template to cdk.out/ (offline: no Docker, no AWS credentials).
-synth: $(STAMP)
+synth: $(STAMP) $(BYTECODE_TOOL)
 	$(PY) -m infra.app
 
 ## Measure: entitlement-check latency, handler cold-start imports, layer sizes.
-bench: $(STAMP)
+bench: $(STAMP) $(BYTECODE_TOOL)
 	$(PY) -m tests.bench
 
 clean:
-	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache infra/bytecode/node_modules

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import aws_cdk as cdk
@@ -37,11 +38,23 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = Non
         outdir=outdir,
     )
     stage = str(app.node.try_get_context("stage") or DEFAULT_STAGE)
-    settings = constants.stage_settings(stage)
+    settings = replace(
+        constants.stage_settings(stage),
+        xray_sdk=_flag(app, constants.CONTEXT_XRAY_SDK),
+        snap_start=_flag(app, constants.CONTEXT_SNAP_START),
+    )
     BillfoldStack(app, constants.stack_name(stage), settings=settings, layer_dirs=stage_layers())
     cdk.Tags.of(app).add(constants.TAG_STAGE, stage)
     nag.add_checks(app)
     return app
+
+
+def _flag(app: cdk.App, key: str) -> bool:
+    """A true/false context value (`-c key=true`); absent is false."""
+    value = str(app.node.try_get_context(key) or "false").lower()
+    if value not in {"true", "false"}:
+        raise ValueError(f"-c {key}= takes true or false, not {value!r}")
+    return value == "true"
 
 
 def _parse_context(pairs: Sequence[str]) -> dict[str, str]:

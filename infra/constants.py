@@ -32,6 +32,10 @@ LAMBDA_ARCHITECTURE = lambda_.Architecture.ARM_64
 PIP_PLATFORM = "manylinux2014_aarch64"
 """The wheel platform matching LAMBDA_ARCHITECTURE."""
 PIP_PYTHON_VERSION = LAMBDA_RUNTIME.name.removeprefix("python")
+PYC_CACHE_TAG = "cpython-" + PIP_PYTHON_VERSION.replace(".", "")
+"""The `__pycache__` tag of the runtime's interpreter: the layers ship bytecode under it."""
+BYTECODE_TOOL = REPO_ROOT / "infra" / "bytecode"
+"""Compiles the layers with the runtime's CPython (Pyodide under Node.js; see its README)."""
 RUNTIME_PROVIDED_PACKAGES = ("boto3", "botocore", "s3transfer")
 """Pulled in by aws-xray-sdk, but the Lambda runtime ships them: pruned from the deps layer."""
 HANDLER_FILE = "handler.py"
@@ -74,6 +78,10 @@ PUBLIC_OPERATIONS: frozenset[str] = frozenset(
 with its signature header (checked by its handler)."""
 
 # --- Context (`-c key=value`) -------------------------------------------------------------------
+CONTEXT_XRAY_SDK = "xraySdk"
+"""`-c xraySdk=true`: functions load the X-Ray SDK for subsegments (costs each cold start)."""
+CONTEXT_SNAP_START = "snapStart"
+"""`-c snapStart=true`: the API's functions run from SnapStart snapshots of published versions."""
 CONTEXT_CORS_ORIGINS = "corsOrigins"
 """Comma-separated origins whose pages may call the API from a browser (default `*`)."""
 CONTEXT_STRIPE_JS_URL = "stripeJsUrl"
@@ -122,6 +130,10 @@ class StageSettings:
     """For stateful resources: table, buckets, secrets, log groups."""
     protected: bool
     """Table deletion protection and stack termination protection."""
+    xray_sdk: bool = False
+    """Load the X-Ray SDK in every function (`-c xraySdk=true`); active tracing is always on."""
+    snap_start: bool = False
+    """SnapStart for the API's functions, behind a `live` alias (`-c snapStart=true`)."""
 
 
 STAGES: dict[str, StageSettings] = {

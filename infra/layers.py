@@ -2,6 +2,11 @@
 
 A layer zip must hold its packages under `python/` (Lambda puts `/opt/python` on `sys.path`), so
 each staged directory is `<dest>/python/...` and the CDK asset is `<dest>`.
+
+Both layers ship bytecode compiled by the runtime's own interpreter, as unchecked-hash .pyc:
+Lambda's `/opt` is read-only, so a layer without bytecode is compiled from source again on
+every cold start. This machine's interpreter is not the runtime's, so `infra/bytecode/` runs
+the runtime's CPython as Pyodide's WebAssembly build under Node.js (the bytecode is the same).
 """
 
 import fcntl
@@ -38,6 +43,31 @@ class DepsTarget:
     platform: str
     implementation: str = "cp"
 
+    @property
+    def cache_tag(self) -> str:
+        """The interpreter's `__pycache__` tag (`cpython-314`)."""
+        return "cpython-" + self.python_version.replace(".", "")
+
+
+def compile_bytecode(python: Path, cache_tag: str = constants.PYC_CACHE_TAG) -> None:
+    """Compile every module under `python` for the interpreter whose cache tag is `cache_tag`
+    (unchecked-hash .pyc in `__pycache__`), or raise naming what failed."""
+    tool = constants.BYTECODE_TOOL
+    if not (tool / "node_modules" / "pyodide").is_dir():
+        raise RuntimeError(f"the bytecode compiler is not installed: npm ci --prefix {tool}")
+    command = ["node", str(tool / "compile.mjs"), str(python.resolve()), cache_tag]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"could not compile {python} for {cache_tag}:\n{result.stderr}")
+
+
+def is_compiled(python: Path, cache_tag: str = constants.PYC_CACHE_TAG) -> bool:
+    """Whether every module under `python` has its bytecode for `cache_tag`."""
+    return all(
+        (module.parent / "__pycache__" / f"{module.stem}.{cache_tag}.pyc").is_file()
+        for module in python.rglob("*.py")
+    )
+
 
 def stage_layers(build_dir: Path = constants.LAYER_BUILD_DIR) -> LayerDirs:
     """Stage both layers for billfold's Lambda runtime and architecture."""
@@ -56,19 +86,21 @@ def stage_layers(build_dir: Path = constants.LAYER_BUILD_DIR) -> LayerDirs:
 
 
 def stage_shared_layer(source: Path, packages: Sequence[str], dest: Path) -> Path:
-    """Copy `source/<package>` for each package into `dest/python/`, without bytecode.
+    """Copy `source/<package>` for each package into `dest/python/` (leaving this machine's
+    bytecode behind) and compile it for the runtime.
 
     Leaves `dest` alone when it already matches, so a concurrent synth reading it is unharmed.
     """
     with _exclusive(dest):
         python = dest / PYTHON_DIR
-        if _holds_exactly(python, source, packages):
+        if _holds_exactly(python, source, packages) and is_compiled(python):
             return dest
         shutil.rmtree(dest, ignore_errors=True)
         for package in packages:
             shutil.copytree(
                 source / package, python / package, ignore=shutil.ignore_patterns(*_BYTECODE)
             )
+        compile_bytecode(python)
     return dest
 
 
@@ -110,6 +142,7 @@ def stage_deps_layer(
         shutil.rmtree(staging, ignore_errors=True)
         _pip_install(requirements, staging / PYTHON_DIR, target)
         _prune(staging / PYTHON_DIR, prune)
+        compile_bytecode(staging / PYTHON_DIR, target.cache_tag)
         shutil.rmtree(dest, ignore_errors=True)
         staging.rename(dest)
         stamp.write_text(digest)
@@ -117,9 +150,10 @@ def stage_deps_layer(
 
 
 def _deps_digest(requirements: Path, target: DepsTarget, prune: Sequence[str]) -> str:
-    """What the deps layer's content depends on, hashed."""
+    """What the deps layer's content depends on (the bytecode compiler's version too), hashed."""
     inputs = json.dumps([target.python_version, target.platform, target.implementation, *prune])
-    return hashlib.sha256(requirements.read_bytes() + inputs.encode()).hexdigest()
+    compiler = (constants.BYTECODE_TOOL / "package-lock.json").read_bytes()
+    return hashlib.sha256(requirements.read_bytes() + inputs.encode() + compiler).hexdigest()
 
 
 def _pip_install(requirements: Path, target_dir: Path, target: DepsTarget) -> None:
@@ -141,7 +175,8 @@ def _pip_install(requirements: Path, target_dir: Path, target: DepsTarget) -> No
 
 
 def _prune(site: Path, packages: Sequence[str]) -> None:
-    """Remove packages (and their metadata), console scripts and bytecode from a pip target."""
+    """Remove packages (and their metadata), console scripts and any bytecode from a pip
+    target (the runtime's is compiled afterwards)."""
     for package in packages:
         shutil.rmtree(site / package, ignore_errors=True)
         for metadata in site.glob(f"{package}-*.dist-info"):

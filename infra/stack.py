@@ -111,11 +111,12 @@ class BillfoldStack(Stack):
                 settings=settings,
             )
             for route in tag_routes:
-                function = group.functions[route.operation]
+                service_function = group.functions[route.operation]
+                function = service_function.function
                 function.add_environment(config.ENV_CORS_ORIGINS, ",".join(cors_origins))
                 if route.operation == constants.PORTAL_SESSION_OPERATION:
                     function.add_environment(config.ENV_PORTAL_URL, portal_url)
-                api.add_route(route, function)
+                api.add_route(route, service_function.target)
 
         outputs = {
             "ApiUrl": api.rest_api.url,
@@ -155,7 +156,7 @@ class BillfoldStack(Stack):
     ) -> ServiceFunction:
         """The REQUEST authorizer's function: reads credentials from the table, verifies portal
         tokens with the portal signing key."""
-        environment = functions.common_environment(settings.name, data.table)
+        environment = functions.common_environment(settings, data.table)
         environment[config.ENV_PORTAL_SECRET_ID] = secrets.portal_signing.secret_arn
         return ServiceFunction(
             self,

@@ -1,7 +1,8 @@
 """`make bench`: measured figures, printed (never asserted).
 
 - cold import time of each handler module, in a fresh interpreter (what a Lambda cold start
-  pays before the first request);
+  pays before the first request), as a ratio to the floors it is held to, measured side by side;
+- how many of each layer's modules ship the runtime's bytecode;
 - request latency through the local gateway (handler + moto over loopback);
 - DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
 - raw-event ingestion (10,000 events) and invoice PDF rendering;
@@ -25,7 +26,7 @@ import requests
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
-from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, ROUTES_BY_OPERATION
+from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, ROUTES_BY_OPERATION, Needs
 from local.dev import LocalApi, running_local_api
 from local.events import HttpRequest, proxy_event
 from local.functions import FunctionLoader
@@ -34,26 +35,108 @@ from local.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "bf_sk_benchmark_key_0123456789abcdefghijkl"
-IMPORT_SAMPLES = 3
+IMPORT_SAMPLES = 5
 REQUESTS = 200
 
 
-def cold_import_ms(operation: str) -> float:
-    """Median wall time to import a handler module in a fresh interpreter."""
+FLOOR = (
+    "import boto3\n"
+    "from pydantic import BaseModel\n"
+    "from aws_lambda_powertools import Logger\n"
+    "class Model(BaseModel):\n"
+    "    value: int\n"
+)
+"""The floor of any Python Lambda here: the AWS SDK, pydantic, Powertools' Logger, one model."""
+RESOLVER = (
+    "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+    "APIGatewayRestResolver(enable_validation=True)\n"
+)
+STRIPE = "import stripe\n"
+HOT_PATH = ("authorizer", "check_entitlement", "consume_usage", "report_usage", "ingest_events")
+"""The functions on the seller's hot path: held to 1.2x the floor."""
+STRIPE_FUNCTIONS = frozenset(
+    {r.operation for r in ROUTES if Needs.STRIPE_SECRET in r.needs}
+    | {"billing_worker", "webhook_worker"}
+)
+
+
+def cold_ms(code: str) -> float:
+    """Wall time of running `code` in a fresh interpreter (as a Lambda cold start's init)."""
+    timed = f"import time\nt = time.perf_counter()\n{code}print((time.perf_counter() - t) * 1000)\n"
+    env = {
+        "BILLFOLD_TABLE_NAME": "bench",
+        "PYTHONPATH": str(ROOT / "layers" / "shared"),
+        "PATH": "",
+    }
+    return float(subprocess.check_output([sys.executable, "-c", timed], env=env, text=True))
+
+
+def handler_import(operation: str) -> str:
+    """The code that imports a handler module, as Lambda's runtime does."""
     handler = str(ROOT / "functions" / operation / "handler.py")
-    code = (
-        "import importlib.util, sys, time\n"
-        "t = time.perf_counter()\n"
-        f"s = importlib.util.spec_from_file_location('h', {handler!r})\n"
-        "m = importlib.util.module_from_spec(s); sys.modules['h'] = m; s.loader.exec_module(m)\n"
-        "print((time.perf_counter() - t) * 1000)\n"
+    return (
+        "import importlib.util, sys\n"
+        f"s = importlib.util.spec_from_file_location('handler', {handler!r})\n"
+        "m = importlib.util.module_from_spec(s); sys.modules['handler'] = m\n"
+        "s.loader.exec_module(m)\n"
     )
-    env = {"BILLFOLD_TABLE_NAME": "bench", "POWERTOOLS_TRACE_DISABLED": "true", "PATH": ""}
-    samples = [
-        float(subprocess.check_output([sys.executable, "-c", code], env=env, text=True))
-        for _ in range(IMPORT_SAMPLES)
-    ]
-    return statistics.median(samples)
+
+
+def baseline(operation: str) -> tuple[str, float]:
+    """What a function is measured against, and its target ratio."""
+    if operation in HOT_PATH:
+        return "floor", 1.2
+    routed = operation in {r.operation for r in ROUTES}
+    base = ("floor + resolver" if routed else "floor") + (
+        " + stripe" if operation in STRIPE_FUNCTIONS else ""
+    )
+    return base, 1.3
+
+
+def cold_start_figures() -> None:
+    """Each handler's cold import beside the floors it is held to, measured side by side:
+    every round runs each floor and each handler once, in fresh interpreters."""
+    floors = {
+        "floor": FLOOR,
+        "floor + resolver": FLOOR + RESOLVER,
+        "floor + stripe": FLOOR + STRIPE,
+        "floor + resolver + stripe": FLOOR + RESOLVER + STRIPE,
+    }
+    operations = sorted({r.operation for r in ROUTES} | set(BACKGROUND_FUNCTIONS))
+    samples: dict[str, list[float]] = {name: [] for name in [*floors, *operations]}
+    for _ in range(IMPORT_SAMPLES):
+        for name, code in floors.items():
+            samples[name].append(cold_ms(code))
+        for operation in operations:
+            samples[operation].append(cold_ms(handler_import(operation)))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"cold start: fresh-interpreter import, median of {IMPORT_SAMPLES} rounds (ms)")
+    for name in floors:
+        print(f"  {name:<28} {median[name]:7.1f}")
+    over = []
+    for operation in operations:
+        base, target = baseline(operation)
+        ratio = median[operation] / median[base]
+        mark = "" if ratio <= target else "  over"
+        if mark:
+            over.append(operation)
+        hot = " (hot path)" if operation in HOT_PATH else ""
+        print(
+            f"  {operation:<28} {median[operation]:7.1f}  {ratio:4.2f}x {base}"
+            f" (target {target}x){hot}{mark}"
+        )
+    print(f"  within target: {len(operations) - len(over)} of {len(operations)}")
+
+
+def bytecode_figures() -> None:
+    """How many modules of each staged layer ship the runtime's bytecode."""
+    from infra import constants
+
+    tag = constants.PYC_CACHE_TAG
+    layers = ROOT / ".build" / "layers"
+    for layer in sorted(p for p in layers.iterdir() if p.is_dir()) if layers.exists() else []:
+        sources, compiled = list(layer.rglob("*.py")), list(layer.rglob(f"*.{tag}.pyc"))
+        print(f"  {layer.name:<10} {len(sources):5} .py, {len(compiled):5} .pyc ({tag})")
 
 
 def latency(session: requests.Session, url: str) -> tuple[float, float]:
@@ -227,9 +310,7 @@ def directory_mb(path: Path) -> float:
 
 def main() -> None:
     """Measure and print."""
-    print("handler cold import (median of 3, ms):")
-    for operation in sorted({r.operation for r in ROUTES} | set(BACKGROUND_FUNCTIONS)):
-        print(f"  {operation:<18} {cold_import_ms(operation):7.1f}")
+    cold_start_figures()
 
     with running_local_api(free_port(), KEY, ROOT / ".build" / "bench") as api:
         session = requests.Session()
@@ -249,6 +330,8 @@ def main() -> None:
         print("Lambda layers (unzipped MB):")
         for layer in sorted(p for p in layers.iterdir() if p.is_dir()):
             print(f"  {layer.name:<10} {directory_mb(layer):7.1f}")
+        print("Lambda layers' bytecode:")
+        bytecode_figures()
     else:
         print("Lambda layers: run `make synth` first to build them")
 

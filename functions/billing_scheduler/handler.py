@@ -7,11 +7,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from billfold.settlement.schedule import enqueue_due
 from billfold_lambda import dependencies as deps
-from billfold_lambda.observability import logger, metrics, tracer
+from billfold_lambda.observability import logger, metrics, traced
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """`{"queued": N}`: how many customers were queued."""

@@ -67,11 +67,12 @@ def missing_handlers(operations: Sequence[str]) -> list[str]:
     ]
 
 
-def common_environment(stage: str, table: dynamodb.ITable) -> dict[str, str]:
+def common_environment(settings: StageSettings, table: dynamodb.ITable) -> dict[str, str]:
     """The variables every function (routes and authorizer) gets."""
     return {
         config.ENV_TABLE_NAME: table.table_name,
-        config.ENV_STAGE: stage,
+        config.ENV_STAGE: settings.name,
+        config.ENV_XRAY_SDK: "true" if settings.xray_sdk else "false",
         "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": constants.POWERTOOLS_METRICS_NAMESPACE,
         "LOG_LEVEL": constants.LOG_LEVEL,
@@ -163,6 +164,7 @@ class ServiceFunction(Construct):
         settings: StageSettings,
         invoice_bucket: s3.IBucket | None = None,
         timeout: Duration = constants.TIMEOUT,
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -202,7 +204,15 @@ class ServiceFunction(Construct):
             role=self.role,
             log_group=self.log_group,
             environment=dict(environment),
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
         )
+        self.target: lambda_.IFunction = self.function
+        """What invokes it: the function, or with SnapStart its `live` alias of the latest
+        published version (SnapStart runs only published versions)."""
+        if snap_start:
+            self.target = lambda_.Alias(
+                self, "Live", alias_name="live", version=self.function.current_version
+            )
         Tags.of(self).add(constants.TAG_OPERATION, operation)
 
 
@@ -225,8 +235,8 @@ class FunctionGroup(NestedStack):
         super().__init__(
             scope, construct_id, description=f"billfold {settings.name}: {tag} functions"
         )
-        common = common_environment(settings.name, grantables.table)
-        self.functions: dict[str, lambda_.Function] = {}
+        common = common_environment(settings, grantables.table)
+        self.functions: dict[str, ServiceFunction] = {}
         for route in routes:
             service_function = ServiceFunction(
                 self,
@@ -240,14 +250,15 @@ class FunctionGroup(NestedStack):
                 invoice_bucket=(
                     grantables.invoice_bucket if Needs.INVOICE_BUCKET in route.needs else None
                 ),
+                snap_start=settings.snap_start,
             )
             # What LambdaIntegration(scope_permission_to_method=True, allow_test_invoke=False)
             # would add, but here, next to the function, instead of in the root stack.
-            service_function.function.add_permission(
+            service_function.target.add_permission(
                 "ApiInvoke",
                 principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
                 source_arn=rest_api.arn_for_execute_api(
                     route.method, route.resource_path(), api_stage
                 ),
             )
-            self.functions[route.operation] = service_function.function
+            self.functions[route.operation] = service_function

@@ -45,7 +45,7 @@ class Workers(NestedStack):
         self._grantables = grantables
         self._layers = layers
         self._settings = settings
-        self._common = common_environment(settings.name, grantables.table)
+        self._common = common_environment(settings, grantables.table)
 
         self.scheduler = self._function(
             "billing_scheduler",

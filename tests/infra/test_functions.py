@@ -127,6 +127,7 @@ def expected_environment(needs: frozenset[Needs], refs: dict[str, Any]) -> dict[
     environment = {
         config.ENV_TABLE_NAME: refs["table"],
         config.ENV_STAGE: "dev",
+        config.ENV_XRAY_SDK: "false",
         "POWERTOOLS_SERVICE_NAME": "billfold",
         "POWERTOOLS_METRICS_NAMESPACE": "Billfold",
         "LOG_LEVEL": "INFO",

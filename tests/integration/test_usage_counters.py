@@ -16,7 +16,7 @@ from billfold.errors import BillfoldError, InvalidInput, RuleViolation
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
 from billfold.storage.table import Condition, ConditionFailed, Table
-from billfold.usage import (
+from billfold.usage.counters import (
     add_usage,
     consume,
     current_usage,

@@ -12,15 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billfold.catalog.models import Enforcement, Entitlement, ResetAnchor, ResetPeriod
-from billfold.entitlements import (
-    EntitlementCheck,
+from billfold.entitlements.check import EntitlementCheck, check_all, check_entitlement
+from billfold.entitlements.models import (
     MaterializedEntitlements,
     ResolvedEntitlement,
     SubscriptionStatus,
-    check_all,
-    check_entitlement,
-    materialize,
 )
+from billfold.entitlements.resolve import materialize
 from tests.unit.factories import make_addon, make_feature, make_plan
 
 ANCHOR = datetime(2030, 1, 31, 10, 0, tzinfo=UTC)

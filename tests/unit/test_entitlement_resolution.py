@@ -9,10 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from billfold.catalog.models import Entitlement, Feature, FeatureUnit
-from billfold.entitlements import (
-    MaterializedEntitlements,
-    Promotion,
-    ResolvedEntitlement,
+from billfold.entitlements.models import MaterializedEntitlements, Promotion, ResolvedEntitlement
+from billfold.entitlements.resolve import (
     materialize,
     next_promotion_expiry,
     resolve_entitlements,

@@ -11,8 +11,8 @@ from billfold.errors import Conflict, InvalidInput, RuleViolation
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
 from billfold.storage.table import ConditionFailed, Put, Update
-from billfold.usage import add_usage, consume, set_usage
 from billfold.usage import counters as counters_module
+from billfold.usage.counters import add_usage, consume, set_usage
 from billfold.usage.models import NEVER, Counter, Window, relation, window_of
 from billfold.usage.writes import (
     Change,

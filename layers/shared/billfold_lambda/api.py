@@ -13,7 +13,7 @@ import binascii
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar, cast, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -26,10 +26,13 @@ from billfold.errors import ErrorCode, InvalidInput
 from billfold.grants import Caller, refuse_seller_terms
 from billfold_lambda.cors import with_cors
 from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
-from billfold_lambda.observability import logger, metrics, tracer
+from billfold_lambda.observability import logger, metrics, traced
 from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
+from billfold_lambda.snapstart import register as register_snapstart_hooks
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+register_snapstart_hooks()
 
 _ERROR_STATUSES = {
     400: "Invalid request: `error.field` names the offending input",
@@ -119,7 +122,7 @@ def lambda_entry(
     answer a browser's request with the CORS headers its origin gets."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
+    @traced
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
@@ -128,7 +131,7 @@ def lambda_entry(
             return with_cors(event, proxy_error(400, error.code, error.message, error.field))
         return with_cors(event, resolve(request, context))
 
-    return handler
+    return cast(Callable[[dict[str, Any], LambdaContext], dict[str, Any]], handler)
 
 
 class Api:

@@ -6,7 +6,7 @@ it (and moves it to the dead-letter queue after its last try); the others are de
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from billfold_lambda.observability import logger, metrics, tracer
+from billfold_lambda.observability import logger, metrics, traced
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -29,7 +29,7 @@ def sqs_worker(work: Callable[[dict[str, Any]], None]) -> Handler:
         work(json.loads(record.body))
 
     @logger.inject_lambda_context
-    @tracer.capture_lambda_handler
+    @traced
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = process_partial_response(
@@ -37,4 +37,4 @@ def sqs_worker(work: Callable[[dict[str, Any]], None]) -> Handler:
         )
         return dict(response)
 
-    return handler
+    return cast(Handler, handler)

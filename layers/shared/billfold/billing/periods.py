@@ -11,7 +11,7 @@ from typing import Self
 
 from pydantic import field_validator, model_validator
 
-from billfold.catalog.models import BillingPeriod, ResetAnchor, ResetPeriod
+from billfold.catalog.terms import BillingPeriod, ResetAnchor, ResetPeriod
 from billfold.models import ApiModel
 
 _SECOND = timedelta(seconds=1)

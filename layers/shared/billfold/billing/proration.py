@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import StrictInt, StrictStr
 
 from billfold.billing.periods import Period, add_billing_periods, as_utc
-from billfold.catalog.models import BillingPeriod, Quantity
+from billfold.catalog.terms import BillingPeriod, Quantity
 from billfold.models import ApiModel
 from billfold.money import CURRENCIES, Currency, MinorUnits
 

@@ -1,35 +1,27 @@
 """The catalog's documents and the requests that create and change them."""
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
+from billfold.catalog.terms import (
+    BillingPeriod,
+    Description,
+    DowngradeTiming,
+    Enforcement,
+    FeatureType,
+    FeatureUnit,
+    Name,
+    OveragePrice,
+    Quantity,
+    ResetAnchor,
+    ResetPeriod,
+    Status,
+)
 from billfold.identifiers import CatalogId, Metadata
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.money import Currency, MinorUnits
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Description = Annotated[str, StringConstraints(max_length=1000)]
-Status = Literal["active", "archived"]
-
-FeatureType = Literal["boolean", "metered", "numeric"]
-"""boolean: on or off. metered: counted usage against a limit. numeric: a configured number."""
-
-BillingPeriod = Literal["monthly", "annual"]
-ResetPeriod = Literal["daily", "weekly", "monthly", "yearly", "never"]
-ResetAnchor = Literal["subscription", "calendar"]
-Enforcement = Literal["hard", "soft"]
-Quantity = Annotated[StrictInt, Field(ge=0, le=10**15)]
-DowngradeTiming = Literal["period_end", "immediate"]
-"""When a downgrade away from a plan applies: at the end of the paid period, or at once."""
-
-
-class FeatureUnit(ValueModel):
-    """How a metered or numeric feature's amounts are named: 1 'API call', 2 'API calls'."""
-
-    singular: Name
-    plural: Name
 
 
 class FeatureCreate(RequestModel):
@@ -78,13 +70,6 @@ class Price(ValueModel):
     """What one billing period costs in one currency, in minor units."""
 
     billing_period: BillingPeriod
-    currency: Currency
-    amount: MinorUnits
-
-
-class OveragePrice(ValueModel):
-    """What each unit used past a soft limit costs, in one currency (billed in arrears)."""
-
     currency: Currency
     amount: MinorUnits
 

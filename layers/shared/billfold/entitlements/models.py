@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from billfold.billing.periods import as_utc
-from billfold.catalog.models import (
+from billfold.catalog.terms import (
     Enforcement,
     FeatureType,
     FeatureUnit,

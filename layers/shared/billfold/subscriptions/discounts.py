@@ -2,7 +2,7 @@
 
 from billfold.billing.discounts import Discount
 from billfold.catalog.coupons import Coupon
-from billfold.catalog.models import BillingPeriod
+from billfold.catalog.terms import BillingPeriod
 from billfold.subscriptions.models import AppliedCoupon, Subscription
 
 

@@ -8,8 +8,8 @@ from pydantic import AfterValidator, ConfigDict, Field, StrictInt, model_validat
 from billfold.billing.discounts import Discount, discount_amount
 from billfold.billing.proration import ProrationLine
 from billfold.catalog.coupons import Duration
-from billfold.catalog.models import BillingPeriod
 from billfold.catalog.promotion_codes import PromotionCodeText
+from billfold.catalog.terms import BillingPeriod
 from billfold.entitlements.models import SubscriptionStatus
 from billfold.grants import SellerOnly
 from billfold.identifiers import CatalogId

@@ -32,9 +32,10 @@ from billfold.billing.proration import (
     restart_cycle_change,
 )
 from billfold.catalog.addons import addon_store
-from billfold.catalog.models import Addon, BillingPeriod, Plan
+from billfold.catalog.models import Addon, Plan
 from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, redemption
+from billfold.catalog.terms import BillingPeriod
 from billfold.clock import Clock
 from billfold.credits.ledger import balance_of
 from billfold.entitlements.check import current_usage_period

@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 
-from billfold.catalog.models import Addon, BillingPeriod, Plan, Price
+from billfold.catalog.models import Addon, Plan, Price
+from billfold.catalog.terms import BillingPeriod
 from billfold.errors import ErrorCode, RuleViolation
 from billfold.subscriptions.models import SubscribedAddon
 

@@ -14,9 +14,10 @@ from billfold.billing.proration import ProrationLine
 from billfold.catalog.addons import addon_store
 from billfold.catalog.coupons import Coupon, coupon_for
 from billfold.catalog.features import features_by_id
-from billfold.catalog.models import Addon, BillingPeriod, Plan
+from billfold.catalog.models import Addon, Plan
 from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code, redemption
+from billfold.catalog.terms import BillingPeriod
 from billfold.clock import Clock
 from billfold.credits.ledger import balance_of
 from billfold.customers.service import get_customer, had_trial, trial_taken_put

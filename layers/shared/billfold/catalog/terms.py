@@ -1,0 +1,39 @@
+"""The catalog's vocabulary: the small types that entitlements, periods and usage share with
+the catalog. Kept apart from the catalog's documents so that the hot path (an entitlement
+check, a usage report) never builds the plan and add-on models it does not use."""
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictInt, StringConstraints
+
+from billfold.models import ValueModel
+from billfold.money import Currency, MinorUnits
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(max_length=1000)]
+Status = Literal["active", "archived"]
+
+FeatureType = Literal["boolean", "metered", "numeric"]
+"""boolean: on or off. metered: counted usage against a limit. numeric: a configured number."""
+
+BillingPeriod = Literal["monthly", "annual"]
+ResetPeriod = Literal["daily", "weekly", "monthly", "yearly", "never"]
+ResetAnchor = Literal["subscription", "calendar"]
+Enforcement = Literal["hard", "soft"]
+Quantity = Annotated[StrictInt, Field(ge=0, le=10**15)]
+DowngradeTiming = Literal["period_end", "immediate"]
+"""When a downgrade away from a plan applies: at the end of the paid period, or at once."""
+
+
+class FeatureUnit(ValueModel):
+    """How a metered or numeric feature's amounts are named: 1 'API call', 2 'API calls'."""
+
+    singular: Name
+    plural: Name
+
+
+class OveragePrice(ValueModel):
+    """What each unit used past a soft limit costs, in one currency (billed in arrears)."""
+
+    currency: Currency
+    amount: MinorUnits
