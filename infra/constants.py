@@ -41,13 +41,6 @@ RUNTIME_PROVIDED_PACKAGES = ("boto3", "botocore", "s3transfer")
 HANDLER_FILE = "handler.py"
 HANDLER = "handler.handler"
 AUTHORIZER_OPERATION = "authorizer"
-NON_ROUTE_OPERATIONS = (
-    AUTHORIZER_OPERATION,
-    "billing_scheduler",
-    "billing_worker",
-    "webhook_worker",
-)
-"""Functions no route calls: the authorizer, the billing run and the queue workers."""
 MEMORY_MB = 512
 TIMEOUT = Duration.seconds(10)
 WORKER_TIMEOUT = Duration.seconds(60)

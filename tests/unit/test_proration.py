@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billfold.billing.lines import BillingLine, net
 from billfold.billing.periods import Period
 from billfold.billing.proration import (
     PricedItem,
-    ProrationLine,
-    net,
     prorate_change,
     prorated_amount,
     restart_cycle_change,
@@ -203,7 +202,7 @@ def test_upgrade_then_immediate_downgrade_nets_zero(
     downgrade = prorate_change(dear, cheap, JAN, _at(elapsed), "USD")
 
     assert net(upgrade) + net(downgrade) == 0
-    assert upgrade == prorate_change(cheap, dear, JAN, _at(elapsed), "USD")  # preview == change
+    assert sorted(line.amount for line in upgrade) == sorted(-line.amount for line in downgrade)
 
 
 CHANGES = st.lists(
@@ -313,7 +312,7 @@ def test_lines_serialise_in_camel_case_with_signed_integer_amounts() -> None:
         "periodStart": "2030-01-01T00:00:00Z",
         "periodEnd": "2030-01-31T00:00:00Z",
     }
-    assert ProrationLine.model_validate(dumped[1]) == lines[1]
+    assert BillingLine.model_validate(dumped[1]) == lines[1]
 
 
 @settings(max_examples=100, deadline=None)

@@ -154,7 +154,7 @@ def settle_soon(customer_id: str) -> None:
     if queue:
         from billfold.settlement.schedule import enqueue
 
-        enqueue(sqs(), queue, [customer_id], clock().now())
+        enqueue(sqs(), queue, [customer_id])
 
 
 def send_webhook_event(event: str) -> None:

@@ -76,7 +76,7 @@ _READ = frozenset({Needs.TABLE_READ})
 _WRITE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE})
 _WRITE_WITH_STRIPE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET})
 
-_STRIPE_READ = frozenset({Needs.TABLE_READ, Needs.STRIPE_SECRET})
+_READ_WITH_STRIPE = frozenset({Needs.TABLE_READ, Needs.STRIPE_SECRET})
 _INVOICE_READ = frozenset({Needs.TABLE_READ, Needs.INVOICE_BUCKET})
 
 ROUTES: tuple[Route, ...] = (
@@ -447,7 +447,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods/setup-intent",
         "Start adding a card: a SetupIntent's client secret for Stripe.js",
         "payments",
-        _STRIPE_READ,
+        _READ_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
         status=201,
     ),
@@ -457,7 +457,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods",
         "The customer's cards (brand, last 4, expiry), the default first",
         "payments",
-        _STRIPE_READ,
+        _READ_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
     ),
     Route(
@@ -466,7 +466,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods",
         "Keep the card a confirmed SetupIntent collected (and make it the default)",
         "payments",
-        _STRIPE_READ,
+        _READ_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
     ),
     Route(
@@ -475,7 +475,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods/{paymentMethodId}/default",
         "Make a card the one invoices charge",
         "payments",
-        _STRIPE_READ,
+        _READ_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
     ),
     Route(
@@ -484,7 +484,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods/{paymentMethodId}",
         "Remove a card",
         "payments",
-        _STRIPE_READ,
+        _READ_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
     ),
     # Webhooks

@@ -8,16 +8,15 @@ charged over the same span nets exactly zero.
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Literal
 
-from pydantic import StrictInt, StrictStr
+from pydantic import StrictStr
 
+from billfold.billing.lines import BillingLine, LineKind
 from billfold.billing.periods import Period, add_billing_periods, as_utc
 from billfold.catalog.terms import BillingPeriod, Quantity
 from billfold.models import ApiModel
-from billfold.money import CURRENCIES, Currency, MinorUnits
+from billfold.money import CURRENCIES, MinorUnits
 
-LineKind = Literal["credit", "charge"]
 _SECOND = timedelta(seconds=1)
 
 
@@ -28,20 +27,6 @@ class PricedItem(ApiModel):
     description: StrictStr
     unit_amount: MinorUnits
     quantity: Quantity
-
-
-class ProrationLine(ApiModel):
-    """One line of a change: a credit (negative amount) or a charge for [periodStart, periodEnd)."""
-
-    key: str
-    description: str
-    kind: LineKind
-    amount: StrictInt
-    currency: Currency
-    quantity: int
-    unit_amount: int
-    period_start: datetime
-    period_end: datetime
 
 
 def _round_half_up(numerator: int, denominator: int) -> int:
@@ -64,11 +49,6 @@ def prorated_amount(amount: int, quantity: int, period: Period, from_moment: dat
     return _round_half_up(amount * quantity * remaining, period.seconds)
 
 
-def net(lines: Iterable[ProrationLine]) -> int:
-    """The lines' total: charges minus credits, in minor units."""
-    return sum(line.amount for line in lines)
-
-
 def _by_key(items: Sequence[PricedItem], which: str) -> dict[str, PricedItem]:
     keyed = {item.key: item for item in items}
     if len(keyed) != len(items):
@@ -83,7 +63,7 @@ def _lines(
     amount_of: Callable[[PricedItem], int],
     span: tuple[datetime, datetime],
     currency: str,
-) -> list[ProrationLine]:
+) -> list[BillingLine]:
     """A line of `kind` for each item with a non-zero amount, sorted by key."""
     lines = []
     for item in sorted(items, key=lambda i: i.key):
@@ -92,7 +72,7 @@ def _lines(
             continue
         times = "" if item.quantity == 1 else f"{item.quantity} \N{MULTIPLICATION SIGN} "
         lines.append(
-            ProrationLine(
+            BillingLine(
                 key=item.key,
                 description=f"{label}{times}{item.description}",
                 kind=kind,
@@ -129,7 +109,7 @@ def prorate_change(
     period: Period,
     change_at: datetime,
     currency: str,
-) -> list[ProrationLine]:
+) -> list[BillingLine]:
     """The lines for changing `old` items to `new` at `change_at`, within the current `period`.
 
     An item with the same unit amount and quantity gives no line; a changed or removed item is
@@ -158,7 +138,7 @@ def restart_cycle_change(
     change_at: datetime,
     new_period_kind: BillingPeriod,
     currency: str,
-) -> tuple[list[ProrationLine], Period]:
+) -> tuple[list[BillingLine], Period]:
     """A change that restarts the billing cycle at `change_at` (monthly to annual, as Stripe).
 
     Every old item is credited its unused time of `old_period`; every new item is charged its

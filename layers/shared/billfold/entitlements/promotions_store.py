@@ -1,7 +1,5 @@
 """Where promotions are kept: one item per customer and feature, next to the customer."""
 
-from datetime import datetime
-
 from billfold.entitlements.models import Promotion
 from billfold.storage import keys
 from billfold.storage.table import Item, Table
@@ -25,8 +23,3 @@ def customer_promotions(table: Table, customer_id: str) -> list[Promotion]:
         limit=1000,
     )
     return [Promotion.model_validate(item) for item in page.items]
-
-
-def live_promotions(table: Table, customer_id: str, now: datetime) -> list[Promotion]:
-    """The customer's promotions that still count at `now`."""
-    return [p for p in customer_promotions(table, customer_id) if p.is_live(now)]

@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import datetime
 
-from billfold.billing.proration import ProrationLine
+from billfold.billing.lines import BillingLine
 from billfold.clock import sortable_timestamp
 from billfold.credits.ledger import CreditTransaction, balance_in, balance_moves
 from billfold.customers.service import get_customer
@@ -41,7 +41,7 @@ def new_invoice_id(now: datetime) -> str:
     return f"in_{stamp}{uuid.uuid4().hex[:8]}"
 
 
-def invoice_line(line: ProrationLine) -> InvoiceLine:
+def invoice_line(line: BillingLine) -> InvoiceLine:
     """A billing record's line as printed on the invoice."""
     return InvoiceLine(
         kind=line.kind,

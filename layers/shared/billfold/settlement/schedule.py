@@ -27,12 +27,13 @@ def due_now(table: Table, now: datetime) -> Iterator[str]:
                 yield customer_id
 
 
-def customer_message(customer_id: str, now: datetime) -> str:
-    """The queue message that asks a worker to settle one customer as of `now`."""
-    return json.dumps({"customerId": customer_id, "asOf": now.isoformat()})
+def customer_message(customer_id: str) -> str:
+    """The queue message that asks a worker to settle one customer (as of when it runs: the
+    worker settles whatever is due by its own clock, so a late message misses nothing)."""
+    return json.dumps({"customerId": customer_id})
 
 
-def enqueue(sqs: "SQSClient", queue_url: str, customer_ids: list[str], now: datetime) -> int:
+def enqueue(sqs: "SQSClient", queue_url: str, customer_ids: list[str]) -> int:
     """Send one message per customer, ten to a batch; how many were sent."""
     sent = 0
     for start in range(0, len(customer_ids), SQS_BATCH):
@@ -40,7 +41,7 @@ def enqueue(sqs: "SQSClient", queue_url: str, customer_ids: list[str], now: date
         response = sqs.send_message_batch(
             QueueUrl=queue_url,
             Entries=[
-                {"Id": str(index), "MessageBody": customer_message(customer_id, now)}
+                {"Id": str(index), "MessageBody": customer_message(customer_id)}
                 for index, customer_id in enumerate(batch)
             ],
         )
@@ -52,4 +53,4 @@ def enqueue(sqs: "SQSClient", queue_url: str, customer_ids: list[str], now: date
 
 def enqueue_due(table: Table, sqs: "SQSClient", queue_url: str, now: datetime) -> int:
     """Queue every customer with work due by `now`; how many."""
-    return enqueue(sqs, queue_url, list(due_now(table, now)), now)
+    return enqueue(sqs, queue_url, list(due_now(table, now)))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, model_validator
 
 from billfold.billing.discounts import Discount, discount_amount
-from billfold.billing.proration import ProrationLine
+from billfold.billing.lines import BillingLine
 from billfold.catalog.coupons import Duration
 from billfold.catalog.promotion_codes import PromotionCodeText
 from billfold.catalog.terms import BillingPeriod
@@ -198,7 +198,7 @@ class ChangePreview(ApiModel):
     timing: ChangeTiming
     effective_at: datetime
     currency: str
-    lines: list[ProrationLine]
+    lines: list[BillingLine]
     due_now: int
     credit_applied: int
     credit: int
@@ -226,7 +226,7 @@ class BillingRecord(ApiModel):
     subscription_id: str
     reason: BillingReason
     currency: str
-    lines: list[ProrationLine]
+    lines: list[BillingLine]
     discount: Discount | None = None
     """The subscription's coupon, when it applies to this record's charges."""
     created_at: datetime

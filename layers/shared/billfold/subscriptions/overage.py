@@ -8,8 +8,8 @@ monthly for a monthly plan, yearly for an annual one) are billed: a counter on a
 
 from datetime import datetime, timedelta
 
+from billfold.billing.lines import BillingLine
 from billfold.billing.periods import Period
-from billfold.billing.proration import ProrationLine
 from billfold.clock import sortable_timestamp
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import ResolvedEntitlement
@@ -37,9 +37,9 @@ def _used(
 
 def _line(
     entry: ResolvedEntitlement, over: int, price: int, currency: str, period: Period
-) -> ProrationLine:
+) -> BillingLine:
     unit = entry.unit.plural if entry.unit else "units"
-    return ProrationLine(
+    return BillingLine(
         key=f"overage:{entry.feature_id}",
         description=f"{unit.capitalize()} over the included {entry.limit:,}",
         kind="charge",
@@ -52,7 +52,7 @@ def _line(
     )
 
 
-def overage_lines(table: Table, subscription: Subscription) -> list[ProrationLine]:
+def overage_lines(table: Table, subscription: Subscription) -> list[BillingLine]:
     """The overage charges of the subscription's current billing period, as it ends."""
     materialized, counters = read_entitlements_and_usage(table, subscription.customer_id)
     if materialized is None:

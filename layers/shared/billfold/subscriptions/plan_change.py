@@ -23,11 +23,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from billfold.billing.lines import BillingLine, net
 from billfold.billing.periods import Period
 from billfold.billing.proration import (
     PricedItem,
-    ProrationLine,
-    net,
     prorate_change,
     restart_cycle_change,
 )
@@ -185,7 +184,7 @@ def _over_limit(
     return over
 
 
-def _record(subscription: Subscription, lines: list[ProrationLine], now: datetime) -> BillingRecord:
+def _record(subscription: Subscription, lines: list[BillingLine], now: datetime) -> BillingRecord:
     return BillingRecord(
         id=f"br_{uuid.uuid4().hex}",
         customer_id=subscription.customer_id,
@@ -199,7 +198,7 @@ def _record(subscription: Subscription, lines: list[ProrationLine], now: datetim
 
 def _applied_now(
     current: Subscription, target: Subscription, now: datetime
-) -> tuple[Subscription, list[ProrationLine]]:
+) -> tuple[Subscription, list[BillingLine]]:
     """The subscription after a change applied at `now`, and the lines it bills."""
     after = target.model_copy(update={"scheduled_change": None})
     if current.status == "trialing" or _same_terms(current, target):
@@ -288,7 +287,7 @@ def plan_change(
     )
     current_plan = plan_store(table).version(current.plan_id, current.plan_version)
     timing = _timing(current, target, current_plan)
-    lines: list[ProrationLine] = []
+    lines: list[BillingLine] = []
     if timing == "period_end":
         after = _scheduled(current, target, resets_usage).model_copy(update={"coupon": coupon})
     elif timing == "now":

@@ -9,8 +9,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from billfold.billing.lines import BillingLine
 from billfold.billing.periods import Period, as_utc, billing_period_at
-from billfold.billing.proration import ProrationLine
 from billfold.catalog.addons import addon_store
 from billfold.catalog.coupons import Coupon, coupon_for
 from billfold.catalog.features import features_by_id
@@ -151,10 +151,10 @@ def _replayed(table: Table, customer_id: str, order: str) -> SubscriptionView | 
     return current_view(table, Subscription.model_validate(stored))
 
 
-def full_period_lines(subscription: Subscription) -> list[ProrationLine]:
+def full_period_lines(subscription: Subscription) -> list[BillingLine]:
     """Charges for one whole period of everything held, in advance."""
     lines = [
-        ProrationLine(
+        BillingLine(
             key=f"plan:{subscription.plan_id}",
             description=f"{subscription.plan_name} ({subscription.billing_period})",
             kind="charge",
@@ -167,7 +167,7 @@ def full_period_lines(subscription: Subscription) -> list[ProrationLine]:
         )
     ]
     lines += [
-        ProrationLine(
+        BillingLine(
             key=f"addon:{addon.addon_id}",
             description=f"{addon.quantity} \u00d7 {addon.name}",
             kind="charge",
@@ -258,7 +258,7 @@ def create_subscription(
 
 
 def period_record(
-    subscription: Subscription, reason: BillingReason, lines: list[ProrationLine], at: datetime
+    subscription: Subscription, reason: BillingReason, lines: list[BillingLine], at: datetime
 ) -> tuple[Subscription, BillingRecord]:
     """The billing record of a billed period, with the coupon's discount if it still applies,
     and the subscription with that period of its coupon used up."""

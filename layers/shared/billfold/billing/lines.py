@@ -1,0 +1,32 @@
+"""What a billing record bills, line by line: the one shape of every charge and credit."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from pydantic import StrictInt
+
+from billfold.models import ApiModel
+from billfold.money import Currency
+
+LineKind = Literal["credit", "charge"]
+
+
+class BillingLine(ApiModel):
+    """One line billed: a charge, or a credit (negative), for [periodStart, periodEnd): a
+    change's proration, a whole period in advance, or overage in arrears."""
+
+    key: str
+    description: str
+    kind: LineKind
+    amount: StrictInt
+    currency: Currency
+    quantity: int
+    unit_amount: int
+    period_start: datetime
+    period_end: datetime
+
+
+def net(lines: Iterable[BillingLine]) -> int:
+    """The lines' total: charges minus credits, in minor units."""
+    return sum(line.amount for line in lines)
