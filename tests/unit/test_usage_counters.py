@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from billfold import retries
 from billfold.billing.periods import Period
 from billfold.errors import Conflict, InvalidInput, RuleViolation
 from billfold.storage import keys
@@ -321,7 +322,7 @@ class _AlwaysConflicting:
 
 
 def test_a_report_that_keeps_losing_gives_up_after_a_bounded_number_of_tries(monkeypatch):
-    monkeypatch.setattr(counters_module, "_pause", lambda attempt: None)
+    monkeypatch.setattr(retries.time, "sleep", lambda seconds: None)
     table = _AlwaysConflicting()
 
     with pytest.raises(Conflict) as raised:

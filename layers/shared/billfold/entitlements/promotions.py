@@ -23,6 +23,7 @@ from billfold.entitlements.promotions_store import customer_promotions, promotio
 from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.identifiers import CatalogId
 from billfold.models import RequestModel
+from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Delete, Put, Table, Update
 from billfold.subscriptions.models import Subscription
@@ -109,7 +110,7 @@ def _commit(
     now: datetime,
 ) -> None:
     """Write the promotion change and the entitlements computed with it, retrying lost races."""
-    for _ in range(MAX_ATTEMPTS):
+    for _ in attempts(MAX_ATTEMPTS):
         entitlements = _entitlements_write(table, customer_id, now, promotions_after)
         try:
             table.transact([change, entitlements])

@@ -26,6 +26,7 @@ from billfold.errors import Conflict, ErrorCode, NotFound
 from billfold.invoicing.models import Invoice, Payment
 from billfold.invoicing.service import get_invoice, save_invoice
 from billfold.payments.charging import ChargeOutcome, ChargeRequest, StripeCharges
+from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import Condition, Table
 from billfold.subscriptions.changes import save_change
@@ -42,7 +43,7 @@ def _subscription_after(
     """Move the invoice's subscription to match the payment: past_due, active again, or ended."""
     if invoice.subscription_id is None:
         return
-    for _ in range(MAX_RACES):
+    for _ in attempts(MAX_RACES):
         try:
             current = stored_subscription(table, invoice.customer_id)
         except NotFound:
@@ -116,7 +117,7 @@ def record_outcome(
     dunning: Sequence[int],
 ) -> Invoice:
     """Apply a charge outcome to the invoice (and its subscription), against its current state."""
-    for _ in range(MAX_RACES):
+    for _ in attempts(MAX_RACES):
         invoice = get_invoice(table, customer_id, invoice_id, consistent=True)
         if invoice.status != "open" or outcome.status == "processing":
             return invoice

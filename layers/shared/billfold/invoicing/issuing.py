@@ -7,8 +7,6 @@ is invoiced once) and moves the customer's credit balance (conditional on the ba
 A transaction that loses a race is read and tried again.
 """
 
-import random
-import time
 import uuid
 from datetime import datetime
 
@@ -19,6 +17,7 @@ from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode
 from billfold.invoicing.arithmetic import discount_line, totals
 from billfold.invoicing.models import Invoice, InvoiceLine, Party
+from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Item, Put, Table, Update
 from billfold.subscriptions.models import BillingRecord
@@ -152,7 +151,7 @@ def _writes(
 
 def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice | None:
     """Invoice the billing record at `record_key`; None when it was already invoiced."""
-    for attempt in range(MAX_ATTEMPTS):
+    for _ in attempts(MAX_ATTEMPTS):
         found = table.get(record_key, consistent=True)
         if found is None or found.get("status") != "pending":
             return None
@@ -175,7 +174,6 @@ def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice 
         try:
             table.transact(_writes(invoice, record_key, sequence, balance))
         except ConditionFailed:
-            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
             continue
         return invoice
     raise Conflict(

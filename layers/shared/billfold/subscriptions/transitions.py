@@ -20,7 +20,8 @@ from typing import Protocol
 from billfold.billing.periods import billing_period_at
 from billfold.clock import sortable_timestamp
 from billfold.customers.service import get_customer
-from billfold.errors import Conflict
+from billfold.errors import Conflict, changed_concurrently
+from billfold.retries import attempts
 from billfold.storage.schema import DUE_WORK_INDEX
 from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
@@ -104,12 +105,22 @@ def advance_subscription(
     table: Table, customer_id: str, now: datetime, payment_methods: PaymentMethods
 ) -> int:
     """Apply every transition due by `now` to the customer's subscription; how many ran."""
-    applied = 0
-    for _ in range(MAX_TRANSITIONS + MAX_RETRIES):
+    for applied in range(MAX_TRANSITIONS):
+        if not _apply_next(table, customer_id, now, payment_methods):
+            return applied
+    return MAX_TRANSITIONS
+
+
+def _apply_next(
+    table: Table, customer_id: str, now: datetime, payment_methods: PaymentMethods
+) -> bool:
+    """Apply the next transition due by `now`; False when none is due. A change written
+    meanwhile (a cancel, another run) makes it read the subscription again."""
+    for _ in attempts(MAX_RETRIES):
         subscription = stored_subscription(table, customer_id)
         due = _due_at(subscription)
         if due is None or due > now:
-            return applied
+            return False
         after, reason = _next(table, subscription, due, payment_methods)
         lines = full_period_lines(after) if reason is not None else []
         if subscription.status != "trialing":
@@ -120,11 +131,9 @@ def advance_subscription(
         try:
             save_change(table, subscription, after, due, record)
         except Conflict:
-            continue  # changed meanwhile (a cancel, another run): read it again
-        applied += 1
-        if applied == MAX_TRANSITIONS:
-            break
-    return applied
+            continue
+        return True
+    raise changed_concurrently("subscription of customer", customer_id)
 
 
 def due_customers(table: Table, shard: int, now: datetime) -> list[str]:

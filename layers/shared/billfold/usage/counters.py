@@ -16,14 +16,13 @@ the item) is re-planned on a consistent read, a bounded number of times.
 Periods and `now` are parameters: nothing here reads a clock.
 """
 
-import random
 import re
-import time
 from datetime import datetime
 
 from billfold.billing.periods import Period, as_utc
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, InvalidInput
+from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Item, Listing, Table, Update, encode_cursor
 from billfold.usage.models import Counter, UsageResult, Window, relation, window_of
@@ -97,12 +96,6 @@ def _used_in_state(state: State, window: Window) -> int:
     return 0
 
 
-def _pause(attempt: int) -> None:
-    """Jittered exponential backoff before planning again (after the second failure on)."""
-    if attempt > 0:
-        time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
-
-
 def _report(
     table: Table,
     customer_id: str,
@@ -116,15 +109,15 @@ def _report(
     window = window_of(period)
     dedupe = dedupe_put(customer_id, feature_id, idempotency_key, change, now)
     state: State | None = None
-    for attempt in range(MAX_ATTEMPTS):
+    for attempt in attempts(MAX_ATTEMPTS):
+        if attempt:  # the last write lost: plan from what won
+            state = _read_state(table, customer_id, feature_id, window, idempotency_key)
+            if is_live_dedupe(state.dedupe, now):
+                return _replayed(state, feature_id, change, window)
         writes = plan(customer_id, feature_id, window, change, now, state)
         try:
             table.transact([*writes, dedupe])
         except ConditionFailed:
-            _pause(attempt)
-            state = _read_state(table, customer_id, feature_id, window, idempotency_key)
-            if is_live_dedupe(state.dedupe, now):
-                return _replayed(state, feature_id, change, window)
             continue
         return UsageResult(
             counted=True, used=_count_after(table, writes[0], customer_id, feature_id, window)

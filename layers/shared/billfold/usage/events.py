@@ -27,6 +27,7 @@ from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode
 from billfold.identifiers import CatalogId, CustomerId
 from billfold.models import ApiModel, RequestModel, ValueModel
+from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Put, Table, Update
 from billfold.usage.counters import current_usage, read_entitlements_and_usage
@@ -207,11 +208,32 @@ def _write_group(
     outcomes: _Outcomes,
 ) -> None:
     """Count one customer's events for one feature and window, chunk by chunk."""
-    pending = list(events)
     state: State | None = State(counter=counter, closed=None, dedupe=None)
-    failures = 0
-    while pending and failures < MAX_ATTEMPTS:
-        chunk, rest = pending[:DEDUPES_PER_TRANSACTION], pending[DEDUPES_PER_TRANSACTION:]
+    for start in range(0, len(events), DEDUPES_PER_TRANSACTION):
+        chunk = events[start : start + DEDUPES_PER_TRANSACTION]
+        _write_chunk(table, customer_id, feature_id, chunk, state, now, outcomes)
+        state = None  # the counter is now in this window: the next chunk just adds
+
+
+def _write_chunk(
+    table: Table,
+    customer_id: str,
+    feature_id: str,
+    chunk: list[_Counted],
+    state: State | None,
+    now: datetime,
+    outcomes: _Outcomes,
+) -> None:
+    """Count one chunk in one transaction; when it loses a race, the events a racing request
+    counted meanwhile are marked and the rest written again on the counter as it is now."""
+    for attempt in attempts(MAX_ATTEMPTS):
+        if attempt:
+            seen = _seen(table, customer_id, chunk, now, outcomes)
+            chunk = [c for c in chunk if c.index not in seen]
+            if not chunk:
+                return
+            fresh = current_usage(table, customer_id, feature_id)
+            state = State(counter=fresh, closed=None, dedupe=None)
         change = Change("add", sum(c.quantity for c in chunk))
         writes: list[Put | Update] = [
             *plan(customer_id, feature_id, chunk[0].window, change, now, state),
@@ -225,21 +247,14 @@ def _write_group(
         try:
             table.transact(writes)
         except ConditionFailed:
-            failures += 1
-            seen = _seen(table, customer_id, chunk, now, outcomes)
-            pending = [c for c in chunk if c.index not in seen] + rest
-            fresh = current_usage(table, customer_id, feature_id)
-            state = State(counter=fresh, closed=None, dedupe=None)
             continue
         for c in chunk:
             outcomes.set(c.index, "accepted")
-        pending = rest
-        state = None  # the counter is now in this window: the next chunk just adds
-    if pending:
-        raise Conflict(
-            "usage kept changing concurrently; retry the batch (nothing is counted twice)",
-            code=ErrorCode.CONCURRENT_MODIFICATION,
-        )
+        return
+    raise Conflict(
+        "usage kept changing concurrently; retry the batch (nothing is counted twice)",
+        code=ErrorCode.CONCURRENT_MODIFICATION,
+    )
 
 
 def ingest_events(table: Table, batch: EventBatch, now: datetime) -> EventBatchResult:
