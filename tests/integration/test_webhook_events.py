@@ -11,11 +11,11 @@ from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
 from billfold.invoicing.collection import collect_invoice
 from billfold.invoicing.service import get_invoice, list_invoices
-from billfold.payments.webhook_events import WebhookContext, process_event
 from billfold.settlement.customer import settle_customer
 from billfold.storage import keys
 from billfold.subscriptions.models import SubscriptionCreate
 from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.webhooks.dispatch import WebhookContext, process_event
 from billfold_lambda import dependencies as deps
 from tests.integration.test_subscription_changes import BASIC, START, catalog  # noqa: F401
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billfold.billing.discounts import Discount, discount_amount
+from billfold.billing.discounts import discount_amount
 from billfold.catalog.coupons import Coupon
+from billfold.catalog.terms import Discount
 from billfold.invoicing.arithmetic import discount_line, totals
 from billfold.invoicing.formatting import format_date, format_money
 from billfold.invoicing.issuing import invoice_number, new_invoice_id

@@ -2,16 +2,7 @@
 
 from collections.abc import Iterable
 
-from billfold.models import ApiModel
-
-
-class Discount(ApiModel):
-    """A coupon's terms as applied to one invoice: `percentOff` (1-100) or `amountOff`."""
-
-    coupon_id: str
-    name: str
-    percent_off: int | None = None
-    amount_off: int | None = None
+from billfold.catalog.terms import Discount
 
 
 def discount_amount(amounts: Iterable[int], discount: Discount) -> int:

@@ -5,8 +5,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictInt, model_validator
 
-from billfold.billing.discounts import Discount
-from billfold.catalog.terms import Name
+from billfold.catalog.terms import Discount, Name
 from billfold.clock import Clock
 from billfold.errors import ErrorCode, NotFound, RuleViolation, already_exists
 from billfold.identifiers import CatalogId, Metadata

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from billfold.models import ValueModel
+from billfold.models import ApiModel, ValueModel
 from billfold.money import Currency, MinorUnits
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -37,3 +37,12 @@ class OveragePrice(ValueModel):
 
     currency: Currency
     amount: MinorUnits
+
+
+class Discount(ApiModel):
+    """A coupon's terms as applied to one invoice: `percentOff` (1-100) or `amountOff`."""
+
+    coupon_id: str
+    name: str
+    percent_off: int | None = None
+    amount_off: int | None = None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
-from billfold.entitlements.models import MaterializedEntitlements
+from billfold.entitlements import materialized
 from billfold.errors import ErrorCode, NotFound, already_exists, changed_concurrently
 from billfold.patching import merge_patch, unchanged
 from billfold.storage import keys
@@ -44,17 +44,6 @@ def _mapping_item(customer: Customer) -> Item:
         **keys.stripe_customer(customer.stripe_customer_id),
         "kind": "stripe_customer",
         "customer_id": customer.id,
-    }
-
-
-def _no_entitlements_item(customer: Customer) -> Item:
-    """The customer's materialized entitlements before any subscription: present, so that a
-    check tells "no subscription" from "no such customer" in its one read."""
-    empty = MaterializedEntitlements(customer_id=customer.id, computed_at=customer.created_at)
-    return {
-        **keys.entitlements(customer.id),
-        "kind": "entitlements",
-        **empty.model_dump(mode="json"),
     }
 
 
@@ -114,7 +103,7 @@ def create_customer(
             [
                 Put(_customer_item(customer), ITEM_IS_NEW),
                 Put(_mapping_item(customer), ITEM_IS_NEW),
-                Put(_no_entitlements_item(customer), ITEM_IS_NEW),
+                materialized.empty(customer.id, customer.created_at),
             ]
         )
     except ConditionFailed:

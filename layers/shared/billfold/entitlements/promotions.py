@@ -18,6 +18,7 @@ from billfold.catalog.features import get_feature
 from billfold.catalog.plans import plan_store
 from billfold.clock import Clock
 from billfold.customers.service import get_customer
+from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements, Promotion
 from billfold.entitlements.promotions_store import customer_promotions, promotion_item
 from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, changed_concurrently
@@ -27,12 +28,6 @@ from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Delete, Put, Table, Update
 from billfold.subscriptions.models import Subscription
-from billfold.subscriptions.service import materialized
-from billfold.subscriptions.store import (
-    bump_entitlements_version,
-    entitlements_version,
-    versioned_entitlements_put,
-)
 
 MAX_ATTEMPTS = 5
 
@@ -87,19 +82,27 @@ def _entitlements_write(
     `promotions_after` changes them (without a subscription, only the item's version moves on,
     so a subscription created meanwhile is computed again). The version is read first, so a
     subscription change or another grant committed after any read below makes this fail."""
-    version = entitlements_version(table, customer_id)
+    version = materialized.read_version(table, customer_id)
     stored = table.get(keys.subscription(customer_id), consistent=True)
     if stored is None:
-        return bump_entitlements_version(customer_id, version)
+        return materialized.bump(customer_id, version)
     subscription = Subscription.model_validate(stored)
     plan = plan_store(table).version(subscription.plan_id, subscription.plan_version)
     addons = [
-        (addon_store(table).version(held.addon_id, held.version), held)
+        (addon_store(table).version(held.addon_id, held.version), held.quantity)
         for held in subscription.addons
     ]
-    promotions = promotions_after(customer_promotions(table, customer_id))
-    document = materialized(table, subscription, plan, addons, now, promotions)
-    return versioned_entitlements_put(document, version)
+    document = materialized.compute(
+        table,
+        customer_id,
+        plan=plan,
+        addons=addons,
+        status=subscription.status,
+        anchor=subscription.usage_anchor,
+        now=now,
+        promotions=promotions_after(customer_promotions(table, customer_id)),
+    )
+    return materialized.put(document, version)
 
 
 def _commit(
@@ -164,5 +167,4 @@ def refreshed(table: Table, customer_id: str, now: datetime) -> MaterializedEnti
         table.transact([write])
     except ConditionFailed:
         return None
-    document = {k: v for k, v in write.item.items() if k not in ("pk", "sk", "kind", "version")}
-    return MaterializedEntitlements.model_validate(document)
+    return materialized.parse(write.item)

@@ -7,7 +7,8 @@ lines) are never discounted and a negative total is never charged: it becomes cr
 
 from dataclasses import dataclass
 
-from billfold.billing.discounts import Discount, discount_amount
+from billfold.billing.discounts import discount_amount
+from billfold.catalog.terms import Discount
 from billfold.invoicing.models import InvoiceLine
 
 

@@ -25,7 +25,7 @@ from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode, NotFound
 from billfold.invoicing.models import Invoice, Payment
 from billfold.invoicing.service import get_invoice, save_invoice
-from billfold.payments.charging import ChargeOutcome, ChargeRequest, StripeCharges
+from billfold.payments.charges import ChargeOutcome, Charger, ChargeRequest
 from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import Condition, Table
@@ -152,7 +152,7 @@ def _attempt_due(invoice: Invoice, now: datetime) -> bool:
 
 def collect_invoice(
     table: Table,
-    charges: StripeCharges,
+    charges: Charger,
     invoice: Invoice,
     now: datetime,
     dunning: Sequence[int],

@@ -5,41 +5,16 @@ retried call (a timeout, a redelivered message) never charges twice; its metadat
 billfold invoice and customer, so webhooks find their way back.
 """
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from billfold.payments.charges import ChargeOutcome, ChargeRequest
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import upstream_error
 
 if TYPE_CHECKING:
     from stripe.params import PaymentIntentCreateParams
-
-ChargeStatus = Literal["succeeded", "failed", "requires_action", "processing"]
-
-
-@dataclass(frozen=True)
-class ChargeOutcome:
-    """What Stripe said of one charge attempt."""
-
-    status: ChargeStatus
-    payment_intent_id: str | None = None
-    failure_code: str | None = None
-    failure_message: str | None = None
-    next_action_url: str | None = None
-
-
-@dataclass(frozen=True)
-class ChargeRequest:
-    """One attempt at charging an invoice's amount due."""
-
-    invoice_id: str
-    customer_id: str
-    stripe_customer_id: str
-    amount: int
-    currency: str
-    attempt: int
 
 
 def outcome_of(intent: stripe.PaymentIntent) -> ChargeOutcome:

@@ -14,7 +14,7 @@ from billfold.invoicing.collection import collect_invoice, open_invoices
 from billfold.invoicing.documents import InvoiceDocuments
 from billfold.invoicing.issuing import invoice_pending
 from billfold.invoicing.models import Invoice, Party
-from billfold.payments.charging import StripeCharges
+from billfold.payments.charges import Charger
 from billfold.storage.table import Table
 from billfold.subscriptions.transitions import PaymentMethods, advance_subscription
 
@@ -26,7 +26,7 @@ class BillingServices:
     """What settling needs besides the table: Stripe, the invoice bucket, the seller, dunning."""
 
     payment_methods: PaymentMethods
-    charges: StripeCharges
+    charges: Charger
     documents: InvoiceDocuments
     seller: Party
     dunning: tuple[int, ...]

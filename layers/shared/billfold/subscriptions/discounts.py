@@ -1,8 +1,7 @@
 """A subscription's coupon: how long it lasts, and taking it for one billed period."""
 
-from billfold.billing.discounts import Discount
 from billfold.catalog.coupons import Coupon
-from billfold.catalog.terms import BillingPeriod
+from billfold.catalog.terms import BillingPeriod, Discount
 from billfold.subscriptions.models import AppliedCoupon, Subscription
 
 

@@ -5,11 +5,11 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, model_validator
 
-from billfold.billing.discounts import Discount, discount_amount
+from billfold.billing.discounts import discount_amount
 from billfold.billing.lines import BillingLine
 from billfold.catalog.coupons import Duration
 from billfold.catalog.promotion_codes import PromotionCodeText
-from billfold.catalog.terms import BillingPeriod
+from billfold.catalog.terms import BillingPeriod, Discount
 from billfold.entitlements.models import SubscriptionStatus
 from billfold.grants import SellerOnly
 from billfold.identifiers import CatalogId

@@ -37,6 +37,7 @@ from billfold.catalog.promotion_codes import Redemption, redemption
 from billfold.catalog.terms import BillingPeriod
 from billfold.clock import Clock
 from billfold.credits.ledger import balance_of
+from billfold.entitlements import materialized
 from billfold.entitlements.check import current_usage_period
 from billfold.errors import Conflict, ErrorCode, RuleViolation
 from billfold.storage.table import Table
@@ -57,9 +58,9 @@ from billfold.subscriptions.models import (
 )
 from billfold.subscriptions.pricing import plan_price
 from billfold.subscriptions.service import (
+    held_addons,
     live_plan,
     live_subscription,
-    materialized,
     priced_addon,
     view,
 )
@@ -171,7 +172,15 @@ def _over_limit(
     table: Table, target: Subscription, plan: Plan, addons: HeldAddons, now: datetime
 ) -> list[OverLimit]:
     """The metered features whose usage this period passes the limit `target` gives."""
-    entitlements = materialized(table, target, plan, addons, now)
+    entitlements = materialized.compute(
+        table,
+        target.customer_id,
+        plan=plan,
+        addons=held_addons(addons),
+        status=target.status,
+        anchor=target.usage_anchor,
+        now=now,
+    )
     _, counters = read_entitlements_and_usage(table, target.customer_id)
     over: list[OverLimit] = []
     for feature_id, entry in sorted(entitlements.entries.items()):

@@ -13,7 +13,6 @@ from billfold.billing.lines import BillingLine
 from billfold.billing.periods import Period, as_utc, billing_period_at
 from billfold.catalog.addons import addon_store
 from billfold.catalog.coupons import Coupon, coupon_for
-from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Addon, Plan
 from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code, redemption
@@ -21,9 +20,7 @@ from billfold.catalog.terms import BillingPeriod
 from billfold.clock import Clock
 from billfold.credits.ledger import balance_of
 from billfold.customers.service import get_customer, had_trial, trial_taken_put
-from billfold.entitlements.models import MaterializedEntitlements, Promotion
-from billfold.entitlements.promotions_store import customer_promotions
-from billfold.entitlements.resolve import materialize
+from billfold.entitlements import materialized
 from billfold.errors import (
     Conflict,
     ErrorCode,
@@ -45,12 +42,7 @@ from billfold.subscriptions.models import (
     SubscriptionView,
 )
 from billfold.subscriptions.pricing import plan_price, subscribed_addon
-from billfold.subscriptions.store import (
-    billing_record_item,
-    entitlements_version,
-    subscription_item,
-    versioned_entitlements_put,
-)
+from billfold.subscriptions.store import billing_record_item, subscription_item
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 
 _ORDER = "order_fingerprint"
@@ -276,31 +268,9 @@ def period_record(
     return subscription, record
 
 
-def materialized(
-    table: Table,
-    subscription: Subscription,
-    plan: Plan,
-    addons: Sequence[tuple[Addon, SubscribedAddon]],
-    now: datetime,
-    promotions: Sequence[Promotion] | None = None,
-) -> MaterializedEntitlements:
-    """The customer's entitlements under `subscription`: plan, add-ons and promotions (the
-    stored ones unless given)."""
-    if promotions is None:
-        promotions = customer_promotions(table, subscription.customer_id)
-    feature_ids = {e.feature_id for e in plan.effective_entitlements}
-    feature_ids |= {e.feature_id for addon, _ in addons for e in addon.entitlements}
-    feature_ids |= {p.feature_id for p in promotions}
-    return materialize(
-        subscription.customer_id,
-        plan=plan,
-        subscription_status=subscription.status,
-        subscription_anchor=subscription.usage_anchor,
-        addons=[(addon, held.quantity) for addon, held in addons],
-        promotions=promotions,
-        features=features_by_id(table, feature_ids),
-        now=now,
-    )
+def held_addons(addons: Sequence[tuple[Addon, SubscribedAddon]]) -> list[tuple[Addon, int]]:
+    """The add-ons as entitlements count them: each version with the quantity held."""
+    return [(addon, held.quantity) for addon, held in addons]
 
 
 def entitlements_write(
@@ -309,14 +279,17 @@ def entitlements_write(
     plan: Plan,
     addons: Sequence[tuple[Addon, SubscribedAddon]],
     now: datetime,
-    promotions: Sequence[Promotion] | None = None,
 ) -> Put:
-    """The write of the customer's re-materialized entitlements, conditional on the item's
-    version as read *before* the promotions were: a promotion granted or revoked meanwhile
-    makes the write fail instead of being lost (see `billfold.entitlements.promotions`)."""
-    version = entitlements_version(table, subscription.customer_id)
-    document = materialized(table, subscription, plan, addons, now, promotions)
-    return versioned_entitlements_put(document, version)
+    """The rewrite of the customer's materialized entitlements under `subscription`."""
+    return materialized.rewrite(
+        table,
+        subscription.customer_id,
+        plan=plan,
+        addons=held_addons(addons),
+        status=subscription.status,
+        anchor=subscription.usage_anchor,
+        now=now,
+    )
 
 
 def view(subscription: Subscription, credit: int) -> SubscriptionView:

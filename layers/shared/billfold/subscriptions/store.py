@@ -1,19 +1,12 @@
-"""How subscriptions, materialized entitlements and billing records are written."""
+"""How subscriptions and billing records are stored: the only module that builds their items."""
 
 import zlib
 
 from billfold.clock import sortable_timestamp
-from billfold.entitlements.models import MaterializedEntitlements
 from billfold.storage import keys
 from billfold.storage.schema import DUE_WORK_INDEX
 from billfold.storage.table import (
-    ITEM_IS_NEW,
-    Condition,
     Item,
-    Put,
-    Table,
-    Update,
-    attribute_is,
 )
 from billfold.subscriptions.models import BillingRecord, Subscription
 
@@ -50,51 +43,6 @@ def due_work_entry(customer_id: str, due: str) -> Item:
         DUE_WORK_INDEX.partition_key: f"DUE#{shard:02d}",
         DUE_WORK_INDEX.sort_key: f"{due}#{customer_id}",
     }
-
-
-ENTITLEMENTS_VERSION = "version"
-"""Bumped by every rewrite of a customer's materialized entitlements: each rewrite is
-conditional on the version it read."""
-
-
-def entitlements_item(materialized: MaterializedEntitlements, version: int) -> Item:
-    """The materialized entitlements item a check reads."""
-    return {
-        **keys.entitlements(materialized.customer_id),
-        "kind": "entitlements",
-        **materialized.model_dump(mode="json"),
-        ENTITLEMENTS_VERSION: version,
-    }
-
-
-def entitlements_version(table: Table, customer_id: str) -> int | None:
-    """The version of the customer's entitlements item (None: none written with one yet)."""
-    item = table.get(keys.entitlements(customer_id), consistent=True)
-    return None if item is None else item.get(ENTITLEMENTS_VERSION, 0)
-
-
-def _version_condition(read: int | None) -> Condition:
-    if read is None:
-        return ITEM_IS_NEW
-    if read == 0:
-        return Condition(f"attribute_not_exists({ENTITLEMENTS_VERSION})")
-    return attribute_is(ENTITLEMENTS_VERSION, read)
-
-
-def bump_entitlements_version(customer_id: str, read: int | None) -> Update:
-    """Move the item's version on from `read` without changing what it holds."""
-    return Update(
-        keys.entitlements(customer_id),
-        "SET #version = :next",
-        _version_condition(read),
-        {"#version": ENTITLEMENTS_VERSION},
-        {":next": (read or 0) + 1},
-    )
-
-
-def versioned_entitlements_put(materialized: MaterializedEntitlements, read: int | None) -> Put:
-    """Put the item as the version after `read`, only if it is still at `read`."""
-    return Put(entitlements_item(materialized, (read or 0) + 1), _version_condition(read))
 
 
 def billing_record_item(record: BillingRecord) -> Item:

@@ -20,6 +20,7 @@ import re
 from datetime import datetime
 
 from billfold.billing.periods import Period, as_utc
+from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, InvalidInput
 from billfold.retries import attempts
@@ -275,9 +276,8 @@ def read_entitlements_and_usage(
         )
         for item in page.items:
             sort_key = item["sk"]
-            if sort_key == keys.ENTITLEMENTS_AND_USAGE_PREFIX:
-                document = {k: v for k, v in item.items() if k not in ("pk", "sk", "kind")}
-                entitlements = MaterializedEntitlements.model_validate(document)
+            if materialized.is_item(sort_key):
+                entitlements = materialized.parse(item)
             elif sort_key.startswith(keys.USAGE_COUNTER_PREFIX):
                 feature_id = sort_key.removeprefix(keys.USAGE_COUNTER_PREFIX)
                 counters[feature_id] = _counter(item, feature_id)

@@ -15,15 +15,16 @@ from typing import Any
 import stripe
 
 from billfold.errors import NotFound
+from billfold.invoicing.adjustments import record_dispute, record_refund
 from billfold.invoicing.collection import record_outcome
 from billfold.invoicing.models import Invoice
-from billfold.invoicing.service import get_invoice, save_invoice
+from billfold.invoicing.service import get_invoice
 from billfold.payments.charging import outcome_of
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import upstream_error
-from billfold.payments.webhooks import event_object_id
 from billfold.storage import keys
 from billfold.storage.table import Table
+from billfold.webhooks.receiving import event_object_id
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +99,8 @@ def _charge_refunded(context: WebhookContext, data: dict[str, Any]) -> None:
     """Record how much of the invoice's charge is refunded, as Stripe says now."""
     charge = _charge(context, str(data["id"]))
     invoice = _invoice_of_charge(context, charge)
-    refunded = int(charge.amount_refunded or 0)
-    if invoice is not None and invoice.amount_refunded != refunded:
-        changed = invoice.model_copy(update={"amount_refunded": refunded})
-        save_invoice(context.table, invoice, changed)
+    if invoice is not None:
+        record_refund(context.table, invoice, int(charge.amount_refunded or 0))
 
 
 def _dispute(context: WebhookContext, dispute_id: str) -> stripe.Dispute | None:
@@ -126,8 +125,8 @@ def _dispute_created(context: WebhookContext, data: dict[str, Any]) -> None:
     if not isinstance(charge_id, str):
         return
     invoice = _invoice_of_charge(context, _charge(context, charge_id))
-    if invoice is not None and not invoice.disputed:
-        save_invoice(context.table, invoice, invoice.model_copy(update={"disputed": True}))
+    if invoice is not None:
+        record_dispute(context.table, invoice)
 
 
 def _nothing_to_do(context: WebhookContext, data: dict[str, Any]) -> None:

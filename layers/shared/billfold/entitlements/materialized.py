@@ -1,0 +1,139 @@
+"""The customer's materialized entitlements item (`ENT`, the item an entitlement check reads):
+the one module that computes it, writes it and reads it.
+
+It is written empty with the customer, and rewritten by every subscription change (create,
+change, renewal, trial end, dunning, cancel) and every promotion. Each rewrite is conditional
+on the item's `version` as read before anything it is computed from, so of two writers racing
+(a change and a promotion grant, say) the second fails and computes again: nothing is lost.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from billfold.catalog.features import features_by_id
+from billfold.catalog.models import Addon, Plan
+from billfold.entitlements.models import MaterializedEntitlements, Promotion, SubscriptionStatus
+from billfold.entitlements.promotions_store import customer_promotions
+from billfold.entitlements.resolve import materialize
+from billfold.storage import keys
+from billfold.storage.table import ITEM_IS_NEW, Condition, Item, Put, Table, Update, attribute_is
+
+VERSION = "version"
+"""Bumped by every rewrite: each rewrite is conditional on the version it read."""
+_NOT_THE_DOCUMENT = frozenset({"pk", "sk", "kind", VERSION})
+
+
+def compute(
+    table: Table,
+    customer_id: str,
+    *,
+    plan: Plan,
+    addons: Sequence[tuple[Addon, int]],
+    status: SubscriptionStatus,
+    anchor: datetime,
+    now: datetime,
+    promotions: Sequence[Promotion] | None = None,
+) -> MaterializedEntitlements:
+    """The customer's entitlements under a plan and add-ons (with quantities): with
+    `promotions`, or the stored ones when not given."""
+    if promotions is None:
+        promotions = customer_promotions(table, customer_id)
+    feature_ids = {e.feature_id for e in plan.effective_entitlements}
+    feature_ids |= {e.feature_id for addon, _ in addons for e in addon.entitlements}
+    feature_ids |= {p.feature_id for p in promotions}
+    return materialize(
+        customer_id,
+        plan=plan,
+        subscription_status=status,
+        subscription_anchor=anchor,
+        addons=list(addons),
+        promotions=promotions,
+        features=features_by_id(table, feature_ids),
+        now=now,
+    )
+
+
+def read_version(table: Table, customer_id: str) -> int | None:
+    """The item's version (None: no item; 0: one written before versions existed)."""
+    item = table.get(keys.entitlements(customer_id), consistent=True)
+    return None if item is None else int(item.get(VERSION, 0))
+
+
+def _still_at(read: int | None) -> Condition:
+    if read is None:
+        return ITEM_IS_NEW
+    if read == 0:
+        return Condition(f"attribute_not_exists({VERSION})")
+    return attribute_is(VERSION, read)
+
+
+def _item(document: MaterializedEntitlements, version: int) -> Item:
+    return {
+        **keys.entitlements(document.customer_id),
+        "kind": "entitlements",
+        **document.model_dump(mode="json"),
+        VERSION: version,
+    }
+
+
+def put(document: MaterializedEntitlements, read: int | None) -> Put:
+    """Write `document` as the version after `read`, only if the item is still at `read`."""
+    return Put(_item(document, (read or 0) + 1), _still_at(read))
+
+
+def rewrite(
+    table: Table,
+    customer_id: str,
+    *,
+    plan: Plan,
+    addons: Sequence[tuple[Addon, int]],
+    status: SubscriptionStatus,
+    anchor: datetime,
+    now: datetime,
+    promotions: Sequence[Promotion] | None = None,
+) -> Put:
+    """The item recomputed, conditional on the version read *before* the promotions were: a
+    promotion granted or revoked meanwhile makes the write fail instead of being lost."""
+    version = read_version(table, customer_id)
+    document = compute(
+        table,
+        customer_id,
+        plan=plan,
+        addons=addons,
+        status=status,
+        anchor=anchor,
+        now=now,
+        promotions=promotions,
+    )
+    return put(document, version)
+
+
+def bump(customer_id: str, read: int | None) -> Update:
+    """Move the item's version on from `read` without changing what it holds (a promotion of a
+    customer without a subscription: a subscription created meanwhile is computed again)."""
+    return Update(
+        keys.entitlements(customer_id),
+        "SET #version = :next",
+        _still_at(read),
+        {"#version": VERSION},
+        {":next": (read or 0) + 1},
+    )
+
+
+def empty(customer_id: str, at: datetime) -> Put:
+    """The item of a new customer: present, so a check tells "no subscription" from "no such
+    customer" in its one read."""
+    return put(MaterializedEntitlements(customer_id=customer_id, computed_at=at), None)
+
+
+def is_item(sort_key: str) -> bool:
+    """Whether an item of the customer's partition is this one (by its sort key)."""
+    return sort_key == keys.entitlements("")["sk"]
+
+
+def parse(item: Mapping[str, Any]) -> MaterializedEntitlements:
+    """The document of a stored item (as read by a check's Query, or as just written)."""
+    return MaterializedEntitlements.model_validate(
+        {k: v for k, v in item.items() if k not in _NOT_THE_DOCUMENT}
+    )
