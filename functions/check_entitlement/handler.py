@@ -1,7 +1,7 @@
 """GET /v1/customers/{customerId}/entitlements/{featureId} — the hot-path entitlement check."""
 
+from billfold.access.checks import check_feature
 from billfold.entitlements.check import EntitlementCheck
-from billfold.entitlements.service import check_feature
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath, Requested

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from billfold.payments.webhook_events import WebhookContext, process_event
+from billfold.webhooks.dispatch import WebhookContext, process_event
 from billfold_lambda import dependencies as deps
 from billfold_lambda.observability import logger
 from billfold_lambda.queues import sqs_worker

@@ -8,17 +8,17 @@ from datetime import timedelta
 
 import pytest
 
+from billfold.access.checks import check_feature
 from billfold.catalog.plans import plan_store
 from billfold.clock import FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
-from billfold.entitlements.promotions import PromotionGrant, grant_promotion, revoke_promotion
-from billfold.entitlements.service import check_feature
 from billfold.errors import InvalidInput, NotFound
 from billfold.storage.table import ConditionFailed
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
 from billfold.subscriptions.plan_change import plan_change
+from billfold.subscriptions.promotions import PromotionGrant, grant_promotion, revoke_promotion
 from billfold.subscriptions.service import create_subscription, entitlements_write
 from billfold.usage.events import EventBatch, ingest_events
 from billfold.usage.requests import UsageReport

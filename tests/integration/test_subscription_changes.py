@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billfold.access.checks import check_feature
 from billfold.catalog.addons import create_addon
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate
@@ -22,7 +23,6 @@ from billfold.catalog.plans import create_plan
 from billfold.clock import FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
-from billfold.entitlements.service import check_feature
 from billfold.errors import Conflict, InvalidInput, RuleViolation
 from billfold.subscriptions.cancellation import CancelRequest, cancel_subscription
 from billfold.subscriptions.changes import save_change

@@ -64,3 +64,10 @@ def isoformat(moment: datetime) -> str:
 def sortable_timestamp(moment: datetime) -> str:
     """A fixed-width UTC timestamp (to the microsecond) that sorts as the moments do."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def as_utc(moment: datetime, name: str = "moment") -> datetime:
+    """The same instant in UTC; a naive datetime is a ValueError (it names no instant)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got a naive one")
+    return moment.astimezone(UTC)

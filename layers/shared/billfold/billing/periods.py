@@ -6,25 +6,19 @@ computed from the original anchor, never from the previous clamped boundary, so 
 """
 
 from calendar import monthrange
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Self
 
 from pydantic import field_validator, model_validator
 
 from billfold.catalog.terms import BillingPeriod, ResetAnchor, ResetPeriod
+from billfold.clock import as_utc
 from billfold.models import ApiModel
 
 _SECOND = timedelta(seconds=1)
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
 _MONTHS = {"monthly": 1, "annual": 12}
-
-
-def as_utc(moment: datetime, name: str = "moment") -> datetime:
-    """The same instant in UTC; a naive datetime is a ValueError (it names no instant)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got a naive one")
-    return moment.astimezone(UTC)
 
 
 class Period(ApiModel):

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from pydantic import StrictStr
 
 from billfold.billing.lines import BillingLine, LineKind
-from billfold.billing.periods import Period, add_billing_periods, as_utc
+from billfold.billing.periods import Period, add_billing_periods
 from billfold.catalog.terms import BillingPeriod, Quantity
+from billfold.clock import as_utc
 from billfold.models import ApiModel
 from billfold.money import CURRENCIES, MinorUnits
 

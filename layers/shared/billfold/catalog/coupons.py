@@ -96,6 +96,12 @@ def list_coupons(
     return [Coupon.model_validate(item) for item in page.items], page.next_cursor
 
 
+def find_coupon(table: Table, coupon_id: str) -> Coupon | None:
+    """The coupon (read consistently), or None."""
+    stored = table.get(keys.coupon(coupon_id), consistent=True)
+    return Coupon.model_validate(stored) if stored else None
+
+
 def coupon_for(table: Table, coupon_id: str, currency: str, field: str) -> Coupon:
     """The coupon a subscription asks for, once it is known to fit the currency."""
     stored = table.get(keys.coupon(coupon_id), consistent=True)

@@ -8,15 +8,15 @@ race can redeem it more often than allowed. A wrong, inactive, expired, used-up 
 code gets one answer (422 `invalid_promotion_code`) that tells nothing more.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstraints
 
-from billfold.billing.periods import as_utc
-from billfold.catalog.coupons import Coupon
-from billfold.clock import Clock
+from billfold.catalog.coupons import Coupon, find_coupon
+from billfold.clock import Clock, as_utc
 from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, already_exists
 from billfold.identifiers import CatalogId, Metadata
 from billfold.models import ApiModel, RequestModel
@@ -88,7 +88,7 @@ def create_promotion_code(
     """Create a code for an existing coupon; the same request again returns it."""
     if request.expires_at is not None and request.expires_at.tzinfo is None:
         raise InvalidInput("expiresAt needs a timezone (e.g. Z)", field="expiresAt")
-    if table.get(keys.coupon(request.coupon_id), consistent=True) is None:
+    if find_coupon(table, request.coupon_id) is None:
         raise InvalidInput(
             f"coupon '{request.coupon_id}' does not exist",
             field="couponId",
@@ -178,29 +178,24 @@ def _redeemable(code: PromotionCode | None, now: datetime) -> PromotionCode:
     return code
 
 
-def _never_billed(table: Table, customer_id: str) -> bool:
-    """Whether nothing was ever billed to the customer (no billing record: each is written with
-    the subscription change that bills it, so this holds before the invoice is issued too)."""
-    page = table.query(
-        keys.customer_partition(customer_id), sort_key_prefix=keys.BILLING_PREFIX, limit=1
-    )
-    return not page.items
-
-
 def redemption(
-    table: Table, text: str, customer_id: str, currency: str, now: datetime
+    table: Table,
+    text: str,
+    customer_id: str,
+    currency: str,
+    now: datetime,
+    never_billed: Callable[[], bool],
 ) -> Redemption:
     """Check a code for a customer subscribing in `currency` at `now`, or raise the one
-    `invalid_promotion_code` answer."""
+    `invalid_promotion_code` answer. `never_billed` is asked only of a first-time-only code."""
     wanted = text.upper()
     stored = table.get(keys.promotion_code(wanted), consistent=True)
     code = _redeemable(PromotionCode.model_validate(stored) if stored else None, now)
     if table.get(keys.promotion_code_redemption(customer_id, code.code), consistent=True):
         raise invalid_promotion_code()
-    if code.first_time_only and not _never_billed(table, customer_id):
+    if code.first_time_only and not never_billed():
         raise invalid_promotion_code()
-    coupon_item = table.get(keys.coupon(code.coupon_id), consistent=True)
-    coupon = Coupon.model_validate(coupon_item) if coupon_item else None
+    coupon = find_coupon(table, code.coupon_id)
     if coupon is None or (coupon.currency is not None and coupon.currency != currency):
         raise invalid_promotion_code()
     count = Update(

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
-from billfold.billing.periods import Period, as_utc, usage_period_at
+from billfold.billing.periods import Period, usage_period_at
+from billfold.clock import as_utc
 from billfold.entitlements.models import MaterializedEntitlements, ResolvedEntitlement
 from billfold.models import ApiModel
 

@@ -9,7 +9,6 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from billfold.billing.periods import as_utc
 from billfold.catalog.terms import (
     Enforcement,
     FeatureType,
@@ -19,6 +18,7 @@ from billfold.catalog.terms import (
     ResetAnchor,
     ResetPeriod,
 )
+from billfold.clock import as_utc
 from billfold.models import ApiModel
 
 SubscriptionStatus = Literal["trialing", "active", "past_due", "canceled"]

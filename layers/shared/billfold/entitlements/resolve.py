@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from billfold.billing.periods import as_utc
 from billfold.catalog.models import Addon, Entitlement, Feature, Plan
+from billfold.clock import as_utc
 from billfold.entitlements.models import (
     MaterializedEntitlements,
     Promotion,

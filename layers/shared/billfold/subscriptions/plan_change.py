@@ -64,6 +64,7 @@ from billfold.subscriptions.service import (
     priced_addon,
     view,
 )
+from billfold.subscriptions.store import never_billed
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 from billfold.usage.counters import read_entitlements_and_usage
 
@@ -250,7 +251,10 @@ def _promotion(
     code = request.promotion_code
     if code is None or (current.coupon and current.coupon.promotion_code == code):
         return current.coupon, None
-    redeemed = redemption(table, code, current.customer_id, current.currency, now)
+    customer_id = current.customer_id
+    redeemed = redemption(
+        table, code, customer_id, current.currency, now, lambda: never_billed(table, customer_id)
+    )
     period = request.billing_period or current.billing_period
     return applied_coupon(redeemed.coupon, period, redeemed.code), redeemed
 

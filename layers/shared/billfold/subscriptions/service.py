@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from billfold.billing.lines import BillingLine
-from billfold.billing.periods import Period, as_utc, billing_period_at
+from billfold.billing.periods import Period, billing_period_at
 from billfold.catalog.addons import addon_store
 from billfold.catalog.coupons import Coupon, coupon_for
 from billfold.catalog.models import Addon, Plan
 from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code, redemption
 from billfold.catalog.terms import BillingPeriod
-from billfold.clock import Clock
+from billfold.clock import Clock, as_utc
 from billfold.credits.ledger import balance_of
 from billfold.customers.service import get_customer, had_trial, trial_taken_put
 from billfold.entitlements import materialized
@@ -42,7 +42,7 @@ from billfold.subscriptions.models import (
     SubscriptionView,
 )
 from billfold.subscriptions.pricing import plan_price, subscribed_addon
-from billfold.subscriptions.store import billing_record_item, subscription_item
+from billfold.subscriptions.store import billing_record_item, never_billed, subscription_item
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 
 _ORDER = "order_fingerprint"
@@ -130,7 +130,14 @@ def _discount(
     if request.coupon_id:
         return coupon_for(table, request.coupon_id, request.currency, "couponId"), None
     if request.promotion_code:
-        redeemed = redemption(table, request.promotion_code, customer_id, request.currency, now)
+        redeemed = redemption(
+            table,
+            request.promotion_code,
+            customer_id,
+            request.currency,
+            now,
+            lambda: never_billed(table, customer_id),
+        )
         return redeemed.coupon, redeemed
     return None, None
 

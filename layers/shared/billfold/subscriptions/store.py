@@ -5,9 +5,7 @@ import zlib
 from billfold.clock import sortable_timestamp
 from billfold.storage import keys
 from billfold.storage.schema import DUE_WORK_INDEX
-from billfold.storage.table import (
-    Item,
-)
+from billfold.storage.table import Item, Table
 from billfold.subscriptions.models import BillingRecord, Subscription
 
 DUE_SHARDS = 16
@@ -43,6 +41,15 @@ def due_work_entry(customer_id: str, due: str) -> Item:
         DUE_WORK_INDEX.partition_key: f"DUE#{shard:02d}",
         DUE_WORK_INDEX.sort_key: f"{due}#{customer_id}",
     }
+
+
+def never_billed(table: Table, customer_id: str) -> bool:
+    """Whether nothing was ever billed to the customer: no billing record, each written with
+    the subscription change that bills it (so this holds before its invoice is issued too)."""
+    page = table.query(
+        keys.customer_partition(customer_id), sort_key_prefix=keys.BILLING_PREFIX, limit=1
+    )
+    return not page.items
 
 
 def billing_record_item(record: BillingRecord) -> Item:

@@ -19,7 +19,8 @@ Periods and `now` are parameters: nothing here reads a clock.
 import re
 from datetime import datetime
 
-from billfold.billing.periods import Period, as_utc
+from billfold.billing.periods import Period
+from billfold.clock import as_utc
 from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, InvalidInput

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
-from billfold.billing.periods import as_utc
+from billfold.clock import as_utc
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode

@@ -37,7 +37,7 @@ def _current(
     expired since it was computed (then it is computed again, once, and stored)."""
     materialized, counters = read_entitlements_and_usage(table, customer_id)
     if materialized is not None and materialized.is_stale(now):
-        from billfold.entitlements.promotions import refreshed
+        from billfold.subscriptions.promotions import refreshed
 
         fresh = refreshed(table, customer_id, now)
         if fresh is None:

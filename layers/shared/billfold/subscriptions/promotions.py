@@ -17,7 +17,6 @@ from billfold.catalog.addons import addon_store
 from billfold.catalog.features import get_feature
 from billfold.catalog.plans import plan_store
 from billfold.clock import Clock
-from billfold.customers.service import get_customer
 from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements, Promotion
 from billfold.entitlements.promotions_store import customer_promotions, promotion_item
@@ -123,12 +122,21 @@ def _commit(
     raise changed_concurrently("entitlements of customer", customer_id)
 
 
+def _known_customer(table: Table, customer_id: str) -> None:
+    """NotFound `customer_not_found` unless the customer exists (its entitlements item is
+    written with it)."""
+    if materialized.read_version(table, customer_id) is None:
+        raise NotFound(
+            f"customer '{customer_id}' does not exist", code=ErrorCode.CUSTOMER_NOT_FOUND
+        )
+
+
 def grant_promotion(
     table: Table, customer_id: str, request: PromotionGrant, clock: Clock
 ) -> Promotion:
     """Grant (or replace) the customer's promotion for a feature."""
     now = clock.now()
-    get_customer(table, customer_id, consistent=True)
+    _known_customer(table, customer_id)
     promotion = _checked(table, request, now)
 
     def with_grant(held: list[Promotion]) -> list[Promotion]:
@@ -142,7 +150,7 @@ def revoke_promotion(table: Table, customer_id: str, feature_id: str, clock: Clo
     """Take back the customer's promotion for a feature (404 `promotion_not_found` if none)."""
     held = {p.feature_id: p for p in customer_promotions(table, customer_id)}
     if feature_id not in held:
-        get_customer(table, customer_id)
+        _known_customer(table, customer_id)
         raise NotFound(
             f"customer '{customer_id}' has no promotion for '{feature_id}'",
             code=ErrorCode.PROMOTION_NOT_FOUND,
