@@ -19,8 +19,9 @@ from billfold.clock import Clock, FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer, get_customer
 from billfold.settlement.customer import settle_customer
+from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
-from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.subscriptions.reads import get_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps

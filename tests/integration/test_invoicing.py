@@ -27,9 +27,10 @@ from billfold.invoicing.models import Party
 from billfold.invoicing.service import get_invoice, list_invoices, void_invoice
 from billfold.settlement.customer import settle_customer
 from billfold.storage import keys
+from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
 from billfold.subscriptions.plan_change import change_subscription
-from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.subscriptions.reads import get_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps

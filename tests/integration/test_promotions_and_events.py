@@ -15,11 +15,11 @@ from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
 from billfold.errors import InvalidInput, NotFound
 from billfold.storage.table import ConditionFailed
-from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.changes import entitlements_write, save_change
+from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
 from billfold.subscriptions.plan_change import plan_change
 from billfold.subscriptions.promotions import PromotionGrant, grant_promotion, revoke_promotion
-from billfold.subscriptions.service import create_subscription, entitlements_write
 from billfold.usage.events import EventBatch, ingest_events
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage

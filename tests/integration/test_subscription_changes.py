@@ -26,9 +26,10 @@ from billfold.customers.service import create_customer
 from billfold.errors import Conflict, InvalidInput, RuleViolation
 from billfold.subscriptions.cancellation import CancelRequest, cancel_subscription
 from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
 from billfold.subscriptions.plan_change import change_subscription, plan_change, preview_change
-from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.subscriptions.reads import get_subscription
 from billfold.subscriptions.transitions import advance_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage

@@ -13,7 +13,7 @@ from billfold.subscriptions.cancellation import (
     cancel_subscription,
     resume_subscription,
 )
-from billfold.subscriptions.service import get_subscription
+from billfold.subscriptions.reads import get_subscription
 from billfold.subscriptions.store import DUE_SHARDS
 from billfold.subscriptions.transitions import advance_subscription, due_customers
 from tests.integration.test_subscriptions import (  # the module's catalog and helpers

@@ -23,8 +23,9 @@ from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Table
+from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
-from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.subscriptions.reads import get_subscription
 from billfold_lambda import dependencies as deps
 
 NOW = datetime(2030, 1, 31, 10, 30, tzinfo=UTC)

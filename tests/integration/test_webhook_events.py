@@ -13,8 +13,9 @@ from billfold.invoicing.collection import collect_invoice
 from billfold.invoicing.service import get_invoice, list_invoices
 from billfold.settlement.customer import settle_customer
 from billfold.storage import keys
+from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
-from billfold.subscriptions.service import create_subscription, get_subscription
+from billfold.subscriptions.reads import get_subscription
 from billfold.webhooks.dispatch import WebhookContext, process_event
 from billfold_lambda import dependencies as deps
 from tests.integration.test_subscription_changes import BASIC, START, catalog  # noqa: F401

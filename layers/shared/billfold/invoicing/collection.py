@@ -32,7 +32,7 @@ from billfold.storage.table import Condition, Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import Subscription
-from billfold.subscriptions.service import stored_subscription
+from billfold.subscriptions.reads import stored_subscription
 
 MAX_RACES = 5
 

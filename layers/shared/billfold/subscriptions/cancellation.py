@@ -12,7 +12,7 @@ from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import SubscriptionView
-from billfold.subscriptions.service import current_view, live_subscription, stored_subscription
+from billfold.subscriptions.reads import current_view, live_subscription, stored_subscription
 
 
 class CancelRequest(RequestModel):

@@ -1,15 +1,17 @@
 """Writing a changed subscription: the subscription (conditional on the revision read), its
 re-materialized entitlements and any billing record, in one transaction."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from billfold.catalog.addons import addon_store
+from billfold.catalog.models import Addon, Plan
 from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code
+from billfold.entitlements import materialized
 from billfold.errors import changed_concurrently
 from billfold.storage.table import ConditionFailed, Put, Table, Update, attribute_is
-from billfold.subscriptions.models import BillingRecord, Subscription
-from billfold.subscriptions.service import entitlements_write
+from billfold.subscriptions.models import BillingRecord, SubscribedAddon, Subscription
 from billfold.subscriptions.store import billing_record_item, subscription_item
 
 
@@ -43,3 +45,27 @@ def save_change(
             raise invalid_promotion_code() from None
         raise changed_concurrently("subscription of customer", before.customer_id) from None
     return changed
+
+
+def held_addons(addons: Sequence[tuple[Addon, SubscribedAddon]]) -> list[tuple[Addon, int]]:
+    """The add-ons as entitlements count them: each version with the quantity held."""
+    return [(addon, held.quantity) for addon, held in addons]
+
+
+def entitlements_write(
+    table: Table,
+    subscription: Subscription,
+    plan: Plan,
+    addons: Sequence[tuple[Addon, SubscribedAddon]],
+    now: datetime,
+) -> Put:
+    """The rewrite of the customer's materialized entitlements under `subscription`."""
+    return materialized.rewrite(
+        table,
+        subscription.customer_id,
+        plan=plan,
+        addons=held_addons(addons),
+        status=subscription.status,
+        anchor=subscription.usage_anchor,
+        now=now,
+    )

@@ -41,7 +41,7 @@ from billfold.entitlements import materialized
 from billfold.entitlements.check import current_usage_period
 from billfold.errors import Conflict, ErrorCode, RuleViolation
 from billfold.storage.table import Table
-from billfold.subscriptions.changes import save_change
+from billfold.subscriptions.changes import held_addons, save_change
 from billfold.subscriptions.discounts import applied_coupon
 from billfold.subscriptions.models import (
     AddonQuantity,
@@ -56,14 +56,8 @@ from billfold.subscriptions.models import (
     Subscription,
     SubscriptionChange,
 )
-from billfold.subscriptions.pricing import plan_price
-from billfold.subscriptions.service import (
-    held_addons,
-    live_plan,
-    live_subscription,
-    priced_addon,
-    view,
-)
+from billfold.subscriptions.pricing import live_plan, plan_price, priced_addon
+from billfold.subscriptions.reads import live_subscription, view
 from billfold.subscriptions.store import never_billed
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 from billfold.usage.counters import read_entitlements_and_usage

@@ -2,10 +2,13 @@
 
 from collections.abc import Sequence
 
+from billfold.catalog.addons import addon_store
 from billfold.catalog.models import Addon, Plan, Price
+from billfold.catalog.plans import plan_store
 from billfold.catalog.terms import BillingPeriod
-from billfold.errors import ErrorCode, RuleViolation
-from billfold.subscriptions.models import SubscribedAddon
+from billfold.errors import ErrorCode, InvalidInput, RuleViolation
+from billfold.storage.table import Table
+from billfold.subscriptions.models import AddonQuantity, SubscribedAddon
 
 
 def price_of(
@@ -61,3 +64,36 @@ def subscribed_addon(
         quantity=quantity,
         unit_amount=unit,
     )
+
+
+def live_plan(table: Table, plan_id: str) -> Plan:
+    """The plan's current version, if it exists and is on sale (else 400 or 422)."""
+    plan = plan_store(table).current(plan_id, consistent=True)
+    if plan is None:
+        raise InvalidInput(
+            f"plan '{plan_id}' does not exist", field="planId", code=ErrorCode.UNKNOWN_PLAN
+        )
+    if plan.status != "active":
+        raise RuleViolation(
+            f"plan '{plan_id}' is archived", field="planId", code=ErrorCode.PLAN_ARCHIVED
+        )
+    return plan
+
+
+def priced_addon(
+    table: Table,
+    wanted: AddonQuantity,
+    plan: Plan,
+    period: BillingPeriod,
+    currency: str,
+    field: str,
+) -> tuple[Addon, SubscribedAddon]:
+    """The add-on's current version as sold on `plan`: accepted, within max quantity, priced."""
+    addon = addon_store(table).current(wanted.addon_id, consistent=True)
+    if addon is None:
+        raise InvalidInput(
+            f"add-on '{wanted.addon_id}' does not exist",
+            field=f"{field}.addonId",
+            code=ErrorCode.UNKNOWN_ADDON,
+        )
+    return addon, subscribed_addon(addon, wanted.quantity, plan, period, currency, field)

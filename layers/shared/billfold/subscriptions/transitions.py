@@ -24,15 +24,12 @@ from billfold.errors import Conflict, changed_concurrently
 from billfold.retries import attempts
 from billfold.storage.schema import DUE_WORK_INDEX
 from billfold.storage.table import Table
+from billfold.subscriptions.billing_records import full_period_lines, period_record
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import BillingReason, Subscription
 from billfold.subscriptions.overage import overage_lines
-from billfold.subscriptions.service import (
-    full_period_lines,
-    period_record,
-    stored_subscription,
-)
+from billfold.subscriptions.reads import stored_subscription
 
 logger = logging.getLogger(__name__)
 
