@@ -56,7 +56,11 @@ def compute(
 
 def read_version(table: Table, customer_id: str) -> int | None:
     """The item's version (None: no item; 0: one written before versions existed)."""
-    item = table.get(keys.entitlements(customer_id), consistent=True)
+    return version_of(table.get(keys.entitlements(customer_id), consistent=True))
+
+
+def version_of(item: Mapping[str, Any] | None) -> int | None:
+    """The version of an item as read (None: no item)."""
     return None if item is None else int(item.get(VERSION, 0))
 
 

@@ -111,6 +111,9 @@ class MaterializedEntitlements(ApiModel):
     entries: dict[str, ResolvedEntitlement] = Field(default_factory=dict)
     computed_at: datetime
     refresh_at: datetime | None = None
+    promotions: list[Promotion] | None = None
+    """The promotions it was computed with, so a rewrite needs no other read (None: an item
+    written before they were kept here, or one without a subscription)."""
 
     @field_validator("subscription_anchor", "computed_at", "refresh_at")
     @classmethod

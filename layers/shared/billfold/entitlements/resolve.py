@@ -149,4 +149,5 @@ def materialize(
         entries=resolve_entitlements(plan, addons, promotions, features, now),
         computed_at=now,
         refresh_at=next_promotion_expiry(promotions, now),
+        promotions=list(promotions),
     )

@@ -349,6 +349,7 @@ class Table:
         cursor: str | None = None,
         newest_first: bool = False,
         where: Condition | None = None,
+        consistent: bool = False,
     ) -> Page:
         """One page of a partition (of the table, or of an index given as (name, pk, sk)).
 
@@ -376,6 +377,8 @@ class Table:
             "Limit": limit,
             "ScanIndexForward": not newest_first,
         }
+        if consistent:
+            args["ConsistentRead"] = True
         if where is not None:
             args["FilterExpression"] = where.expression
             names.update(where.names)

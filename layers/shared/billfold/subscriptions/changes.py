@@ -21,19 +21,36 @@ def save_change(
     after: Subscription,
     now: datetime,
     record: BillingRecord | None = None,
-    redeemed: Redemption | None = None,
 ) -> Subscription:
     """Write `after` over `before` if nobody changed the subscription since it was read, with
-    the redemption of the promotion code the change applies (422 if that lost its race)."""
-    changed = after.model_copy(update={"revision": before.revision + 1, "updated_at": now})
-    plan = plan_store(table).version(changed.plan_id, changed.plan_version)
+    the customer's entitlements recomputed under it."""
+    plan = plan_store(table).version(after.plan_id, after.plan_version)
     addons = [
-        (addon_store(table).version(held.addon_id, held.version), held) for held in changed.addons
+        (addon_store(table).version(held.addon_id, held.version), held) for held in after.addons
     ]
+    entitlements = entitlements_write(table, after, plan, addons, now)
+    return write_change(table, before, after, now, record, None, entitlements)
+
+
+def write_change(
+    table: Table,
+    before: Subscription,
+    after: Subscription,
+    now: datetime,
+    record: BillingRecord | None,
+    redeemed: Redemption | None,
+    entitlements: Put | None,
+) -> Subscription:
+    """Write `after` over `before` if nobody changed the subscription since it was read, in one
+    transaction with what the change worked out: the entitlements' rewrite (None: they stay
+    as they are), its billing record, and the redemption of the promotion code it applies
+    (422 if that lost its race)."""
+    changed = after.model_copy(update={"revision": before.revision + 1, "updated_at": now})
     writes: list[Put | Update] = [
         Put(subscription_item(changed), attribute_is("revision", before.revision)),
-        entitlements_write(table, changed, plan, addons, now),
     ]
+    if entitlements is not None:
+        writes.append(entitlements)
     if record is not None:
         writes.append(Put(billing_record_item(record)))
     if redeemed is not None:

@@ -35,13 +35,16 @@ from billfold.catalog.models import Addon, Plan
 from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, redemption
 from billfold.catalog.terms import BillingPeriod
+from billfold.catalog.versions import Snapshot
 from billfold.clock import Clock
 from billfold.credits.ledger import balance_of
 from billfold.entitlements import materialized
 from billfold.entitlements.check import current_usage_period
+from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, RuleViolation
-from billfold.storage.table import Table
-from billfold.subscriptions.changes import held_addons, save_change
+from billfold.storage.table import Put, Table
+from billfold.subscriptions import pricing
+from billfold.subscriptions.changes import held_addons, write_change
 from billfold.subscriptions.discounts import applied_coupon
 from billfold.subscriptions.models import (
     AddonQuantity,
@@ -56,11 +59,12 @@ from billfold.subscriptions.models import (
     Subscription,
     SubscriptionChange,
 )
-from billfold.subscriptions.pricing import live_plan, plan_price, priced_addon
+from billfold.subscriptions.pricing import on_sale, plan_price
 from billfold.subscriptions.reads import live_subscription, view
 from billfold.subscriptions.store import never_billed
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
-from billfold.usage.counters import read_entitlements_and_usage
+from billfold.usage.counters import read_entitlements_item_and_usage
+from billfold.usage.models import Counter
 
 HeldAddons = list[tuple[Addon, SubscribedAddon]]
 _TERMS = ("plan_id", "plan_version", "billing_period", "price")
@@ -77,19 +81,41 @@ class PlannedChange:
     preview: ChangePreview
     credit: int
     """The credit balance left for the next renewal once this change's invoice is issued."""
+    entitlements: Put | None
+    """The customer's entitlements as the change leaves them, on the version read while
+    planning (None: a change for later, which leaves them as they are)."""
     redemption: Redemption | None = None
     """The promotion code the change redeems, written in the change's transaction."""
 
 
-def _target_plan(table: Table, current: Subscription, request: SubscriptionChange) -> Plan:
+@dataclass(frozen=True)
+class _Catalog:
+    """What a change needs of the catalog, read once: plans and add-ons (heads and the
+    versions the subscription holds)."""
+
+    plans: Snapshot[Plan]
+    addons: Snapshot[Addon]
+
+
+def _catalog(table: Table, current: Subscription, request: SubscriptionChange) -> _Catalog:
+    plan_ids = {current.plan_id, *([request.plan_id] if request.plan_id else [])}
+    plans = plan_store(table).many(plan_ids, [(current.plan_id, current.plan_version)])
+    held = [(a.addon_id, a.version) for a in current.addons]
+    wanted = {a.addon_id for a in request.addons or []}
+    no_addons: Snapshot[Addon] = Snapshot({}, {}, "addon")
+    addons = addon_store(table).many(wanted, held) if wanted or held else no_addons
+    return _Catalog(plans, addons)
+
+
+def _target_plan(catalog: _Catalog, current: Subscription, request: SubscriptionChange) -> Plan:
     """The plan wanted: the version held when it stays the same plan, else the one on sale."""
     if request.plan_id is None or request.plan_id == current.plan_id:
-        return plan_store(table).version(current.plan_id, current.plan_version)
-    return live_plan(table, request.plan_id)
+        return catalog.plans.version(current.plan_id, current.plan_version)
+    return on_sale(catalog.plans.current(request.plan_id), request.plan_id)
 
 
 def _target_addons(
-    table: Table,
+    catalog: _Catalog,
     current: Subscription,
     request: SubscriptionChange,
     plan: Plan,
@@ -103,22 +129,23 @@ def _target_addons(
         wanted = [AddonQuantity(addon_id=a.addon_id, quantity=a.quantity) for a in current.addons]
     keeps_terms = plan.id == current.plan_id and period == current.billing_period
     held = {addon.addon_id: addon for addon in current.addons} if keeps_terms else {}
-    priced: HeldAddons = []
+    chosen: HeldAddons = []
     for index, want in enumerate(wanted):
         field = f"addons.{index}"
         kept = held.get(want.addon_id)
         if kept is None:
-            priced.append(priced_addon(table, want, plan, period, current.currency, field))
+            head = catalog.addons.current(want.addon_id)
+            chosen.append(pricing.priced(head, want, plan, period, current.currency, field))
             continue
-        addon = addon_store(table).version(kept.addon_id, kept.version)
+        addon = catalog.addons.version(kept.addon_id, kept.version)
         if want.quantity > addon.max_quantity:
             raise RuleViolation(
                 f"add-on '{addon.id}' allows at most {addon.max_quantity}",
                 field=f"{field}.quantity",
                 code=ErrorCode.QUANTITY_ABOVE_MAX,
             )
-        priced.append((addon, kept.model_copy(update={"quantity": want.quantity})))
-    return priced
+        chosen.append((addon, kept.model_copy(update={"quantity": want.quantity})))
+    return chosen
 
 
 def _items(subscription: Subscription) -> list[PricedItem]:
@@ -163,11 +190,15 @@ def _timing(current: Subscription, target: Subscription, current_plan: Plan) -> 
     return "now" if current_plan.downgrade_timing == "immediate" else "period_end"
 
 
-def _over_limit(
+def _entitlements(
     table: Table, target: Subscription, plan: Plan, addons: HeldAddons, now: datetime
-) -> list[OverLimit]:
-    """The metered features whose usage this period passes the limit `target` gives."""
-    entitlements = materialized.compute(
+) -> tuple[MaterializedEntitlements, int | None, dict[str, Counter]]:
+    """The customer's entitlements under `target`, the version of the stored item they would
+    replace, and the usage counters: one consistent Query (the stored item carries the
+    promotions it was computed with) and the features' batch."""
+    item, counters = read_entitlements_item_and_usage(table, target.customer_id, consistent=True)
+    stored = materialized.parse(item) if item else None
+    document = materialized.compute(
         table,
         target.customer_id,
         plan=plan,
@@ -175,14 +206,24 @@ def _over_limit(
         status=target.status,
         anchor=target.usage_anchor,
         now=now,
+        promotions=stored.promotions if stored else None,
     )
-    _, counters = read_entitlements_and_usage(table, target.customer_id)
+    return document, materialized.version_of(item), counters
+
+
+def _over_limit(
+    entitlements: MaterializedEntitlements,
+    counters: dict[str, Counter],
+    anchor: datetime,
+    now: datetime,
+) -> list[OverLimit]:
+    """The metered features whose usage this period passes the limits `entitlements` give."""
     over: list[OverLimit] = []
     for feature_id, entry in sorted(entitlements.entries.items()):
         counter = counters.get(feature_id)
         if entry.limit is None or counter is None:
             continue
-        used = counter.used_in(current_usage_period(entry, target.usage_anchor, now))
+        used = counter.used_in(current_usage_period(entry, anchor, now))
         if used > entry.limit:
             over.append(OverLimit(feature_id=feature_id, usage=used, limit=entry.limit))
     return over
@@ -270,9 +311,10 @@ def plan_change(
 ) -> PlannedChange:
     """Work out what `request` does to the customer's subscription at `now` (writes nothing)."""
     current = _checked_current(table, customer_id, now)
-    plan = _target_plan(table, current, request)
+    catalog = _catalog(table, current, request)
+    plan = _target_plan(catalog, current, request)
     period = request.billing_period or current.billing_period
-    addons = _target_addons(table, current, request, plan, period)
+    addons = _target_addons(catalog, current, request, plan, period)
     resets_usage = plan.id != current.plan_id and plan.reset_usage_on_change
     coupon, redeemed = _promotion(table, current, request, now)
     target = current.model_copy(
@@ -292,7 +334,7 @@ def plan_change(
             "coupon": coupon,
         }
     )
-    current_plan = plan_store(table).version(current.plan_id, current.plan_version)
+    current_plan = catalog.plans.version(current.plan_id, current.plan_version)
     timing = _timing(current, target, current_plan)
     lines: list[BillingLine] = []
     if timing == "period_end":
@@ -302,6 +344,7 @@ def plan_change(
     else:
         after = current
     total = net(lines)
+    entitlements, version, counters = _entitlements(table, target, plan, addons, now)
     balance = balance_of(table, customer_id, current.currency, consistent=True)
     credit = credit_left(balance, total)
     applied = min(balance, max(total, 0))
@@ -315,10 +358,11 @@ def plan_change(
         credit=max(-total, 0),
         next_renewal=upcoming_invoice(after, credit),
         resets_usage=resets_usage and timing != "nothing",
-        over_limit=_over_limit(table, target, plan, addons, now),
+        over_limit=_over_limit(entitlements, counters, target.usage_anchor, now),
     )
     record = _record(after, lines, now) if lines else None
-    return PlannedChange(current, after, record, preview, credit, redeemed)
+    rewrite = materialized.put(entitlements, version) if timing == "now" else None
+    return PlannedChange(current, after, record, preview, credit, rewrite, redeemed)
 
 
 def preview_change(
@@ -338,7 +382,13 @@ def change_subscription(
     planned = plan_change(table, customer_id, request, now)
     after = planned.before
     if planned.preview.timing != "nothing":
-        after = save_change(
-            table, planned.before, planned.after, now, planned.record, planned.redemption
+        after = write_change(
+            table,
+            planned.before,
+            planned.after,
+            now,
+            planned.record,
+            planned.redemption,
+            planned.entitlements,
         )
     return ChangeResult(subscription=view(after, planned.credit), change=planned.preview)

@@ -68,7 +68,11 @@ def subscribed_addon(
 
 def live_plan(table: Table, plan_id: str) -> Plan:
     """The plan's current version, if it exists and is on sale (else 400 or 422)."""
-    plan = plan_store(table).current(plan_id, consistent=True)
+    return on_sale(plan_store(table).current(plan_id, consistent=True), plan_id)
+
+
+def on_sale(plan: Plan | None, plan_id: str) -> Plan:
+    """The plan's head as read, if it exists and is on sale (else 400 or 422)."""
     if plan is None:
         raise InvalidInput(
             f"plan '{plan_id}' does not exist", field="planId", code=ErrorCode.UNKNOWN_PLAN
@@ -90,6 +94,18 @@ def priced_addon(
 ) -> tuple[Addon, SubscribedAddon]:
     """The add-on's current version as sold on `plan`: accepted, within max quantity, priced."""
     addon = addon_store(table).current(wanted.addon_id, consistent=True)
+    return priced(addon, wanted, plan, period, currency, field)
+
+
+def priced(
+    addon: Addon | None,
+    wanted: AddonQuantity,
+    plan: Plan,
+    period: BillingPeriod,
+    currency: str,
+    field: str,
+) -> tuple[Addon, SubscribedAddon]:
+    """The add-on's head as read, sold on `plan`: existing, accepted, within max, priced."""
     if addon is None:
         raise InvalidInput(
             f"add-on '{wanted.addon_id}' does not exist",

@@ -265,7 +265,16 @@ def read_entitlements_and_usage(
 ) -> tuple[MaterializedEntitlements | None, dict[str, Counter]]:
     """The customer's materialized entitlements (None: no such customer) and every usage
     counter, by feature id: one Query on the `ENT` prefix (more only past 1 MB of counters)."""
-    entitlements: MaterializedEntitlements | None = None
+    item, counters = read_entitlements_item_and_usage(table, customer_id)
+    return (materialized.parse(item) if item else None), counters
+
+
+def read_entitlements_item_and_usage(
+    table: Table, customer_id: str, *, consistent: bool = False
+) -> tuple[Item | None, dict[str, Counter]]:
+    """As `read_entitlements_and_usage`, with the entitlements item as stored (its version
+    too, for a writer that rewrites it on that version)."""
+    entitlements: Item | None = None
     counters: dict[str, Counter] = {}
     cursor: str | None = None
     while True:
@@ -274,11 +283,12 @@ def read_entitlements_and_usage(
             sort_key_prefix=keys.ENTITLEMENTS_AND_USAGE_PREFIX,
             limit=_READ_PAGE,
             cursor=cursor,
+            consistent=consistent,
         )
         for item in page.items:
             sort_key = item["sk"]
             if materialized.is_item(sort_key):
-                entitlements = materialized.parse(item)
+                entitlements = item
             elif sort_key.startswith(keys.USAGE_COUNTER_PREFIX):
                 feature_id = sort_key.removeprefix(keys.USAGE_COUNTER_PREFIX)
                 counters[feature_id] = _counter(item, feature_id)
