@@ -62,6 +62,7 @@ from billfold.subscriptions.models import (
 from billfold.subscriptions.pricing import on_sale, plan_price
 from billfold.subscriptions.reads import live_subscription, view
 from billfold.subscriptions.store import never_billed
+from billfold.subscriptions.timing import kind_of, timing
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 from billfold.usage.counters import read_entitlements_item_and_usage
 from billfold.usage.models import Counter
@@ -178,16 +179,19 @@ def _same_terms(a: Subscription, b: Subscription) -> bool:
 
 
 def _timing(current: Subscription, target: Subscription, current_plan: Plan) -> ChangeTiming:
-    if _same_terms(current, target):
-        changed = current.scheduled_change or current.coupon != target.coupon
-        return "now" if changed else "nothing"
-    if current.status == "trialing":
-        return "now"
-    if current.billing_period != target.billing_period:
-        return "now" if target.billing_period == "annual" else "period_end"
-    if target.period_total >= current.period_total:
-        return "now"
-    return "now" if current_plan.downgrade_timing == "immediate" else "period_end"
+    kind = kind_of(
+        same_terms=_same_terms(current, target),
+        period=current.billing_period,
+        target_period=target.billing_period,
+        period_total=current.period_total,
+        target_period_total=target.period_total,
+    )
+    return timing(
+        kind,
+        trialing=current.status == "trialing",
+        downgrade_timing=current_plan.downgrade_timing,
+        changes_the_rest=bool(current.scheduled_change) or current.coupon != target.coupon,
+    )
 
 
 def _entitlements(
