@@ -9,14 +9,12 @@ monthly for a monthly plan, yearly for an annual one) are billed: a counter on a
 from datetime import datetime, timedelta
 
 from billfold.billing.lines import BillingLine
+from billfold.billing.overage import overage_charge
 from billfold.billing.periods import Period
-from billfold.clock import sortable_timestamp
 from billfold.entitlements.check import current_usage_period
-from billfold.entitlements.models import ResolvedEntitlement
-from billfold.storage import keys
 from billfold.storage.table import Table
 from billfold.subscriptions.models import Subscription
-from billfold.usage.counters import read_entitlements_and_usage
+from billfold.usage.counters import read_entitlements_and_usage, used_in_closed_period
 from billfold.usage.models import Counter
 
 _JUST_BEFORE = timedelta(microseconds=1)
@@ -28,28 +26,7 @@ def _used(
     """The feature's usage in `period`: the live counter's, or its closed history record's."""
     if counter is not None and counter.period == period:
         return counter.used
-    closed = table.get(
-        keys.usage_period(customer_id, feature_id, sortable_timestamp(period.start)),
-        consistent=True,
-    )
-    return int((closed or {}).get("used", 0))
-
-
-def _line(
-    entry: ResolvedEntitlement, over: int, price: int, currency: str, period: Period
-) -> BillingLine:
-    unit = entry.unit.plural if entry.unit else "units"
-    return BillingLine(
-        key=f"overage:{entry.feature_id}",
-        description=f"{unit.capitalize()} over the included {entry.limit:,}",
-        kind="charge",
-        amount=over * price,
-        currency=currency,
-        quantity=over,
-        unit_amount=price,
-        period_start=period.start,
-        period_end=period.end,
-    )
+    return used_in_closed_period(table, customer_id, feature_id, period)
 
 
 def overage_lines(table: Table, subscription: Subscription) -> list[BillingLine]:
@@ -70,6 +47,15 @@ def overage_lines(table: Table, subscription: Subscription) -> list[BillingLine]
         if period != billed:
             continue
         used = _used(table, subscription.customer_id, feature_id, counters.get(feature_id), period)
-        if used > entry.limit:
-            lines.append(_line(entry, used - entry.limit, price, subscription.currency, period))
+        line = overage_charge(
+            feature_id=feature_id,
+            unit_plural=entry.unit.plural if entry.unit else "units",
+            included=entry.limit,
+            used=used,
+            unit_price=price,
+            currency=subscription.currency,
+            period=period,
+        )
+        if line is not None:
+            lines.append(line)
     return lines

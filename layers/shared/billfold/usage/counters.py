@@ -20,7 +20,7 @@ import re
 from datetime import datetime
 
 from billfold.billing.periods import Period
-from billfold.clock import as_utc
+from billfold.clock import as_utc, sortable_timestamp
 from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, InvalidInput
@@ -224,6 +224,15 @@ def current_usage(table: Table, customer_id: str, feature_id: str) -> Counter | 
     """The feature's live counter, as stored (`used_in(period)` gives its usage in a period)."""
     item = table.get(keys.usage_counter(customer_id, feature_id), consistent=True)
     return _counter(item, feature_id) if item else None
+
+
+def used_in_closed_period(table: Table, customer_id: str, feature_id: str, period: Period) -> int:
+    """What the feature's closed history record says was used in `period` (0 if none)."""
+    closed = table.get(
+        keys.usage_period(customer_id, feature_id, sortable_timestamp(period.start)),
+        consistent=True,
+    )
+    return int((closed or {}).get("used", 0))
 
 
 def _history(customer_id: str, feature_id: str) -> Listing:
