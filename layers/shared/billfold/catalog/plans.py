@@ -100,8 +100,7 @@ def archive_plan(table: Table, plan_id: str) -> Plan:
 
 def require_plans_exist(table: Table, plan_ids: list[str], field: str) -> None:
     """Raise InvalidInput naming the first id that is not a plan."""
-    heads = [keys.catalog_item(keys.PLANS_PARTITION, p) for p in sorted(set(plan_ids))]
-    found = {item["id"] for item in table.get_many(heads, consistent=True)}
+    found = plan_store(table).many(plan_ids).heads
     for index, plan_id in enumerate(plan_ids):
         if plan_id not in found:
             raise InvalidInput(

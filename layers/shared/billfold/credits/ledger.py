@@ -59,6 +59,11 @@ def balance_of(table: Table, customer_id: str, currency: str, *, consistent: boo
     return int(item.get("amount", 0)) if item else 0
 
 
+def balance_key(customer_id: str, currency: str) -> keys.Key:
+    """The balance item's key, for a reader batching it with others (`balance_in` reads it)."""
+    return keys.credit_balance(customer_id, currency)
+
+
 def balance_in(items: dict[str, Item], customer_id: str, currency: str) -> int:
     """The balance among items read by sort key (for a caller batching its reads)."""
     item = items.get(keys.credit_balance(customer_id, currency)["sk"])

@@ -47,6 +47,11 @@ def _mapping_item(customer: Customer) -> Item:
     }
 
 
+def is_billfold_customer(table: Table, stripe_customer_id: str) -> bool:
+    """Whether a Stripe customer is one billfold made (webhooks ignore the others)."""
+    return table.get(keys.stripe_customer(stripe_customer_id)) is not None
+
+
 def find_customer(table: Table, customer_id: str, *, consistent: bool = False) -> Customer | None:
     """The customer, or None."""
     stored = table.get(keys.customer(customer_id), consistent=consistent)

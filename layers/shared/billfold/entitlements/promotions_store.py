@@ -2,7 +2,7 @@
 
 from billfold.entitlements.models import Promotion
 from billfold.storage import keys
-from billfold.storage.table import Item, Table
+from billfold.storage.table import Delete, Item, Table
 
 
 def promotion_item(customer_id: str, promotion: Promotion) -> Item:
@@ -13,6 +13,11 @@ def promotion_item(customer_id: str, promotion: Promotion) -> Item:
         "customer_id": customer_id,
         **promotion.model_dump(mode="json"),
     }
+
+
+def promotion_delete(customer_id: str, feature_id: str) -> Delete:
+    """The removal of the customer's promotion for a feature (for a transaction)."""
+    return Delete(keys.promotion(customer_id, feature_id))
 
 
 def customer_promotions(table: Table, customer_id: str) -> list[Promotion]:

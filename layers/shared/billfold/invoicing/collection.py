@@ -27,8 +27,7 @@ from billfold.invoicing.models import Invoice, Payment
 from billfold.invoicing.service import get_invoice, save_invoice
 from billfold.payments.charges import ChargeOutcome, Charger, ChargeRequest
 from billfold.retries import attempts
-from billfold.storage import keys
-from billfold.storage.table import Condition, Table
+from billfold.storage.table import Table
 from billfold.subscriptions.changes import save_change
 from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import Subscription
@@ -188,14 +187,3 @@ def collect_invoice(
         )
     )
     return record_outcome(table, invoice.customer_id, invoice.id, outcome, now, dunning)
-
-
-def open_invoices(table: Table, customer_id: str) -> list[Invoice]:
-    """The customer's open invoices, oldest first."""
-    page = table.query(
-        keys.customer_partition(customer_id),
-        sort_key_prefix=keys.INVOICE_PREFIX,
-        where=Condition("#status = :open", {"#status": "status"}, {":open": "open"}),
-        limit=100,
-    )
-    return [Invoice.model_validate(item) for item in page.items]

@@ -12,16 +12,20 @@ from datetime import datetime
 
 from billfold.billing.lines import BillingLine
 from billfold.clock import sortable_timestamp
-from billfold.credits.ledger import CreditTransaction, balance_in, balance_moves
+from billfold.credits.ledger import CreditTransaction, balance_in, balance_key, balance_moves
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode
 from billfold.invoicing.arithmetic import discount_line, totals
 from billfold.invoicing.models import Invoice, InvoiceLine, Party
+from billfold.invoicing.service import invoice_item, owner_put
 from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Item, Put, Table, Update
 from billfold.subscriptions.models import BillingRecord
-from billfold.subscriptions.store import due_work_entry
+from billfold.subscriptions.store import (
+    billing_record_invoiced,
+    pending_billing_records,
+)
 
 MAX_ATTEMPTS = 12
 NUMBER_WIDTH = 6
@@ -51,20 +55,6 @@ def invoice_line(line: BillingLine) -> InvoiceLine:
         period_start=line.period_start,
         period_end=line.period_end,
     )
-
-
-def invoice_item(invoice: Invoice) -> Item:
-    """The invoice as stored: listable newest first in the customer's partition, and in the
-    due-work index while a payment retry is scheduled."""
-    item: Item = {
-        **keys.invoice(invoice.customer_id, invoice.id),
-        "kind": "invoice",
-        **invoice.model_dump(mode="json"),
-    }
-    retry = invoice.payment.next_attempt_at
-    if invoice.status == "open" and retry is not None:
-        item.update(due_work_entry(invoice.customer_id, sortable_timestamp(retry)))
-    return item
 
 
 def _record(item: Item) -> BillingRecord:
@@ -123,14 +113,8 @@ def _writes(
             {":next": sequence},
         ),
         Put(invoice_item(invoice), ITEM_IS_NEW),
-        Put({**keys.invoice_owner(invoice.id), "customer_id": invoice.customer_id}, ITEM_IS_NEW),
-        Update(
-            record_key,
-            "SET #status = :invoiced, invoice_id = :invoice",
-            Condition("#status = :pending", {"#status": "status"}, {":pending": "pending"}),
-            {"#status": "status"},
-            {":invoiced": "invoiced", ":invoice": invoice.id},
-        ),
+        owner_put(invoice),
+        billing_record_invoiced(record_key, invoice.id),
     ]
     moved = invoice.credit_added - invoice.credit_applied
     credit = CreditTransaction(
@@ -162,7 +146,7 @@ def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice 
             for item in table.get_many(
                 [
                     keys.INVOICE_NUMBER_COUNTER,
-                    keys.credit_balance(record.customer_id, record.currency),
+                    balance_key(record.customer_id, record.currency),
                 ],
                 consistent=True,
             )
@@ -181,25 +165,9 @@ def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice 
     )
 
 
-def pending_records(table: Table, customer_id: str) -> list[keys.Key]:
-    """The keys of the customer's billing records not yet invoiced, oldest first."""
-    pending: list[keys.Key] = []
-    cursor = None
-    while True:
-        page = table.query(
-            keys.customer_partition(customer_id),
-            sort_key_prefix=keys.BILLING_PREFIX,
-            where=Condition("#status = :pending", {"#status": "status"}, {":pending": "pending"}),
-            limit=100,
-            cursor=cursor,
-        )
-        pending += [{"pk": item["pk"], "sk": item["sk"]} for item in page.items]
-        cursor = page.next_cursor
-        if cursor is None:
-            return pending
-
-
 def invoice_pending(table: Table, customer_id: str, seller: Party) -> list[Invoice]:
     """Invoice every pending billing record of the customer, oldest first."""
-    issued = [issue_invoice(table, key, seller) for key in pending_records(table, customer_id)]
+    issued = [
+        issue_invoice(table, key, seller) for key in pending_billing_records(table, customer_id)
+    ]
     return [invoice for invoice in issued if invoice is not None]

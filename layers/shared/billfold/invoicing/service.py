@@ -2,13 +2,21 @@
 
 from datetime import datetime
 
-from billfold.clock import Clock
+from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode, NotFound
-from billfold.invoicing.issuing import invoice_item
 from billfold.invoicing.models import Invoice
 from billfold.storage import keys
-from billfold.storage.table import ConditionFailed, Table, attribute_is
+from billfold.storage.table import (
+    ITEM_IS_NEW,
+    Condition,
+    ConditionFailed,
+    Item,
+    Put,
+    Table,
+    attribute_is,
+)
+from billfold.subscriptions.store import due_work_entry
 
 
 def _not_found(invoice_id: str) -> NotFound:
@@ -81,3 +89,33 @@ def void_invoice(table: Table, invoice_id: str, clock: Clock) -> Invoice:
         }
     )
     return save_invoice(table, invoice, voided)
+
+
+def invoice_item(invoice: Invoice) -> Item:
+    """The invoice as stored: listable newest first in the customer's partition, and in the
+    due-work index while a payment retry is scheduled."""
+    item: Item = {
+        **keys.invoice(invoice.customer_id, invoice.id),
+        "kind": "invoice",
+        **invoice.model_dump(mode="json"),
+    }
+    retry = invoice.payment.next_attempt_at
+    if invoice.status == "open" and retry is not None:
+        item.update(due_work_entry(invoice.customer_id, sortable_timestamp(retry)))
+    return item
+
+
+def owner_put(invoice: Invoice) -> Put:
+    """The pointer from the invoice's id to its customer (for routes naming only the id)."""
+    return Put({**keys.invoice_owner(invoice.id), "customer_id": invoice.customer_id}, ITEM_IS_NEW)
+
+
+def open_invoices(table: Table, customer_id: str) -> list[Invoice]:
+    """The customer's open invoices, oldest first."""
+    page = table.query(
+        keys.customer_partition(customer_id),
+        sort_key_prefix=keys.INVOICE_PREFIX,
+        where=Condition("#status = :open", {"#status": "status"}, {":open": "open"}),
+        limit=100,
+    )
+    return [Invoice.model_validate(item) for item in page.items]

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from billfold.errors import UpstreamError
-from billfold.invoicing.collection import collect_invoice, open_invoices
+from billfold.invoicing.collection import collect_invoice
 from billfold.invoicing.documents import InvoiceDocuments
 from billfold.invoicing.issuing import invoice_pending
 from billfold.invoicing.models import Invoice, Party
+from billfold.invoicing.service import open_invoices
 from billfold.payments.charges import Charger
 from billfold.storage.table import Table
 from billfold.subscriptions.transitions import PaymentMethods, advance_subscription

@@ -18,7 +18,6 @@ from billfold.errors import (
     InvalidInput,
     changed_concurrently,
 )
-from billfold.storage import keys
 from billfold.storage.table import Condition, ConditionFailed, Put, Table, Update
 from billfold.subscriptions.billing_records import full_period_lines, period_record
 from billfold.subscriptions.changes import entitlements_write
@@ -30,7 +29,12 @@ from billfold.subscriptions.models import (
 )
 from billfold.subscriptions.pricing import live_plan, plan_price, priced_addon
 from billfold.subscriptions.reads import current_view
-from billfold.subscriptions.store import billing_record_item, never_billed, subscription_item
+from billfold.subscriptions.store import (
+    billing_record_item,
+    never_billed,
+    read_subscription,
+    subscription_item,
+)
 
 _ORDER = "order_fingerprint"
 """The SHA-256 of the create request that made a subscription: the same create again is a
@@ -99,7 +103,7 @@ def _discount(
 
 def _replayed(table: Table, customer_id: str, order: str) -> SubscriptionView | None:
     """The live subscription this same create made before (a retry), if any."""
-    stored = table.get(keys.subscription(customer_id), consistent=True)
+    stored = read_subscription(table, customer_id, consistent=True)
     if stored is None or stored.get("status") == "canceled" or stored.get(_ORDER) != order:
         return None
     return current_view(table, Subscription.model_validate(stored))
@@ -167,7 +171,7 @@ def create_subscription(
     except ConditionFailed as error:
         if 0 not in error.failed_indexes and redeemed and redeemed.lost(error, len(writes)):
             raise invalid_promotion_code() from None
-        stored = table.get(keys.subscription(customer_id), consistent=True)
+        stored = read_subscription(table, customer_id, consistent=True)
         if stored is None or stored.get("status") == "canceled":
             raise changed_concurrently("subscription of customer", customer_id) from None
         if stored.get(_ORDER) == order:

@@ -19,14 +19,18 @@ from billfold.catalog.plans import plan_store
 from billfold.clock import Clock
 from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements, Promotion
-from billfold.entitlements.promotions_store import customer_promotions, promotion_item
+from billfold.entitlements.promotions_store import (
+    customer_promotions,
+    promotion_delete,
+    promotion_item,
+)
 from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.identifiers import CatalogId
 from billfold.models import RequestModel
 from billfold.retries import attempts
-from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Delete, Put, Table, Update
 from billfold.subscriptions.models import Subscription
+from billfold.subscriptions.store import read_subscription
 
 MAX_ATTEMPTS = 5
 
@@ -82,7 +86,7 @@ def _entitlements_write(
     so a subscription created meanwhile is computed again). The version is read first, so a
     subscription change or another grant committed after any read below makes this fail."""
     version = materialized.read_version(table, customer_id)
-    stored = table.get(keys.subscription(customer_id), consistent=True)
+    stored = read_subscription(table, customer_id, consistent=True)
     if stored is None:
         return materialized.bump(customer_id, version)
     subscription = Subscription.model_validate(stored)
@@ -159,9 +163,7 @@ def revoke_promotion(table: Table, customer_id: str, feature_id: str, clock: Clo
     def without(held: list[Promotion]) -> list[Promotion]:
         return [p for p in held if p.feature_id != feature_id]
 
-    _commit(
-        table, customer_id, Delete(keys.promotion(customer_id, feature_id)), without, clock.now()
-    )
+    _commit(table, customer_id, promotion_delete(customer_id, feature_id), without, clock.now())
     return held[feature_id]
 
 

@@ -8,12 +8,12 @@ from billfold.errors import (
     ErrorCode,
     NotFound,
 )
-from billfold.storage import keys
 from billfold.storage.table import Table
 from billfold.subscriptions.models import (
     Subscription,
     SubscriptionView,
 )
+from billfold.subscriptions.store import read_subscription
 from billfold.subscriptions.upcoming import credit_left, upcoming_invoice
 
 
@@ -44,7 +44,7 @@ def live_subscription(table: Table, customer_id: str) -> Subscription:
 
 def stored_subscription(table: Table, customer_id: str) -> Subscription:
     """The customer's subscription as stored (read consistently), or NotFound."""
-    stored = table.get(keys.subscription(customer_id), consistent=True)
+    stored = read_subscription(table, customer_id, consistent=True)
     if stored is None:
         get_customer(table, customer_id)
         raise NotFound(
@@ -55,7 +55,7 @@ def stored_subscription(table: Table, customer_id: str) -> Subscription:
 
 def get_subscription(table: Table, customer_id: str) -> SubscriptionView:
     """The customer's current subscription, or NotFound `no_subscription`."""
-    stored = table.get(keys.subscription(customer_id))
+    stored = read_subscription(table, customer_id)
     if stored is None:
         get_customer(table, customer_id)
         raise NotFound(

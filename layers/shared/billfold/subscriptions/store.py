@@ -5,7 +5,7 @@ import zlib
 from billfold.clock import sortable_timestamp
 from billfold.storage import keys
 from billfold.storage.schema import DUE_WORK_INDEX
-from billfold.storage.table import Item, Table
+from billfold.storage.table import Condition, Item, Table, Update
 from billfold.subscriptions.models import BillingRecord, Subscription
 
 DUE_SHARDS = 16
@@ -18,6 +18,11 @@ def next_transition(subscription: Subscription) -> str | None:
         return None
     moment = subscription.trial_end if subscription.status == "trialing" else None
     return sortable_timestamp(moment or subscription.current_period_end)
+
+
+def read_subscription(table: Table, customer_id: str, *, consistent: bool = False) -> Item | None:
+    """The customer's subscription item as stored (live or canceled), or None."""
+    return table.get(keys.subscription(customer_id), consistent=consistent)
 
 
 def subscription_item(subscription: Subscription) -> Item:
@@ -61,3 +66,32 @@ def billing_record_item(record: BillingRecord) -> Item:
         "status": "pending",
         **record.model_dump(mode="json"),
     }
+
+
+def pending_billing_records(table: Table, customer_id: str) -> list[keys.Key]:
+    """The keys of the customer's billing records not yet invoiced, oldest first."""
+    pending: list[keys.Key] = []
+    cursor = None
+    while True:
+        page = table.query(
+            keys.customer_partition(customer_id),
+            sort_key_prefix=keys.BILLING_PREFIX,
+            where=Condition("#status = :pending", {"#status": "status"}, {":pending": "pending"}),
+            limit=100,
+            cursor=cursor,
+        )
+        pending += [{"pk": item["pk"], "sk": item["sk"]} for item in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            return pending
+
+
+def billing_record_invoiced(record_key: keys.Key, invoice_id: str) -> Update:
+    """Mark a pending billing record invoiced (in the transaction that issues its invoice)."""
+    return Update(
+        record_key,
+        "SET #status = :invoiced, invoice_id = :invoice",
+        Condition("#status = :pending", {"#status": "status"}, {":pending": "pending"}),
+        {"#status": "status"},
+        {":invoiced": "invoiced", ":invoice": invoice_id},
+    )

@@ -31,6 +31,7 @@ from billfold.usage.models import Counter, UsageResult, Window, relation, window
 from billfold.usage.writes import (
     Change,
     State,
+    dedupe_key,
     dedupe_put,
     is_live_dedupe,
     plan,
@@ -77,15 +78,15 @@ def _read_state(
     """The counter, the target period's history record and the dedupe record: one BatchGet."""
     counter_key = keys.usage_counter(customer_id, feature_id)
     closed_key = keys.usage_period(customer_id, feature_id, window.start)
-    dedupe_key = keys.usage_dedupe(customer_id, idempotency_key)
-    wanted = [counter_key, dedupe_key] + ([closed_key] if window.start else [])
+    dedupe = dedupe_key(customer_id, idempotency_key)
+    wanted = [counter_key, dedupe] + ([closed_key] if window.start else [])
     found = {item["sk"]: item for item in table.get_many(wanted, consistent=True)}
     counter = found.get(counter_key["sk"])
     closed = found.get(closed_key["sk"]) if window.start else None
     return State(
         counter=_counter(counter, feature_id) if counter else None,
         closed=_counter(closed, feature_id) if closed else None,
-        dedupe=found.get(dedupe_key["sk"]),
+        dedupe=found.get(dedupe["sk"]),
     )
 
 

@@ -28,7 +28,6 @@ from billfold.errors import Conflict, ErrorCode
 from billfold.identifiers import CatalogId, CustomerId
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.retries import attempts
-from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Put, Table, Update
 from billfold.usage.counters import current_usage, read_entitlements_and_usage
 from billfold.usage.models import Counter, Window, window_of
@@ -36,6 +35,7 @@ from billfold.usage.requests import IdempotencyKey
 from billfold.usage.writes import (
     Change,
     State,
+    dedupe_key,
     dedupe_put,
     is_live_dedupe,
     plan,
@@ -179,7 +179,7 @@ def _seen(
     """The indexes of events whose idempotency key was counted before (and still held), each
     marked: `duplicate` when it counted the same usage, else rejected `idempotency_key_reused`
     (the key namespace is the customer's, shared with `/v1/usage` and consumes)."""
-    wanted = [keys.usage_dedupe(customer_id, c.event.idempotency_key) for c in events]
+    wanted = [dedupe_key(customer_id, c.event.idempotency_key) for c in events]
     held = {
         item["sk"]: item
         for item in table.get_many(wanted, consistent=True)
@@ -187,7 +187,7 @@ def _seen(
     }
     seen: set[int] = set()
     for c in events:
-        record = held.get(keys.usage_dedupe(customer_id, c.event.idempotency_key)["sk"])
+        record = held.get(dedupe_key(customer_id, c.event.idempotency_key)["sk"])
         if record is None:
             continue
         seen.add(c.index)

@@ -247,13 +247,18 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+def dedupe_key(customer_id: str, idempotency_key: str) -> keys.Key:
+    """Where the record that a key was counted lives (one namespace per customer)."""
+    return keys.usage_dedupe(customer_id, idempotency_key)
+
+
 def dedupe_put(
     customer_id: str, feature_id: str, idempotency_key: str, change: Change, now: datetime
 ) -> Put:
     """The record that the key was counted: new, or replacing one whose TTL has passed (DynamoDB
     deletes expired items only eventually)."""
     item: Item = {
-        **keys.usage_dedupe(customer_id, idempotency_key),
+        **dedupe_key(customer_id, idempotency_key),
         "kind": "usage_dedupe",
         "feature_id": feature_id,
         "operation": change.operation,

@@ -14,6 +14,7 @@ from typing import Any
 
 import stripe
 
+from billfold.customers.service import is_billfold_customer
 from billfold.errors import NotFound
 from billfold.invoicing.adjustments import record_dispute, record_refund
 from billfold.invoicing.collection import record_outcome
@@ -22,7 +23,6 @@ from billfold.invoicing.service import get_invoice
 from billfold.payments.charging import outcome_of
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import upstream_error
-from billfold.storage import keys
 from billfold.storage.table import Table
 from billfold.webhooks.receiving import event_object_id
 
@@ -70,7 +70,7 @@ def _cards_changed(context: WebhookContext, data: dict[str, Any]) -> None:
     customer = data.get("customer")
     if not isinstance(customer, str):
         return  # a detached card names no customer any more: the next charge looks again
-    if context.table.get(keys.stripe_customer(customer)) is None:
+    if not is_billfold_customer(context.table, customer):
         return
     StripePaymentMethods(context.stripe).ensure_default(customer)
 
