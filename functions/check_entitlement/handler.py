@@ -3,10 +3,10 @@
 from billfold.access.checks import check_feature
 from billfold.entitlements.check import EntitlementCheck
 from billfold_lambda import dependencies as deps
-from billfold_lambda.api import Api
+from billfold_lambda.lean import LeanApi
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath, Requested
 
-api = Api("check_entitlement")
+api = LeanApi("check_entitlement")
 
 
 @api.route

@@ -4,10 +4,10 @@ from billfold.usage.models import UsageResult
 from billfold.usage.requests import ConsumeRequest
 from billfold.usage.service import consume_usage
 from billfold_lambda import dependencies as deps
-from billfold_lambda.api import Api
+from billfold_lambda.lean import LeanApi
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath
 
-api = Api("consume_usage")
+api = LeanApi("consume_usage")
 
 
 @api.route

@@ -2,9 +2,9 @@
 
 from billfold.usage.events import EventBatch, EventBatchResult, ingest_events
 from billfold_lambda import dependencies as deps
-from billfold_lambda.api import Api
+from billfold_lambda.lean import LeanApi
 
-api = Api("ingest_events")
+api = LeanApi("ingest_events")
 
 
 @api.route

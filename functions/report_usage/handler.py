@@ -4,9 +4,9 @@ from billfold.usage.models import UsageResult
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
-from billfold_lambda.api import Api
+from billfold_lambda.lean import LeanApi
 
-api = Api("report_usage")
+api = LeanApi("report_usage")
 
 
 @api.route

@@ -12,7 +12,8 @@ from billfold import errors
 from billfold.models import RequestModel
 from billfold.validation import field_path
 from billfold_lambda import gateway_responses
-from billfold_lambda.errors import STATUS_BY_ERROR, install_error_handlers
+from billfold_lambda.error_bodies import STATUS_BY_ERROR
+from billfold_lambda.errors import install_error_handlers
 
 LEAKY_DETAIL = "password=hunter2 at db.internal:5432"
 
@@ -235,7 +236,7 @@ def test_every_code_the_gateway_or_a_catalog_store_answers_is_published() -> Non
 
 def test_the_error_body_documents_its_codes_as_an_enum() -> None:
     from billfold.errors import ErrorCode
-    from billfold_lambda.errors import ErrorBody
+    from billfold_lambda.error_bodies import ErrorBody
 
     schema = ErrorBody.model_json_schema()
 

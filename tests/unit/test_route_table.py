@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from billfold_lambda.api import as_json_request
+from billfold_lambda.entry import as_json_request
 from billfold_lambda.routes import (
     BACKGROUND_FUNCTIONS,
     ROUTES,

@@ -8,31 +8,23 @@ def create_feature(body: FeatureCreate) -> Feature: ...
 handler = api.handler
 """
 
-import base64
-import binascii
 import functools
-import json
+import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar, cast, get_type_hints
+from typing import Annotated, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
-from billfold.errors import ErrorCode, InvalidInput
-from billfold.grants import Caller, refuse_seller_terms
-from billfold_lambda.cors import with_cors
-from billfold_lambda.errors import ErrorBody, install_error_handlers, proxy_error
-from billfold_lambda.observability import logger, metrics, traced
+from billfold_lambda.entry import lambda_entry, refuse_what_the_caller_may_not_set
+from billfold_lambda.error_bodies import ErrorBody
+from billfold_lambda.errors import install_error_handlers
+from billfold_lambda.params import Param
 from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
-from billfold_lambda.snapstart import register as register_snapstart_hooks
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-
-register_snapstart_hooks()
 
 _ERROR_STATUSES = {
     400: "Invalid request: `error.field` names the offending input",
@@ -51,87 +43,32 @@ def _error_responses() -> dict[int, OpenAPIResponse]:
     }
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are all different: `{"value": 1, "value": 999}` is ambiguous
-    (parsers disagree on which one wins), so it is refused rather than read either way."""
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise InvalidInput(
-                f"the key '{key}' appears twice in one JSON object",
-                field=key,
-                code=ErrorCode.MALFORMED_JSON,
-            )
-        document[key] = value
-    return document
+def _as_powertools(hint: Any) -> Any:
+    """`Annotated[T, Param(...)]` as `Annotated[T, Path(...)]` or `Query(...)`; other hints as
+    they are."""
+    if get_origin(hint) is not Annotated:
+        return hint
+    base, *metadata = get_args(hint)
+    params = [m for m in metadata if isinstance(m, Param)]
+    if not params:
+        return hint
+    (param,) = params
+    kind = Path if param.location == "path" else Query
+    marker = kind(description=param.description, alias=param.alias, **param.constraints())
+    others = [m for m in metadata if not isinstance(m, Param)]
+    return Annotated[(base, *others, marker)]
 
 
-def as_json_request(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with its body as JSON text: billfold reads every body as JSON, whatever
-    Content-Type the client sent (curl's -d sends a form type), and a base64 body is decoded.
-
-    Raises InvalidInput (malformed_json) for a body that is not UTF-8 JSON, including JSON too
-    deep, with numbers too long for Python's parser, or with one key twice in an object.
-    """
-    body = event.get("body")
-    if not body:
-        return event
-    if event.get("isBase64Encoded"):
-        try:
-            body = base64.b64decode(body, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as error:
-            raise InvalidInput(
-                "The request body is not valid JSON (it is not UTF-8 text).",
-                code=ErrorCode.MALFORMED_JSON,
-            ) from error
-    try:
-        json.loads(body, object_pairs_hook=_unique_keys)
-    except InvalidInput:
-        raise
-    except (ValueError, RecursionError):
-        raise InvalidInput(
-            "The request body is not valid JSON.", code=ErrorCode.MALFORMED_JSON
-        ) from None
-    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
-    multi = {
-        k: v
-        for k, v in (event.get("multiValueHeaders") or {}).items()
-        if k.lower() != "content-type"
-    }
-    json_type = "application/json"
-    return {
-        **event,
-        "body": body,
-        "isBase64Encoded": False,
-        "headers": {**headers, "Content-Type": json_type},
-        "multiValueHeaders": {**multi, "Content-Type": [json_type]},
-    }
-
-
-def caller_of(event: dict[str, Any]) -> Caller:
-    """Who sent the request, as the authorizer said: the seller only for a server key (its
-    context's `credential`); anything else is treated as a customer."""
-    context = (event.get("requestContext") or {}).get("authorizer") or {}
-    return Caller.SELLER if context.get("credential") == "server" else Caller.CUSTOMER
-
-
-def lambda_entry(
-    resolve: Callable[[dict[str, Any], LambdaContext], dict[str, Any]],
-) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """Wrap a function's work with structured logging, tracing and the cold-start metric, and
-    answer a browser's request with the CORS headers its origin gets."""
-
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @traced
-    @metrics.log_metrics(capture_cold_start_metric=True)
-    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        try:
-            request = as_json_request(event)
-        except InvalidInput as error:
-            return with_cors(event, proxy_error(400, error.code, error.message, error.field))
-        return with_cors(event, resolve(request, context))
-
-    return cast(Callable[[dict[str, Any], LambdaContext], dict[str, Any]], handler)
+def _for_powertools(endpoint: Callable[..., Any]) -> inspect.Signature:
+    """The endpoint's signature with its parameters' hints as Powertools reads them."""
+    hints = get_type_hints(endpoint, include_extras=True)
+    signature = inspect.signature(endpoint)
+    return signature.replace(
+        parameters=[
+            parameter.replace(annotation=_as_powertools(hints.get(name, parameter.annotation)))
+            for name, parameter in signature.parameters.items()
+        ]
+    )
 
 
 class Api:
@@ -146,16 +83,15 @@ class Api:
         """The Lambda entry point."""
 
     def _guarded(self, endpoint: Endpoint) -> Endpoint:
-        """The endpoint, refusing (403) any seller-only term a customer set in its request."""
+        """The endpoint as the resolver sees it: its parameters' `Param`s as Powertools' Path
+        and Query, and refusing (403) any seller-only term a customer set in its request."""
 
         @functools.wraps(endpoint)
         def guarded(**arguments: Any) -> Any:
-            caller = caller_of(self.resolver.current_event.raw_event)
-            for argument in arguments.values():
-                if isinstance(argument, BaseModel):
-                    refuse_seller_terms(argument, caller)
+            refuse_what_the_caller_may_not_set(self.resolver.current_event.raw_event, arguments)
             return endpoint(**arguments)
 
+        guarded.__signature__ = _for_powertools(endpoint)  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     def route(self, endpoint: Endpoint) -> Endpoint:

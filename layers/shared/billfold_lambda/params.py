@@ -1,29 +1,52 @@
-"""Query and path parameters that many routes share, with their validation."""
+"""Query and path parameters that many routes share: where each comes from and how it is
+checked, declared once. `Api` hands them to Powertools' resolver as its Path and Query (which
+validate them and describe them in the OpenAPI document); `LeanApi` validates them itself,
+without importing the resolver."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from billfold.identifiers import CATALOG_ID_PATTERN, CUSTOMER_ID_PATTERN
 
-Limit = Annotated[int, Query(ge=1, le=100, description="page size (1-100)")]
-Cursor = Annotated[
-    str | None, Query(max_length=2048, description="`nextCursor` from the previous page")
-]
-Version = Annotated[int | None, Query(ge=1, description="a published version; default the latest")]
-Requested = Annotated[
-    int, Query(ge=0, le=10**12, description="how much more the customer wants to use (default 1)")
-]
-IncludeArchived = Annotated[bool, Query(alias="includeArchived", description="list archived too")]
 
-CatalogIdPath = Annotated[str, Path(pattern=CATALOG_ID_PATTERN, description="a catalog id")]
+@dataclass(frozen=True)
+class Param:
+    """A parameter's location, description and constraints (`Annotated[T, Param(...)]`)."""
+
+    location: Literal["path", "query"]
+    description: str
+    pattern: str | None = None
+    ge: int | None = None
+    le: int | None = None
+    max_length: int | None = None
+    alias: str | None = None
+    """The name on the wire, when it is not the argument's."""
+
+    def constraints(self) -> dict[str, Any]:
+        """The constraints given, as pydantic's `Field` and Powertools' params take them."""
+        named = {"pattern": self.pattern, "ge": self.ge, "le": self.le}
+        named["max_length"] = self.max_length
+        return {name: value for name, value in named.items() if value is not None}
+
+
+Limit = Annotated[int, Param("query", "page size (1-100)", ge=1, le=100)]
+Cursor = Annotated[
+    str | None, Param("query", "`nextCursor` from the previous page", max_length=2048)
+]
+Version = Annotated[int | None, Param("query", "a published version; default the latest", ge=1)]
+Requested = Annotated[
+    int, Param("query", "how much more the customer wants to use (default 1)", ge=0, le=10**12)
+]
+IncludeArchived = Annotated[bool, Param("query", "list archived too", alias="includeArchived")]
+
+CatalogIdPath = Annotated[str, Param("path", "a catalog id", pattern=CATALOG_ID_PATTERN)]
 """A feature, plan or add-on id in the path: malformed ids are a 400, never a key error."""
-CustomerIdPath = Annotated[str, Path(pattern=CUSTOMER_ID_PATTERN, description="your customer id")]
+CustomerIdPath = Annotated[str, Param("path", "your customer id", pattern=CUSTOMER_ID_PATTERN)]
 """A customer id in the path."""
-InvoiceIdPath = Annotated[str, Path(pattern=r"^in_[0-9a-f]{8,64}$", description="an invoice id")]
+InvoiceIdPath = Annotated[str, Param("path", "an invoice id", pattern=r"^in_[0-9a-f]{8,64}$")]
 PaymentMethodIdPath = Annotated[
-    str, Path(pattern=r"^pm_[A-Za-z0-9_]{1,100}$", description="a Stripe payment method id")
+    str, Param("path", "a Stripe payment method id", pattern=r"^pm_[A-Za-z0-9_]{1,100}$")
 ]
 PromotionCodePath = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{3,40}$", description="a promotion code (any case)")
+    str, Param("path", "a promotion code (any case)", pattern=r"^[A-Za-z0-9_-]{3,40}$")
 ]

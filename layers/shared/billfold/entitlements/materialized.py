@@ -9,15 +9,14 @@ on the item's `version` as read before anything it is computed from, so of two w
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from billfold.catalog.features import features_by_id
-from billfold.catalog.models import Addon, Plan
 from billfold.entitlements.models import MaterializedEntitlements, Promotion, SubscriptionStatus
-from billfold.entitlements.promotions_store import customer_promotions
-from billfold.entitlements.resolve import materialize
 from billfold.storage import keys
 from billfold.storage.table import ITEM_IS_NEW, Condition, Item, Put, Table, Update, attribute_is
+
+if TYPE_CHECKING:
+    from billfold.catalog.models import Addon, Plan
 
 VERSION = "version"
 """Bumped by every rewrite: each rewrite is conditional on the version it read."""
@@ -28,8 +27,8 @@ def compute(
     table: Table,
     customer_id: str,
     *,
-    plan: Plan,
-    addons: Sequence[tuple[Addon, int]],
+    plan: "Plan",
+    addons: Sequence[tuple["Addon", int]],
     status: SubscriptionStatus,
     anchor: datetime,
     now: datetime,
@@ -37,6 +36,11 @@ def compute(
 ) -> MaterializedEntitlements:
     """The customer's entitlements under a plan and add-ons (with quantities): with
     `promotions`, or the stored ones when not given."""
+    # Imported here: checks read the item on the hot path, only writers compute it.
+    from billfold.catalog.features import features_by_id
+    from billfold.entitlements.promotions_store import customer_promotions
+    from billfold.entitlements.resolve import materialize
+
     if promotions is None:
         promotions = customer_promotions(table, customer_id)
     feature_ids = {e.feature_id for e in plan.effective_entitlements}
@@ -90,8 +94,8 @@ def rewrite(
     table: Table,
     customer_id: str,
     *,
-    plan: Plan,
-    addons: Sequence[tuple[Addon, int]],
+    plan: "Plan",
+    addons: Sequence[tuple["Addon", int]],
     status: SubscriptionStatus,
     anchor: datetime,
     now: datetime,
