@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -215,6 +216,72 @@ def entitlement_check_figures(api: LocalApi) -> None:
     print(f"usage reports, one by one in-process: {rate:.0f} per second")
 
 
+class ItemCounter:
+    """DynamoDB items read and written through one client: written items per request's
+    operations, read items per key asked for (GetItem, BatchGetItem) or returned (Query)."""
+
+    def __init__(self, client: Any) -> None:
+        self.read = self.written = 0
+        client.meta.events.register("before-call.dynamodb", self._before)
+        client.meta.events.register("after-call.dynamodb", self._after)
+
+    def _before(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        name = model.name
+        if name == "TransactWriteItems":
+            self.written += len(params["TransactItems"])
+        elif name in ("PutItem", "UpdateItem", "DeleteItem"):
+            self.written += 1
+        elif name == "GetItem":
+            self.read += 1
+        elif name == "BatchGetItem":
+            self.read += sum(len(t["Keys"]) for t in params["RequestItems"].values())
+
+    def _after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name == "Query":
+            self.read += int(parsed.get("Count", 0))
+
+    def reset(self) -> None:
+        self.read = self.written = 0
+
+
+def items_per_event_figures() -> None:
+    """Items read and written per usage event, counted on the local stack (docs/scale.md):
+    one report, and raw events in a batch of 1,000 for one customer and feature."""
+    from billfold.storage.table import Table
+    from billfold.usage.events import EventBatch, ingest_events
+
+    table = Table(deps.table().name)  # its own client: the stack's workers use the shared one
+    counter = ItemCounter(table._client)
+    report = UsageReport(
+        customer_id="demo-customer", feature_id="api-calls", value=1, idempotency_key="scale-1"
+    )
+    report_usage(table, report, deps.clock())
+    print(
+        "items per usage report: "
+        f"{counter.read} read, {counter.written} written (counter and idempotency record)"
+    )
+    now = deps.clock().now()
+    batch = EventBatch.model_validate(
+        {
+            "events": [
+                {
+                    "customerId": "demo-customer",
+                    "eventName": "api-calls",
+                    "idempotencyKey": f"scale-event-{n}",
+                    "timestamp": now.isoformat(),
+                }
+                for n in range(1000)
+            ]
+        }
+    )
+    counter.reset()
+    ingest_events(table, batch, now)
+    print(
+        "items per raw event, batch of 1,000: "
+        f"{counter.read / 1000:.3f} read, {counter.written / 1000:.3f} written"
+    )
+
+
 def event_ingestion_figures() -> None:
     """Raw events: 10,000 in batches of 1,000 through the handler, and a retry of them all."""
     functions = FunctionLoader()
@@ -321,6 +388,7 @@ def main() -> None:
             print(f"  GET {path:<30} {p50:6.2f} / {p95:6.2f}")
 
         entitlement_check_figures(api)
+        items_per_event_figures()
         event_ingestion_figures()
         invoice_pdf_figures()
         portal_figures(api)

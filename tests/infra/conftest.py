@@ -12,14 +12,15 @@ from infra.app import build_app
 from tests.infra.assembly import Assembly
 
 
-def synthesize(stage: str, outdir: Path) -> Assembly:
-    """Synthesize the app for `stage` into `outdir`: raises if cdk-nag reports anything."""
-    app = build_app(context={"stage": stage}, outdir=str(outdir))
+def synthesize(stage: str, outdir: Path, **context: str) -> Assembly:
+    """Synthesize the app for `stage` (with more `-c` context) into `outdir`: fails the test
+    if cdk-nag reports anything."""
+    app = build_app(context={"stage": stage, **context}, outdir=str(outdir))
     try:
         app.synth()
     except RuntimeError as error:  # jsii's error, carrying the validation report
         # No traceback: pytest would re-render one through aws_cdk's huge modules for every test.
-        pytest.fail(f"synthesizing {stage} failed: {error}", pytrace=False)
+        pytest.fail(f"synthesizing {stage} with {context} failed: {error}", pytrace=False)
     return Assembly.of(app, outdir, stage)
 
 

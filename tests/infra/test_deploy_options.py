@@ -10,6 +10,7 @@ from billfold import config
 from billfold_lambda.routes import ROUTES
 from infra.app import build_app
 from tests.infra.assembly import Assembly
+from tests.infra.conftest import synthesize
 
 pytestmark = [pytest.mark.slow]
 ROUTE_OPERATIONS = frozenset(route.operation for route in ROUTES)
@@ -18,13 +19,7 @@ ROUTE_OPERATIONS = frozenset(route.operation for route in ROUTES)
 @pytest.fixture(scope="module")
 def options(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
     outdir = tmp_path_factory.mktemp("cdk-out-options")
-    context = {"stage": "dev", "snapStart": "true", "xraySdk": "true"}
-    app = build_app(context=context, outdir=str(outdir))
-    try:
-        app.synth()
-    except RuntimeError as error:
-        pytest.fail(f"synthesizing with {context} failed: {error}", pytrace=False)
-    return Assembly.of(app, outdir, "dev")
+    return synthesize("dev", outdir, snapStart="true", xraySdk="true")
 
 
 def _resources(assembly: Assembly, resource_type: str) -> list[tuple[Any, str, dict[str, Any]]]:

@@ -14,6 +14,7 @@ from billfold_lambda.routes import ROUTES
 from infra.app import build_app
 from infra.portal_policy import STRIPE_JS_URL, PortalPolicy
 from tests.infra.assembly import REPO_ROOT, Assembly, portal_bucket, tree_contents
+from tests.infra.conftest import synthesize
 
 pytestmark = [pytest.mark.slow]
 dev_group = pytest.mark.xdist_group("infra-dev")
@@ -30,21 +31,15 @@ ROUTE_OPERATIONS = frozenset(route.operation for route in ROUTES)
 @pytest.fixture(scope="module")
 def custom(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
     """dev, with every context value the portal and CORS read (one synth for all of them)."""
-    outdir = tmp_path_factory.mktemp("cdk-out-portal-context")
-    context = {
-        "stage": "dev",
-        "corsOrigins": CORS_ORIGINS,
-        "stripeJsUrl": LOCAL_STRIPE_JS,
-        "portalUrl": EMBEDDING_PAGE,
-        "portalDomain": PORTAL_DOMAIN,
-        "portalCertificateArn": CERTIFICATE_ARN,
-    }
-    app = build_app(context=context, outdir=str(outdir))
-    try:
-        app.synth()
-    except RuntimeError as error:
-        pytest.fail(f"synthesizing with {context} failed: {error}", pytrace=False)
-    return Assembly.of(app, outdir, "dev")
+    return synthesize(
+        "dev",
+        tmp_path_factory.mktemp("cdk-out-portal-context"),
+        corsOrigins=CORS_ORIGINS,
+        stripeJsUrl=LOCAL_STRIPE_JS,
+        portalUrl=EMBEDDING_PAGE,
+        portalDomain=PORTAL_DOMAIN,
+        portalCertificateArn=CERTIFICATE_ARN,
+    )
 
 
 def flatten(value: Any) -> str:

@@ -8,6 +8,7 @@ on the item's `version` as read before anything it is computed from, so of two w
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,19 +24,26 @@ VERSION = "version"
 _NOT_THE_DOCUMENT = frozenset({"pk", "sk", "kind", VERSION})
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What a customer's entitlements are computed from: the plan and add-on versions held
+    (each add-on with its quantity), the subscription's status and its usage anchor."""
+
+    plan: "Plan"
+    addons: Sequence[tuple["Addon", int]]
+    status: SubscriptionStatus
+    anchor: datetime
+
+
 def compute(
     table: Table,
     customer_id: str,
-    *,
-    plan: "Plan",
-    addons: Sequence[tuple["Addon", int]],
-    status: SubscriptionStatus,
-    anchor: datetime,
+    terms: Terms,
     now: datetime,
     promotions: Sequence[Promotion] | None = None,
 ) -> MaterializedEntitlements:
-    """The customer's entitlements under a plan and add-ons (with quantities): with
-    `promotions`, or the stored ones when not given."""
+    """The customer's entitlements under `terms`: with `promotions`, or the stored ones when
+    not given."""
     # Imported here: checks read the item on the hot path, only writers compute it.
     from billfold.catalog.features import features_by_id
     from billfold.entitlements.promotions_store import customer_promotions
@@ -43,15 +51,15 @@ def compute(
 
     if promotions is None:
         promotions = customer_promotions(table, customer_id)
-    feature_ids = {e.feature_id for e in plan.effective_entitlements}
-    feature_ids |= {e.feature_id for addon, _ in addons for e in addon.entitlements}
+    feature_ids = {e.feature_id for e in terms.plan.effective_entitlements}
+    feature_ids |= {e.feature_id for addon, _ in terms.addons for e in addon.entitlements}
     feature_ids |= {p.feature_id for p in promotions}
     return materialize(
         customer_id,
-        plan=plan,
-        subscription_status=status,
-        subscription_anchor=anchor,
-        addons=list(addons),
+        plan=terms.plan,
+        subscription_status=terms.status,
+        subscription_anchor=terms.anchor,
+        addons=list(terms.addons),
         promotions=promotions,
         features=features_by_id(table, feature_ids),
         now=now,
@@ -90,31 +98,12 @@ def put(document: MaterializedEntitlements, read: int | None) -> Put:
     return Put(_item(document, (read or 0) + 1), _still_at(read))
 
 
-def rewrite(
-    table: Table,
-    customer_id: str,
-    *,
-    plan: "Plan",
-    addons: Sequence[tuple["Addon", int]],
-    status: SubscriptionStatus,
-    anchor: datetime,
-    now: datetime,
-    promotions: Sequence[Promotion] | None = None,
-) -> Put:
-    """The item recomputed, conditional on the version read *before* the promotions were: a
-    promotion granted or revoked meanwhile makes the write fail instead of being lost."""
+def rewrite(table: Table, customer_id: str, terms: Terms, now: datetime) -> Put:
+    """The item recomputed under `terms`, conditional on the version read *before* the
+    promotions were: a promotion granted or revoked meanwhile makes the write fail instead of
+    being lost."""
     version = read_version(table, customer_id)
-    document = compute(
-        table,
-        customer_id,
-        plan=plan,
-        addons=addons,
-        status=status,
-        anchor=anchor,
-        now=now,
-        promotions=promotions,
-    )
-    return put(document, version)
+    return put(compute(table, customer_id, terms, now), version)
 
 
 def bump(customer_id: str, read: int | None) -> Update:

@@ -53,20 +53,34 @@ def write_change(
         writes.append(entitlements)
     if record is not None:
         writes.append(Put(billing_record_item(record)))
-    if redeemed is not None:
-        writes += redeemed.writes
     try:
-        table.transact(writes)
-    except ConditionFailed as error:
-        if 0 not in error.failed_indexes and redeemed and redeemed.lost(error, len(writes)):
-            raise invalid_promotion_code() from None
+        transact_redeeming(table, writes, redeemed)
+    except ConditionFailed:
         raise changed_concurrently("subscription of customer", before.customer_id) from None
     return changed
 
 
-def held_addons(addons: Sequence[tuple[Addon, SubscribedAddon]]) -> list[tuple[Addon, int]]:
-    """The add-ons as entitlements count them: each version with the quantity held."""
-    return [(addon, held.quantity) for addon, held in addons]
+def transact_redeeming(
+    table: Table, writes: list[Put | Update], redeemed: Redemption | None
+) -> None:
+    """Write the subscription's transaction (its first write the subscription itself) with the
+    redemption of a promotion code, if any: 422 `invalid_promotion_code` when only the code
+    lost its race (turned off, used up); ConditionFailed for anything else."""
+    everything = writes + list(redeemed.writes if redeemed else ())
+    try:
+        table.transact(everything)
+    except ConditionFailed as error:
+        if 0 not in error.failed_indexes and redeemed and redeemed.lost(error, len(everything)):
+            raise invalid_promotion_code() from None
+        raise
+
+
+def entitlement_terms(
+    subscription: Subscription, plan: Plan, addons: Sequence[tuple[Addon, SubscribedAddon]]
+) -> materialized.Terms:
+    """What the customer's entitlements are computed from under `subscription`."""
+    held = [(addon, subscribed.quantity) for addon, subscribed in addons]
+    return materialized.Terms(plan, held, subscription.status, subscription.usage_anchor)
 
 
 def entitlements_write(
@@ -77,12 +91,5 @@ def entitlements_write(
     now: datetime,
 ) -> Put:
     """The rewrite of the customer's materialized entitlements under `subscription`."""
-    return materialized.rewrite(
-        table,
-        subscription.customer_id,
-        plan=plan,
-        addons=held_addons(addons),
-        status=subscription.status,
-        anchor=subscription.usage_anchor,
-        now=now,
-    )
+    terms = entitlement_terms(subscription, plan, addons)
+    return materialized.rewrite(table, subscription.customer_id, terms, now)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from billfold.billing.periods import Period, billing_period_at
 from billfold.catalog.coupons import Coupon, coupon_for
 from billfold.catalog.models import Plan
-from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code, redemption
+from billfold.catalog.promotion_codes import Redemption, redemption
 from billfold.clock import Clock, as_utc
 from billfold.customers.service import get_customer, had_trial, trial_taken_put
 from billfold.errors import (
@@ -20,7 +20,7 @@ from billfold.errors import (
 )
 from billfold.storage.table import Condition, ConditionFailed, Put, Table, Update
 from billfold.subscriptions.billing_records import full_period_lines, period_record
-from billfold.subscriptions.changes import entitlements_write
+from billfold.subscriptions.changes import entitlements_write, transact_redeeming
 from billfold.subscriptions.discounts import applied_coupon
 from billfold.subscriptions.models import (
     Subscription,
@@ -164,13 +164,9 @@ def create_subscription(
         writes.append(Put(billing_record_item(record)))
     if trial_end is not None:
         writes.append(trial_taken_put(customer_id, trial_end))
-    if redeemed is not None:
-        writes += redeemed.writes
     try:
-        table.transact(writes)
-    except ConditionFailed as error:
-        if 0 not in error.failed_indexes and redeemed and redeemed.lost(error, len(writes)):
-            raise invalid_promotion_code() from None
+        transact_redeeming(table, writes, redeemed)
+    except ConditionFailed:
         stored = read_subscription(table, customer_id, consistent=True)
         if stored is None or stored.get("status") == "canceled":
             raise changed_concurrently("subscription of customer", customer_id) from None

@@ -44,7 +44,7 @@ from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, RuleViolation
 from billfold.storage.table import Put, Table
 from billfold.subscriptions import pricing
-from billfold.subscriptions.changes import held_addons, write_change
+from billfold.subscriptions.changes import entitlement_terms, write_change
 from billfold.subscriptions.discounts import applied_coupon
 from billfold.subscriptions.models import (
     AddonQuantity,
@@ -202,16 +202,9 @@ def _entitlements(
     promotions it was computed with) and the features' batch."""
     item, counters = read_entitlements_item_and_usage(table, target.customer_id, consistent=True)
     stored = materialized.parse(item) if item else None
-    document = materialized.compute(
-        table,
-        target.customer_id,
-        plan=plan,
-        addons=held_addons(addons),
-        status=target.status,
-        anchor=target.usage_anchor,
-        now=now,
-        promotions=stored.promotions if stored else None,
-    )
+    terms = entitlement_terms(target, plan, addons)
+    promotions = stored.promotions if stored else None
+    document = materialized.compute(table, target.customer_id, terms, now, promotions)
     return document, materialized.version_of(item), counters
 
 

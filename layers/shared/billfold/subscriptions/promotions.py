@@ -95,16 +95,9 @@ def _entitlements_write(
         (addon_store(table).version(held.addon_id, held.version), held.quantity)
         for held in subscription.addons
     ]
-    document = materialized.compute(
-        table,
-        customer_id,
-        plan=plan,
-        addons=addons,
-        status=subscription.status,
-        anchor=subscription.usage_anchor,
-        now=now,
-        promotions=promotions_after(customer_promotions(table, customer_id)),
-    )
+    terms = materialized.Terms(plan, addons, subscription.status, subscription.usage_anchor)
+    promotions = promotions_after(customer_promotions(table, customer_id))
+    document = materialized.compute(table, customer_id, terms, now, promotions)
     return materialized.put(document, version)
 
 
