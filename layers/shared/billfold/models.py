@@ -7,7 +7,9 @@ from pydantic.alias_generators import to_camel
 class ApiModel(BaseModel):
     """A response or stored document: snake_case in Python, camelCase in JSON."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, defer_build=True
+    )
 
 
 class RequestModel(ApiModel):
