@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from billfold.billing.periods import Period, billing_period_at
+from billfold.catalog.addons import addon_store
 from billfold.catalog.coupons import Coupon, coupon_for
 from billfold.catalog.models import Plan
 from billfold.catalog.promotion_codes import Redemption, redemption
@@ -27,7 +28,7 @@ from billfold.subscriptions.models import (
     SubscriptionCreate,
     SubscriptionView,
 )
-from billfold.subscriptions.pricing import live_plan, plan_price, priced_addon
+from billfold.subscriptions.pricing import live_plan, plan_price, priced
 from billfold.subscriptions.reads import current_view
 from billfold.subscriptions.store import (
     billing_record_item,
@@ -121,8 +122,16 @@ def create_subscription(
     get_customer(table, customer_id, consistent=True)
     plan = live_plan(table, request.plan_id)
     price = plan_price(plan, request.billing_period, request.currency)
+    heads = addon_store(table).many(a.addon_id for a in request.addons)
     addons = [
-        priced_addon(table, wanted, plan, request.billing_period, request.currency, f"addons.{i}")
+        priced(
+            heads.current(wanted.addon_id),
+            wanted,
+            plan,
+            request.billing_period,
+            request.currency,
+            f"addons.{i}",
+        )
         for i, wanted in enumerate(request.addons)
     ]
     trial_days = _trial_days(table, customer_id, request, plan)

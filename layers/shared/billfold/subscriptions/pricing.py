@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-from billfold.catalog.addons import addon_store
 from billfold.catalog.models import Addon, Plan, Price
 from billfold.catalog.plans import plan_store
 from billfold.catalog.terms import BillingPeriod
@@ -82,19 +81,6 @@ def on_sale(plan: Plan | None, plan_id: str) -> Plan:
             f"plan '{plan_id}' is archived", field="planId", code=ErrorCode.PLAN_ARCHIVED
         )
     return plan
-
-
-def priced_addon(
-    table: Table,
-    wanted: AddonQuantity,
-    plan: Plan,
-    period: BillingPeriod,
-    currency: str,
-    field: str,
-) -> tuple[Addon, SubscribedAddon]:
-    """The add-on's current version as sold on `plan`: accepted, within max quantity, priced."""
-    addon = addon_store(table).current(wanted.addon_id, consistent=True)
-    return priced(addon, wanted, plan, period, currency, field)
 
 
 def priced(
