@@ -5,6 +5,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
@@ -16,6 +17,8 @@ THROTTLING_CODES = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
 """AWS errors that mean "slow down": a 429 for the client, not a 500."""
+THROTTLED = "Too many requests right now; retry shortly."
+INTERNAL = "Something went wrong on our side; retry later."
 
 STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
     errors.InvalidInput: 400,
@@ -40,6 +43,11 @@ class ErrorBody(BaseModel):
     """The body of every 4xx and 5xx response."""
 
     error: ErrorDetail
+
+
+def is_throttling(error: ClientError) -> bool:
+    """Whether AWS refused the call to slow the caller down."""
+    return error.response.get("Error", {}).get("Code") in THROTTLING_CODES
 
 
 def status_of(error: errors.BillfoldError) -> int:

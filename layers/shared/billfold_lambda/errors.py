@@ -8,7 +8,14 @@ from botocore.exceptions import ClientError
 
 from billfold import errors
 from billfold.errors import ErrorCode
-from billfold_lambda.error_bodies import THROTTLING_CODES, error_json, invalid_request, status_of
+from billfold_lambda.error_bodies import (
+    INTERNAL,
+    THROTTLED,
+    error_json,
+    invalid_request,
+    is_throttling,
+    status_of,
+)
 from billfold_lambda.observability import logger
 
 
@@ -41,10 +48,8 @@ def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
 
     @resolver.exception_handler(ClientError)  # type: ignore[untyped-decorator]
     def aws_error(error: ClientError) -> Response[str]:
-        if error.response.get("Error", {}).get("Code") in THROTTLING_CODES:
-            return error_response(
-                429, ErrorCode.THROTTLED, "Too many requests right now; retry shortly."
-            )
+        if is_throttling(error):
+            return error_response(429, ErrorCode.THROTTLED, THROTTLED)
         return _internal_error(error)
 
     @resolver.exception_handler(Exception)  # type: ignore[untyped-decorator]
@@ -54,6 +59,4 @@ def install_error_handlers(resolver: APIGatewayRestResolver) -> None:
 
 def _internal_error(error: Exception) -> Response[str]:
     logger.exception("unhandled error", extra={"error_type": type(error).__name__})
-    return error_response(
-        500, ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; retry later."
-    )
+    return error_response(500, ErrorCode.INTERNAL_ERROR, INTERNAL)

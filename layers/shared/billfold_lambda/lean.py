@@ -24,8 +24,10 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from billfold.errors import BillfoldError, ErrorCode, InvalidInput
 from billfold_lambda.entry import lambda_entry, refuse_what_the_caller_may_not_set
 from billfold_lambda.error_bodies import (
-    THROTTLING_CODES,
+    INTERNAL,
+    THROTTLED,
     invalid_request,
+    is_throttling,
     proxy_error,
     status_of,
 )
@@ -92,14 +94,10 @@ def _error(error: Exception) -> dict[str, Any]:
     """An exception as the error response `Api`'s resolver would give."""
     if isinstance(error, BillfoldError):
         return proxy_error(status_of(error), ErrorCode(error.code), error.message, error.field)
-    if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in (
-        THROTTLING_CODES
-    ):
-        return proxy_error(429, ErrorCode.THROTTLED, "Too many requests right now; retry shortly.")
+    if isinstance(error, ClientError) and is_throttling(error):
+        return proxy_error(429, ErrorCode.THROTTLED, THROTTLED)
     logger.exception("unhandled error", extra={"error_type": type(error).__name__})
-    return proxy_error(
-        500, ErrorCode.INTERNAL_ERROR, "Something went wrong on our side; retry later."
-    )
+    return proxy_error(500, ErrorCode.INTERNAL_ERROR, INTERNAL)
 
 
 class LeanApi:
