@@ -7,8 +7,9 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from billfold import config
 from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, Route
+
+from billfold import config
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import functions

@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
+from billfold_lambda import dependencies as deps
+
 from billfold import config
 from billfold.auth.api_keys import SERVER_KEY_PREFIX, is_server_key
 from billfold.clock import OffsetClock
 from billfold.settlement.schedule import enqueue_due
-from billfold_lambda import dependencies as deps
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi

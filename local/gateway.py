@@ -20,6 +20,7 @@ from billfold_lambda.authorizer import UNAUTHORIZED
 from billfold_lambda.cors import preflight_headers
 from billfold_lambda.gateway_responses import GatewayResponse
 from billfold_lambda.routes import ROUTES, Access, Route
+
 from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext

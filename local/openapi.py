@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from billfold_lambda.routes import ROUTES, Access
+
 from local.functions import FunctionLoader
 
 TITLE = "billfold"

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from billfold_lambda import dependencies as deps
+
 from billfold.auth.api_keys import store_server_key
 from billfold.catalog.addons import create_addon
 from billfold.catalog.features import create_feature
@@ -24,7 +26,6 @@ from billfold.subscriptions.models import SubscriptionCreate
 from billfold.subscriptions.reads import get_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
-from billfold_lambda import dependencies as deps
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
 

@@ -8,9 +8,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from billfold.clock import OffsetClock, isoformat
 from billfold_lambda import gateway_responses
 from billfold_lambda.gateway_responses import GatewayResponse
+
+from billfold.clock import OffsetClock, isoformat
 from local.events import HttpRequest
 from local.gateway import HttpResponse, LocalGateway, gateway_error
 from local.servers import LoopbackHTTPServer

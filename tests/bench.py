@@ -24,10 +24,11 @@ from typing import Any
 
 import requests
 
-from billfold.usage.requests import UsageReport
-from billfold.usage.service import report_usage
 from billfold_lambda import dependencies as deps
 from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, ROUTES_BY_OPERATION, Needs
+
+from billfold.usage.requests import UsageReport
+from billfold.usage.service import report_usage
 from local.dev import LocalApi, running_local_api
 from local.events import HttpRequest, proxy_event
 from local.functions import FunctionLoader

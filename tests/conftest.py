@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from billfold.auth.portal_tokens import mint_portal_token
 from billfold_lambda import dependencies as deps
+
+from billfold.auth.portal_tokens import mint_portal_token
 from local.dev import LocalApi, running_local_api
 from local.seed import attach_test_card
 from local.servers import free_port

@@ -1,10 +1,11 @@
 """POST /v1/addons/{addonId}/archive — stop selling an add-on."""
 
-from billfold.catalog.addons import archive_addon
-from billfold.catalog.models import Addon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath
+
+from billfold.catalog.addons import archive_addon
+from billfold.catalog.models import Addon
 
 api = Api("archive_addon")
 

@@ -5,9 +5,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from billfold.settlement.schedule import enqueue_due
 from billfold_lambda import dependencies as deps
 from billfold_lambda.observability import logger, metrics, traced
+
+from billfold.settlement.schedule import enqueue_due
 
 
 @logger.inject_lambda_context

@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from billfold.settlement.customer import settle_customer
 from billfold_lambda import dependencies as deps
 from billfold_lambda.observability import logger
 from billfold_lambda.queues import sqs_worker
+
+from billfold.settlement.customer import settle_customer
 
 
 def settle(message: dict[str, Any]) -> None:

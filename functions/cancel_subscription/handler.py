@@ -4,11 +4,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from billfold.subscriptions.cancellation import CancelRequest, cancel_subscription
-from billfold.subscriptions.models import SubscriptionView
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.subscriptions.cancellation import CancelRequest, cancel_subscription
+from billfold.subscriptions.models import SubscriptionView
 
 api = Api("cancel_subscription")
 

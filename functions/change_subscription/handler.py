@@ -1,10 +1,11 @@
 """PATCH /v1/customers/{customerId}/subscription — change plan, billing period or add-ons."""
 
-from billfold.subscriptions.models import ChangeResult, SubscriptionChange
-from billfold.subscriptions.plan_change import change_subscription
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.subscriptions.models import ChangeResult, SubscriptionChange
+from billfold.subscriptions.plan_change import change_subscription
 
 api = Api("change_subscription")
 

@@ -1,10 +1,11 @@
 """GET /v1/customers/{customerId}/entitlements/{featureId} — the hot-path entitlement check."""
 
-from billfold.access.checks import check_feature
-from billfold.entitlements.check import EntitlementCheck
 from billfold_lambda import dependencies as deps
 from billfold_lambda.lean import LeanApi
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath, Requested
+
+from billfold.access.checks import check_feature
+from billfold.entitlements.check import EntitlementCheck
 
 api = LeanApi("check_entitlement")
 

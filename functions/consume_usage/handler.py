@@ -1,11 +1,12 @@
 """POST /v1/customers/{customerId}/usage/{featureId}/consume — atomic check-and-increment."""
 
-from billfold.usage.models import UsageResult
-from billfold.usage.requests import ConsumeRequest
-from billfold.usage.service import consume_usage
 from billfold_lambda import dependencies as deps
 from billfold_lambda.lean import LeanApi
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath
+
+from billfold.usage.models import UsageResult
+from billfold.usage.requests import ConsumeRequest
+from billfold.usage.service import consume_usage
 
 api = LeanApi("consume_usage")
 

@@ -1,9 +1,10 @@
 """POST /v1/addons — create an add-on and publish it as version 1."""
 
-from billfold.catalog.addons import create_addon
-from billfold.catalog.models import Addon, AddonCreate
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.catalog.addons import create_addon
+from billfold.catalog.models import Addon, AddonCreate
 
 api = Api("create_addon")
 

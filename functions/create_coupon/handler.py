@@ -1,8 +1,9 @@
 """POST /v1/coupons — create a coupon."""
 
-from billfold.catalog.coupons import Coupon, CouponCreate, create_coupon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.catalog.coupons import Coupon, CouponCreate, create_coupon
 
 api = Api("create_coupon")
 

@@ -1,9 +1,10 @@
 """POST /v1/customers — create a customer and its Stripe customer."""
 
-from billfold.customers.models import Customer, CustomerCreate
-from billfold.customers.service import create_customer
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.customers.models import Customer, CustomerCreate
+from billfold.customers.service import create_customer
 
 api = Api("create_customer")
 

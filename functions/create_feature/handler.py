@@ -1,9 +1,10 @@
 """POST /v1/features — create a feature."""
 
-from billfold.catalog.features import create_feature
-from billfold.catalog.models import Feature, FeatureCreate
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.catalog.features import create_feature
+from billfold.catalog.models import Feature, FeatureCreate
 
 api = Api("create_feature")
 

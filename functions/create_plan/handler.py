@@ -1,9 +1,10 @@
 """POST /v1/plans — create a plan and publish it as version 1."""
 
-from billfold.catalog.models import Plan, PlanCreate
-from billfold.catalog.plans import create_plan
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.catalog.models import Plan, PlanCreate
+from billfold.catalog.plans import create_plan
 
 api = Api("create_plan")
 

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from billfold.auth.portal_sessions import PortalSession, PortalSessionCreate, create_portal_session
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.auth.portal_sessions import PortalSession, PortalSessionCreate, create_portal_session
 
 api = Api("create_portal_session")
 

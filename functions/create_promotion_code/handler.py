@@ -1,12 +1,13 @@
 """POST /v1/promotion-codes — create a promotion code for a coupon."""
 
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+
 from billfold.catalog.promotion_codes import (
     PromotionCode,
     PromotionCodeCreate,
     create_promotion_code,
 )
-from billfold_lambda import dependencies as deps
-from billfold_lambda.api import Api
 
 api = Api("create_promotion_code")
 

@@ -1,10 +1,11 @@
 """POST /v1/customers/{customerId}/payment-methods/setup-intent — start adding a card."""
 
-from billfold.customers.service import get_customer
-from billfold.payments.payment_methods import SetupIntentSecret
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.customers.service import get_customer
+from billfold.payments.payment_methods import SetupIntentSecret
 
 api = Api("create_setup_intent")
 

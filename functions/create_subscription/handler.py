@@ -1,10 +1,11 @@
 """POST /v1/customers/{customerId}/subscription — subscribe a customer to a plan."""
 
-from billfold.subscriptions.creation import create_subscription
-from billfold.subscriptions.models import SubscriptionCreate, SubscriptionView
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.subscriptions.creation import create_subscription
+from billfold.subscriptions.models import SubscriptionCreate, SubscriptionView
 
 api = Api("create_subscription")
 

@@ -1,10 +1,11 @@
 """GET /v1/addons/{addonId} — get an add-on's current version, or `?version=N`."""
 
-from billfold.catalog.addons import get_addon
-from billfold.catalog.models import Addon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath, Version
+
+from billfold.catalog.addons import get_addon
+from billfold.catalog.models import Addon
 
 api = Api("get_addon")
 

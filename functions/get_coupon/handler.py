@@ -1,9 +1,10 @@
 """GET /v1/coupons/{couponId} — get a coupon."""
 
-from billfold.catalog.coupons import Coupon, get_coupon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath
+
+from billfold.catalog.coupons import Coupon, get_coupon
 
 api = Api("get_coupon")
 

@@ -1,10 +1,11 @@
 """GET /v1/customers/{customerId}/credit-balance — the customer's credit, per currency."""
 
-from billfold.credits.ledger import CreditBalances, balances
-from billfold.customers.service import get_customer
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.credits.ledger import CreditBalances, balances
+from billfold.customers.service import get_customer
 
 api = Api("get_credit_balance")
 

@@ -1,10 +1,11 @@
 """GET /v1/customers/{customerId}/invoices/{invoiceId} — one invoice."""
 
-from billfold.invoicing.models import Invoice
-from billfold.invoicing.service import get_invoice
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath, InvoiceIdPath
+
+from billfold.invoicing.models import Invoice
+from billfold.invoicing.service import get_invoice
 
 api = Api("get_invoice")
 

@@ -1,9 +1,10 @@
 """GET /v1/promotion-codes/{code} — get a promotion code."""
 
-from billfold.catalog.promotion_codes import PromotionCode, get_promotion_code
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import PromotionCodePath
+
+from billfold.catalog.promotion_codes import PromotionCode, get_promotion_code
 
 api = Api("get_promotion_code")
 

@@ -1,10 +1,11 @@
 """GET /v1/customers/{customerId}/subscription — the customer's current subscription."""
 
-from billfold.subscriptions.models import SubscriptionView
-from billfold.subscriptions.reads import get_subscription
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.subscriptions.models import SubscriptionView
+from billfold.subscriptions.reads import get_subscription
 
 api = Api("get_subscription")
 

@@ -1,8 +1,9 @@
 """POST /v1/events — raw usage events in batches of up to 1,000, each counted once."""
 
-from billfold.usage.events import EventBatch, EventBatchResult, ingest_events
 from billfold_lambda import dependencies as deps
 from billfold_lambda.lean import LeanApi
+
+from billfold.usage.events import EventBatch, EventBatchResult, ingest_events
 
 api = LeanApi("ingest_events")
 

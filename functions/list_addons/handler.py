@@ -1,11 +1,12 @@
 """GET /v1/addons — list add-ons (current versions)."""
 
-from billfold.catalog.addons import list_addons
-from billfold.catalog.models import Addon
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, IncludeArchived, Limit
+
+from billfold.catalog.addons import list_addons
+from billfold.catalog.models import Addon
 
 api = Api("list_addons")
 

@@ -1,10 +1,11 @@
 """GET /v1/coupons — list coupons."""
 
-from billfold.catalog.coupons import Coupon, list_coupons
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, Limit
+
+from billfold.catalog.coupons import Coupon, list_coupons
 
 api = Api("list_coupons")
 

@@ -1,11 +1,12 @@
 """GET /v1/customers/{customerId}/credit-balance/transactions — the credit balance's ledger."""
 
-from billfold.credits.ledger import CreditTransaction, transactions
-from billfold.customers.service import get_customer
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, CustomerIdPath, Limit
+
+from billfold.credits.ledger import CreditTransaction, transactions
+from billfold.customers.service import get_customer
 
 api = Api("list_credit_transactions")
 

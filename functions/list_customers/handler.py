@@ -1,11 +1,12 @@
 """GET /v1/customers — list customers, newest first."""
 
-from billfold.customers.models import Customer
-from billfold.customers.service import list_customers
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, Limit
+
+from billfold.customers.models import Customer
+from billfold.customers.service import list_customers
 
 api = Api("list_customers")
 

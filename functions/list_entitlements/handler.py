@@ -1,11 +1,12 @@
 """GET /v1/customers/{customerId}/entitlements — everything the customer holds, with usage."""
 
-from billfold.access.checks import list_entitlements
-from billfold.entitlements.check import EntitlementCheck
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.access.checks import list_entitlements
+from billfold.entitlements.check import EntitlementCheck
 
 api = Api("list_entitlements")
 

@@ -1,11 +1,12 @@
 """GET /v1/features — list features."""
 
-from billfold.catalog.features import list_features
-from billfold.catalog.models import Feature
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, IncludeArchived, Limit
+
+from billfold.catalog.features import list_features
+from billfold.catalog.models import Feature
 
 api = Api("list_features")
 

@@ -1,11 +1,12 @@
 """GET /v1/customers/{customerId}/invoices — the customer's invoices, newest first."""
 
-from billfold.invoicing.models import Invoice
-from billfold.invoicing.service import list_invoices
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, CustomerIdPath, Limit
+
+from billfold.invoicing.models import Invoice
+from billfold.invoicing.service import list_invoices
 
 api = Api("list_invoices")
 

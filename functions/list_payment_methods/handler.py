@@ -1,10 +1,11 @@
 """GET /v1/customers/{customerId}/payment-methods — the customer's cards."""
 
-from billfold.customers.service import get_customer
-from billfold.payments.payment_methods import Cards
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.customers.service import get_customer
+from billfold.payments.payment_methods import Cards
 
 api = Api("list_payment_methods")
 

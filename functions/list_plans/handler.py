@@ -1,11 +1,12 @@
 """GET /v1/plans — list plans (current versions)."""
 
-from billfold.catalog.models import Plan
-from billfold.catalog.plans import list_plans
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, IncludeArchived, Limit
+
+from billfold.catalog.models import Plan
+from billfold.catalog.plans import list_plans
 
 api = Api("list_plans")
 

@@ -1,10 +1,11 @@
 """GET /v1/promotion-codes — list promotion codes."""
 
-from billfold.catalog.promotion_codes import PromotionCode, list_promotion_codes
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, Limit
+
+from billfold.catalog.promotion_codes import PromotionCode, list_promotion_codes
 
 api = Api("list_promotion_codes")
 

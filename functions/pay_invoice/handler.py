@@ -1,11 +1,12 @@
 """POST /v1/customers/{customerId}/invoices/{invoiceId}/pay — charge an open invoice now."""
 
-from billfold.invoicing.collection import collect_invoice
-from billfold.invoicing.models import Invoice
-from billfold.invoicing.service import get_invoice
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath, InvoiceIdPath
+
+from billfold.invoicing.collection import collect_invoice
+from billfold.invoicing.models import Invoice
+from billfold.invoicing.service import get_invoice
 
 api = Api("pay_invoice")
 

@@ -1,10 +1,11 @@
 """POST /v1/customers/{customerId}/subscription/preview — what a change would bill (no write)."""
 
-from billfold.subscriptions.models import ChangePreview, SubscriptionChange
-from billfold.subscriptions.plan_change import preview_change
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.subscriptions.models import ChangePreview, SubscriptionChange
+from billfold.subscriptions.plan_change import preview_change
 
 api = Api("preview_subscription_change")
 

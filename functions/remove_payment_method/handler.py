@@ -1,10 +1,11 @@
 """DELETE /v1/customers/{customerId}/payment-methods/{paymentMethodId} — remove a card."""
 
-from billfold.customers.service import get_customer
-from billfold.payments.payment_methods import Cards
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath, PaymentMethodIdPath
+
+from billfold.customers.service import get_customer
+from billfold.payments.payment_methods import Cards
 
 api = Api("remove_payment_method")
 

@@ -1,10 +1,11 @@
 """POST /v1/usage — report usage of a metered feature, counted once per idempotency key."""
 
+from billfold_lambda import dependencies as deps
+from billfold_lambda.lean import LeanApi
+
 from billfold.usage.models import UsageResult
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
-from billfold_lambda import dependencies as deps
-from billfold_lambda.lean import LeanApi
 
 api = LeanApi("report_usage")
 

@@ -1,10 +1,11 @@
 """POST /v1/customers/{customerId}/subscription/resume — undo a scheduled cancel."""
 
-from billfold.subscriptions.cancellation import resume_subscription
-from billfold.subscriptions.models import SubscriptionView
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.subscriptions.cancellation import resume_subscription
+from billfold.subscriptions.models import SubscriptionView
 
 api = Api("resume_subscription")
 

@@ -1,10 +1,11 @@
 """DELETE /v1/customers/{customerId}/promotions/{featureId} — revoke a promotion."""
 
-from billfold.entitlements.models import Promotion
-from billfold.subscriptions.promotions import revoke_promotion
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath
+
+from billfold.entitlements.models import Promotion
+from billfold.subscriptions.promotions import revoke_promotion
 
 api = Api("revoke_promotion")
 

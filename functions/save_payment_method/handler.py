@@ -1,10 +1,11 @@
 """POST /v1/customers/{customerId}/payment-methods — keep the card a SetupIntent collected."""
 
-from billfold.customers.service import get_customer
-from billfold.payments.payment_methods import Cards, SavedCard
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
+
+from billfold.customers.service import get_customer
+from billfold.payments.payment_methods import Cards, SavedCard
 
 api = Api("save_payment_method")
 

@@ -1,8 +1,9 @@
 """POST /v1/webhooks/stripe — Stripe's events, proven by the Stripe-Signature header."""
 
-from billfold.webhooks.receiving import WebhookReceipt, accept_event, verified_event
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
+
+from billfold.webhooks.receiving import WebhookReceipt, accept_event, verified_event
 
 api = Api("stripe_webhook")
 

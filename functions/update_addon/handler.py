@@ -1,10 +1,11 @@
 """PATCH /v1/addons/{addonId} — change an add-on, publishing its next version."""
 
-from billfold.catalog.addons import update_addon
-from billfold.catalog.models import Addon, AddonUpdate
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath
+
+from billfold.catalog.addons import update_addon
+from billfold.catalog.models import Addon, AddonUpdate
 
 api = Api("update_addon")
 

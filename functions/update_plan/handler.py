@@ -1,10 +1,11 @@
 """PATCH /v1/plans/{planId} — change a plan, publishing its next version."""
 
-from billfold.catalog.models import Plan, PlanUpdate
-from billfold.catalog.plans import update_plan
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath
+
+from billfold.catalog.models import Plan, PlanUpdate
+from billfold.catalog.plans import update_plan
 
 api = Api("update_plan")
 

@@ -1,13 +1,14 @@
 """PATCH /v1/promotion-codes/{code} — turn a promotion code off or on."""
 
+from billfold_lambda import dependencies as deps
+from billfold_lambda.api import Api
+from billfold_lambda.params import PromotionCodePath
+
 from billfold.catalog.promotion_codes import (
     PromotionCode,
     PromotionCodeUpdate,
     update_promotion_code,
 )
-from billfold_lambda import dependencies as deps
-from billfold_lambda.api import Api
-from billfold_lambda.params import PromotionCodePath
 
 api = Api("update_promotion_code")
 

@@ -1,11 +1,12 @@
 """GET /v1/customers/{customerId}/usage/{featureId}/history — usage per period."""
 
-from billfold.usage.models import UsagePeriod
-from billfold.usage.service import feature_usage_history
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import CatalogIdPath, Cursor, CustomerIdPath, Limit
+
+from billfold.usage.models import UsagePeriod
+from billfold.usage.service import feature_usage_history
 
 api = Api("usage_history")
 

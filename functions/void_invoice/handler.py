@@ -1,10 +1,11 @@
 """POST /v1/invoices/{invoiceId}/void — void an open invoice (server key only)."""
 
-from billfold.invoicing.models import Invoice
-from billfold.invoicing.service import void_invoice
 from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import InvoiceIdPath
+
+from billfold.invoicing.models import Invoice
+from billfold.invoicing.service import void_invoice
 
 api = Api("void_invoice")
 

@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from billfold.webhooks.dispatch import WebhookContext, process_event
 from billfold_lambda import dependencies as deps
 from billfold_lambda.observability import logger
 from billfold_lambda.queues import sqs_worker
+
+from billfold.webhooks.dispatch import WebhookContext, process_event
 
 
 def process(event: dict[str, Any]) -> None:

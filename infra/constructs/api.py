@@ -11,6 +11,7 @@ from constructs import Construct
 
 from billfold_lambda import cors, gateway_responses
 from billfold_lambda.routes import Route
+
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import nag

@@ -18,8 +18,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from billfold import config
 from billfold_lambda.routes import Needs, Route
+
+from billfold import config
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import nag

@@ -14,8 +14,9 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from billfold import config
 from billfold_lambda.routes import Needs
+
+from billfold import config
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs.functions import (

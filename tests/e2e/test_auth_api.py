@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from billfold.auth.api_keys import SERVER_KEY_PREFIX
-from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX, mint_portal_token
 from billfold_lambda import dependencies as deps
 from billfold_lambda.routes import ROUTES, Access
+
+from billfold.auth.api_keys import SERVER_KEY_PREFIX
+from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX, mint_portal_token
 from tests.e2e.helpers import assert_error
 
 SERVER_ONLY = [r for r in ROUTES if r.access is Access.SERVER]

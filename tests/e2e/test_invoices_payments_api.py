@@ -9,8 +9,9 @@ from typing import Any
 
 import requests
 
-from billfold.storage import keys
 from billfold_lambda import dependencies as deps
+
+from billfold.storage import keys
 from local.stack import webhook_signing_secret
 from tests.e2e.helpers import assert_error, eventually
 

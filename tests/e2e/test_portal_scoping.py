@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from billfold_lambda.routes import ROUTES, Access, Route
+
 from local.dev import LocalApi
 from local.seed import attach_test_card
 from tests.conftest import ApiClient

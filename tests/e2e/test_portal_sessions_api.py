@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX
 from billfold_lambda import dependencies as deps
+
+from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX
 from local.dev import LocalApi
 from tests.conftest import ApiClient
 from tests.e2e.helpers import assert_error

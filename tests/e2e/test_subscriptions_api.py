@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from billfold_lambda import dependencies as deps
+
 from tests.e2e.helpers import ANY_FIELD, assert_error, camel_case_violations
 
 STARTER_USD_MONTHLY, STARTER_EUR_ANNUAL = 1900, 18000

@@ -8,6 +8,7 @@ from aws_cdk.assertions import Match
 
 from billfold_lambda import gateway_responses
 from billfold_lambda.routes import ROUTES
+
 from infra.constants import PUBLIC_OPERATIONS
 from tests.infra.assembly import Assembly
 

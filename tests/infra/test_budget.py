@@ -5,6 +5,7 @@ import math
 import pytest
 
 from billfold_lambda.routes import ROUTES
+
 from tests.infra.assembly import Assembly
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from billfold import config
 from billfold_lambda.routes import ROUTES
+
+from billfold import config
 from infra.app import build_app
 from tests.infra.assembly import Assembly
 from tests.infra.conftest import synthesize

@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
+from billfold_lambda.routes import ROUTES, Needs, Route
+
 from billfold import config
 from billfold.storage import schema
-from billfold_lambda.routes import ROUTES, Needs, Route
 from tests.infra.assembly import FUNCTIONS_DIR, Assembly, FunctionInfo, as_list
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]

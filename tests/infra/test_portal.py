@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from billfold import config
 from billfold_lambda import cors, gateway_responses
 from billfold_lambda.routes import ROUTES
+
+from billfold import config
 from infra.app import build_app
 from infra.portal_policy import STRIPE_JS_URL, PortalPolicy
 from tests.infra.assembly import REPO_ROOT, Assembly, portal_bucket, tree_contents

@@ -10,13 +10,14 @@ from collections.abc import Callable
 import pytest
 import stripe
 
+from billfold_lambda import dependencies as deps
+
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import Feature, FeatureCreate
 from billfold.clock import Clock
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage.table import Table
-from billfold_lambda import dependencies as deps
 from local.dev import LocalApi
 from local.seed import attach_test_card
 from local.stack import STRIPE_SECRET_KEY

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import stripe
 
+from billfold_lambda import dependencies as deps
+
 from billfold.catalog.coupons import CouponCreate, create_coupon
 from billfold.catalog.models import PlanCreate
 from billfold.catalog.plans import create_plan
@@ -33,7 +35,6 @@ from billfold.subscriptions.plan_change import change_subscription
 from billfold.subscriptions.reads import get_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
-from billfold_lambda import dependencies as deps
 from tests.integration.test_subscription_changes import (  # the module's catalog
     BASIC,
     DAY_10,

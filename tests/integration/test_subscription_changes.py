@@ -15,6 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billfold_lambda import dependencies as deps
+
 from billfold.access.checks import check_feature
 from billfold.catalog.addons import create_addon
 from billfold.catalog.features import create_feature
@@ -33,7 +35,6 @@ from billfold.subscriptions.reads import get_subscription
 from billfold.subscriptions.transitions import advance_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
-from billfold_lambda import dependencies as deps
 
 START = datetime(2030, 3, 1, tzinfo=UTC)
 DAY_10 = datetime(2030, 3, 11, tzinfo=UTC)

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from billfold_lambda import dependencies as deps
+
 from billfold.catalog.addons import archive_addon, create_addon
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate
@@ -26,7 +28,6 @@ from billfold.storage.table import ConditionFailed, Table
 from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
 from billfold.subscriptions.reads import get_subscription
-from billfold_lambda import dependencies as deps
 
 NOW = datetime(2030, 1, 31, 10, 30, tzinfo=UTC)
 """A month-end "now": one calendar month later is Feb 28 (the day clamps)."""

@@ -6,6 +6,8 @@ ignored."""
 import pytest
 import stripe
 
+from billfold_lambda import dependencies as deps
+
 from billfold.clock import FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
@@ -17,7 +19,6 @@ from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
 from billfold.subscriptions.reads import get_subscription
 from billfold.webhooks.dispatch import WebhookContext, process_event
-from billfold_lambda import dependencies as deps
 from tests.integration.test_subscription_changes import BASIC, START, catalog  # noqa: F401
 
 DECLINES_ON_CHARGE = "4000000000000341"

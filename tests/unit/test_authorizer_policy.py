@@ -15,10 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billfold.auth.api_keys import new_server_key
-from billfold.auth.portal_tokens import mint_portal_token
-from billfold.clock import FixedClock
-from billfold.storage import keys
 from billfold_lambda import authorizer, dependencies
 from billfold_lambda.authorizer import (
     authorize,
@@ -26,6 +22,11 @@ from billfold_lambda.authorizer import (
     portal_resource,
 )
 from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION, Access, Needs, Route
+
+from billfold.auth.api_keys import new_server_key
+from billfold.auth.portal_tokens import mint_portal_token
+from billfold.clock import FixedClock
+from billfold.storage import keys
 from local.policy import allows
 from tests.unit.factories import NOW, ExplodingTable
 

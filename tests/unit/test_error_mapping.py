@@ -8,12 +8,13 @@ import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import Field
 
-from billfold import errors
-from billfold.models import RequestModel
-from billfold.validation import field_path
 from billfold_lambda import gateway_responses
 from billfold_lambda.error_bodies import STATUS_BY_ERROR
 from billfold_lambda.errors import install_error_handlers
+
+from billfold import errors
+from billfold.models import RequestModel
+from billfold.validation import field_path
 
 LEAKY_DETAIL = "password=hunter2 at db.internal:5432"
 
@@ -225,8 +226,9 @@ def test_gateway_responses_share_the_error_shape_and_have_unique_types() -> None
 
 
 def test_every_code_the_gateway_or_a_catalog_store_answers_is_published() -> None:
-    from billfold.errors import ErrorCode
     from billfold_lambda import gateway_responses
+
+    from billfold.errors import ErrorCode
 
     gateway = {r.code for r in (*gateway_responses.ALL, gateway_responses.URI_TOO_LONG)}
     catalog = {f"{noun}_{what}" for noun in ("plan", "addon") for what in ("not_found", "archived")}
@@ -235,8 +237,9 @@ def test_every_code_the_gateway_or_a_catalog_store_answers_is_published() -> Non
 
 
 def test_the_error_body_documents_its_codes_as_an_enum() -> None:
-    from billfold.errors import ErrorCode
     from billfold_lambda.error_bodies import ErrorBody
+
+    from billfold.errors import ErrorCode
 
     schema = ErrorBody.model_json_schema()
 

@@ -7,6 +7,7 @@ import pytest
 
 from billfold_lambda import gateway_responses
 from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION, Route
+
 from local.events import HttpRequest, method_arn
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway

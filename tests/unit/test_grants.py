@@ -8,10 +8,11 @@ from typing import Annotated, get_args, get_type_hints
 import pytest
 from pydantic import BaseModel
 
+from billfold_lambda.routes import ROUTES, Access
+
 from billfold.errors import Forbidden
 from billfold.grants import Caller, SellerOnly, refuse_seller_terms, seller_only_fields
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
-from billfold_lambda.routes import ROUTES, Access
 from local.functions import FunctionLoader
 
 SELLER_ONLY = {"create_subscription": {"trialDays", "startAt", "couponId"}}

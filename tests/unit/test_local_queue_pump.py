@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from billfold_lambda.observability import logger
+
 from local.functions import FunctionLoader
 from local.queues import Binding, QueuePump
 from local.servers import Server, free_port, start_moto

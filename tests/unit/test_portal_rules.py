@@ -2,9 +2,10 @@
 
 import pytest
 
+from billfold_lambda import cors
+
 from billfold import config
 from billfold.auth.portal_sessions import portal_url
-from billfold_lambda import cors
 from infra.portal_policy import STRIPE_JS_URL, PortalPolicy
 
 

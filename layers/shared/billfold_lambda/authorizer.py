@@ -12,10 +12,11 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponse,
 )
 
-from billfold.auth.api_keys import SERVER_KEY_PREFIX, verify_server_key
-from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX, verify_portal_token
 from billfold_lambda import dependencies as deps
 from billfold_lambda.routes import ROUTES, Access, Route
+
+from billfold.auth.api_keys import SERVER_KEY_PREFIX, verify_server_key
+from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX, verify_portal_token
 
 UNAUTHORIZED = "Unauthorized"
 """The exact message that makes API Gateway answer 401."""

@@ -12,12 +12,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from billfold.errors import ErrorCode, InvalidInput
-from billfold.grants import Caller, refuse_seller_terms
 from billfold_lambda.cors import with_cors
 from billfold_lambda.error_bodies import proxy_error
 from billfold_lambda.observability import logger, metrics, traced
 from billfold_lambda.snapstart import register as register_snapstart_hooks
+
+from billfold.errors import ErrorCode, InvalidInput
+from billfold.grants import Caller, refuse_seller_terms
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 

@@ -6,8 +6,6 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import ClientError
 
-from billfold import errors
-from billfold.errors import ErrorCode
 from billfold_lambda.error_bodies import (
     INTERNAL,
     THROTTLED,
@@ -17,6 +15,9 @@ from billfold_lambda.error_bodies import (
     status_of,
 )
 from billfold_lambda.observability import logger
+
+from billfold import errors
+from billfold.errors import ErrorCode
 
 
 def error_response(

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args, get_origin,
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from billfold.errors import BillfoldError, ErrorCode, InvalidInput
 from billfold_lambda.entry import lambda_entry, refuse_what_the_caller_may_not_set
 from billfold_lambda.error_bodies import (
     INTERNAL,
@@ -34,6 +33,8 @@ from billfold_lambda.error_bodies import (
 from billfold_lambda.observability import logger
 from billfold_lambda.params import Param
 from billfold_lambda.routes import ROUTES_BY_OPERATION
+
+from billfold.errors import BillfoldError, ErrorCode, InvalidInput
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.api_gateway import Router
