@@ -357,3 +357,19 @@ def test_downgrade_timing_and_usage_reset_are_published_with_the_plan(table, clo
         "immediate",
         True,
     )
+
+
+def test_many_reads_heads_and_held_versions_in_one_batch(table, clock, uid):
+    create_plan(table, _plan(f"old-{uid}"), clock)
+    new_prices = [{"billingPeriod": "monthly", "currency": "USD", "amount": 2900}]
+    update_plan(table, f"old-{uid}", PlanUpdate.model_validate({"prices": new_prices}), clock)
+    archive_plan(table, f"old-{uid}")
+
+    read = plan_store(table).many([f"old-{uid}", f"gone-{uid}"], [(f"old-{uid}", 1)])
+
+    assert read.current(f"old-{uid}").version == 2
+    assert read.current(f"gone-{uid}") is None
+    held = read.version(f"old-{uid}", 1)
+    assert ([p.amount for p in held.prices], held.status) == ([1900, 18000], "archived")
+    with pytest.raises(NotFound):
+        read.version(f"old-{uid}", 3)

@@ -140,20 +140,17 @@ class VersionedStore(Generic[Published]):
         ids = sorted(set(heads) | {item_id for item_id, _ in wanted})
         item_keys = [keys.catalog_item(self._partition, i) for i in ids]
         item_keys += [keys.catalog_version(self._partition, i, v) for i, v in sorted(set(wanted))]
-        found = {
-            (item["pk"], item["sk"]): item
-            for item in self._table.get_many(item_keys, consistent=True)
+        found = self._table.get_many(item_keys, consistent=True)
+        heads_by_id = {
+            item["id"]: self._model.model_validate(item)
+            for item in found
+            if item["pk"] == self._partition
         }
-        heads_by_id: dict[str, Published] = {}
-        for item_id in ids:
-            key = keys.catalog_item(self._partition, item_id)
-            if (key["pk"], key["sk"]) in found:
-                heads_by_id[item_id] = self._model.model_validate(found[(key["pk"], key["sk"])])
+        stored_versions = {(i["id"], i["version"]): i for i in found if i["pk"] != self._partition}
         versions_found: dict[tuple[str, int], Published] = {}
         for item_id, version in wanted:
             head = heads_by_id.get(item_id)
-            key = keys.catalog_version(self._partition, item_id, version)
-            stored = found.get((key["pk"], key["sk"]))
+            stored = stored_versions.get((item_id, version))
             if head is not None and head.version == version:
                 versions_found[(item_id, version)] = head
             elif head is not None and stored is not None:
