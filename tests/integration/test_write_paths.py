@@ -41,18 +41,23 @@ def requests_to(table: Table) -> Iterator[list[str]]:
         events.unregister("before-call.dynamodb", record)
 
 
-def test_a_patch_of_plan_and_one_addon_reads_at_most_seven_times_and_writes_once(
-    table, own_table, catalog, customer_id
-):
+def _made_by(act, table, own_table, catalog, customer_id) -> list[str]:
+    """The requests of a change (or preview) from Basic with a seat to Pro with three."""
     subscribe(table, customer_id, catalog.basic, addons=[{"addonId": catalog.seats}])
-
     with requests_to(own_table) as made:
-        change(
+        act(
             own_table,
             customer_id,
             planId=catalog.pro,
             addons=[{"addonId": catalog.seats, "quantity": 3}],
         )
+    return made
+
+
+def test_a_patch_of_plan_and_one_addon_reads_at_most_seven_times_and_writes_once(
+    table, own_table, catalog, customer_id
+):
+    made = _made_by(change, table, own_table, catalog, customer_id)
 
     reads = [name for name in made if name in READS]
     assert len(reads) <= 7, made
@@ -62,15 +67,7 @@ def test_a_patch_of_plan_and_one_addon_reads_at_most_seven_times_and_writes_once
 def test_a_preview_reads_no_more_than_the_change_and_writes_nothing(
     table, own_table, catalog, customer_id
 ):
-    subscribe(table, customer_id, catalog.basic, addons=[{"addonId": catalog.seats}])
-
-    with requests_to(own_table) as made:
-        preview(
-            own_table,
-            customer_id,
-            planId=catalog.pro,
-            addons=[{"addonId": catalog.seats, "quantity": 3}],
-        )
+    made = _made_by(preview, table, own_table, catalog, customer_id)
 
     assert len(made) <= 7, " ".join(made)
     assert set(made) <= READS

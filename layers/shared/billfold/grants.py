@@ -8,13 +8,16 @@ route carries it, and the OpenAPI document marks each such field (`x-billfold-se
 """
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic import BaseModel
 
 from billfold.errors import ErrorCode, Forbidden
+
+if TYPE_CHECKING:  # every handler imports this module: nothing more than it runs
+    from pydantic import GetJsonSchemaHandler
+    from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import CoreSchema
 
 
 class Caller(StrEnum):
@@ -30,8 +33,8 @@ class _SellerOnly:
     """Marks a request field only the seller may set (use the `SellerOnly` instance)."""
 
     def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+        self, schema: "CoreSchema", handler: "GetJsonSchemaHandler"
+    ) -> "JsonSchemaValue":
         document = handler(schema)
         document["x-billfold-seller-only"] = True
         return document

@@ -84,7 +84,10 @@ def _argument(name: str, hint: Any, default: Any, path_parameters: tuple[str, ..
     if inspect.isclass(hint) and issubclass(hint, BaseModel):
         return _Argument(name, "body", name, TypeAdapter(hint), default)
     base, *metadata = get_args(hint) if get_origin(hint) is Annotated else (hint,)
-    (param,) = [m for m in metadata if isinstance(m, Param)]
+    params = [m for m in metadata if isinstance(m, Param)]
+    if len(params) != 1:
+        raise TypeError(f"argument {name!r} needs one Param (billfold_lambda.params) or a model")
+    (param,) = params
     others = [m for m in metadata if not isinstance(m, Param)]
     checked = Annotated[(base, *others, Field(**param.constraints()))]  # type: ignore[valid-type]
     location = "path" if name in path_parameters else "query"

@@ -188,10 +188,12 @@ def redemption(
 ) -> Redemption:
     """Check a code for a customer subscribing in `currency` at `now`, or raise the one
     `invalid_promotion_code` answer. `never_billed` is asked only of a first-time-only code."""
-    wanted = text.upper()
-    stored = table.get(keys.promotion_code(wanted), consistent=True)
+    code_key = keys.promotion_code(text.upper())
+    redeemed_key = keys.promotion_code_redemption(customer_id, text.upper())
+    found = {item["pk"]: item for item in table.get_many([code_key, redeemed_key], consistent=True)}
+    stored = found.get(code_key["pk"])
     code = _redeemable(PromotionCode.model_validate(stored) if stored else None, now)
-    if table.get(keys.promotion_code_redemption(customer_id, code.code), consistent=True):
+    if redeemed_key["pk"] in found:
         raise invalid_promotion_code()
     if code.first_time_only and not never_billed():
         raise invalid_promotion_code()

@@ -1,18 +1,11 @@
 """Changing a subscription's plan, billing period or add-ons: the preview and the change itself.
 
 Both run the same planning (`plan_change`), so a preview's numbers are exactly those the change
-then bills at the same moment. The rules (as Stripe's, with the catalog's say on downgrades):
-
-- during a trial, every change applies at once and bills nothing (nothing was billed yet);
-- monthly to annual applies now and restarts the billing cycle: unused time of the old items
-  is credited and the full annual price charged from now;
-- annual to monthly is scheduled for the end of the annual period;
-- otherwise a change that costs more per period (an upgrade) applies now, prorated to the
-  second (see `billfold.billing.proration`); one that costs less (a downgrade) is scheduled for
-  the period end, unless the current plan's `downgradeTiming` is `immediate` (then prorated
-  now, its net credit going to the customer's credit balance); an equal-cost change applies
-  now, prorated;
-- asking for what the subscription already is cancels a scheduled change, if any.
+then bills at the same moment. When a change applies is decided by the rules in
+`billfold.subscriptions.timing` (as Stripe's, with the catalog's say on downgrades). What it
+bills: in a trial, nothing; applied now, the difference prorated to the second
+(`billfold.billing.proration`), a credit going to the customer's balance; monthly to annual
+restarts the cycle, crediting the unused time and charging the year from now.
 
 Usage counted this period survives a change, unless the new plan has `resetUsageOnChange`.
 A change that leaves usage above a new limit is allowed and reported in `overLimit` (checks
