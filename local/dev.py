@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
+import boto3
+
 from billfold_lambda import dependencies as deps
 
 from billfold import config
@@ -28,9 +30,11 @@ from local.openapi import build_openapi
 from local.portal_server import PortalServer
 from local.queues import Binding, QueuePump
 from local.seed import DEMO_CUSTOMER, seed_demo, seed_server_key
-from local.server import LocalServer, TestClockControl
+from local.server import LocalServer, TestClockControl, Watch
 from local.servers import free_port
 from local.stack import LocalStack, running_stack, webhook_signing_secret
+from local.streams import StreamPump
+from local.watch import EventTap
 
 DEFAULT_PORT = 8787
 DEFAULT_PORTAL_PORT = 8788
@@ -47,6 +51,7 @@ class LocalApi:
     stack: LocalStack
     clock: OffsetClock
     queues: QueuePump
+    stream: StreamPump
     portal_url: str
 
 
@@ -78,17 +83,22 @@ def running_local_api(
         for cached in (deps.settings, deps.table, deps.s3, deps.sqs):
             cached.cache_clear()
         functions = FunctionLoader()
+        queues = stack.queues
         pump = QueuePump(
             deps.sqs(),
             functions,
             [
-                Binding(stack.billing_queue.url, stack.billing_queue.arn, "billing_worker"),
-                Binding(stack.webhook_queue.url, stack.webhook_queue.arn, "webhook_worker"),
+                Binding(queues.billing.url, queues.billing.arn, "billing_worker"),
+                Binding(queues.stripe_events.url, queues.stripe_events.arn, "webhook_worker"),
+                Binding(queues.fan_out.url, queues.fan_out.arn, "fan_out_webhooks"),
+                Binding(queues.deliveries.url, queues.deliveries.arn, "deliver_webhooks"),
             ],
+            scheduled=("retry_webhooks",),
         )
+        stream = StreamPump(boto3.client("dynamodbstreams"), stack.stream_arn, functions)
 
         def billing_run() -> int:
-            queued = enqueue_due(deps.table(), deps.sqs(), stack.billing_queue.url, clock.now())
+            queued = enqueue_due(deps.table(), deps.sqs(), queues.billing.url, clock.now())
             pump.drain("billing_worker")
             return queued
 
@@ -97,6 +107,7 @@ def running_local_api(
             LocalGateway(functions),
             TestClockControl(clock, billing_run),
             build_openapi(functions),
+            Watch(EventTap(deps.sqs(), queues.tap.url), stack.moto_url),
         )
         server.serve_in_background()
         portal.serve_in_background()
@@ -106,9 +117,11 @@ def running_local_api(
             seed_demo(clock)
             pump.drain("billing_worker")
         pump.start()
+        stream.start()
         try:
-            yield LocalApi(url, server_key, stack, clock, pump, portal.url)
+            yield LocalApi(url, server_key, stack, clock, pump, stream, portal.url)
         finally:
+            stream.stop()
             pump.stop()
             for running in (server, portal):
                 running.shutdown()
@@ -150,7 +163,8 @@ def main() -> None:
             '/v1/portal-sessions {"customerId": ...})\n'
             f"  OpenAPI:     {api.url}/openapi.json  (Swagger UI: {api.url}/docs)\n"
             f"  test clock:  {api.url}/_local/clock\n"
-            f"  local AWS:   {api.stack.moto_url}  (moto: DynamoDB, S3, Secrets Manager)\n"
+            f"  events, emails: {api.url}/_local  (what the bus published and SES sent)\n"
+            f"  local AWS:   {api.stack.moto_url}  (moto: DynamoDB, S3, SQS, EventBridge, SES)\n"
             f"  local Stripe: {api.stack.stripe_url}  (localstripe)   logs: {LOG_DIR}/\n"
             "Ctrl-C stops everything.",
             flush=True,

@@ -52,13 +52,19 @@ def sqs_event(messages: list["MessageTypeDef"], queue_arn: str) -> dict[str, Any
 
 
 class QueuePump:
-    """Feeds each bound queue's messages to its worker, in the background or on demand."""
+    """Feeds each bound queue's messages to its worker, in the background or on demand, and
+    runs the `scheduled` functions at every poll (the local stand-in for their schedules)."""
 
     def __init__(
-        self, sqs: "SQSClient", functions: FunctionLoader, bindings: list[Binding]
+        self,
+        sqs: "SQSClient",
+        functions: FunctionLoader,
+        bindings: list[Binding],
+        scheduled: tuple[str, ...] = (),
     ) -> None:
         self._sqs = sqs
         self._functions = functions
+        self._scheduled = scheduled
         self._bindings = {binding.operation: binding for binding in bindings}
         self._locks = {binding.operation: threading.Lock() for binding in bindings}
         self._stop = threading.Event()
@@ -112,8 +118,19 @@ class QueuePump:
             )
         return {m["MessageId"] for m in done}
 
+    def run_scheduled(self, operation: str) -> Any:
+        """Invoke a scheduled function with the event an EventBridge schedule sends."""
+        event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        with self._functions.container(operation) as function:
+            return function.handler(event, LocalLambdaContext(operation))
+
     def _run(self) -> None:
         while not self._stop.is_set():
+            for scheduled in self._scheduled:
+                try:
+                    self.run_scheduled(scheduled)
+                except Exception:
+                    log.exception("scheduled %s failed; running on", scheduled)
             for operation in self._bindings:
                 self._drain_logging_errors(operation)
             self._stop.wait(POLL_SECONDS)

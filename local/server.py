@@ -15,6 +15,7 @@ from billfold.clock import OffsetClock, isoformat
 from local.events import HttpRequest
 from local.gateway import HttpResponse, LocalGateway, gateway_error
 from local.servers import LoopbackHTTPServer
+from local.watch import EventTap, sent_emails
 
 MAX_DISCARDED_HEAD = 1 << 20
 """How much of an over-long request line and its headers is read (and dropped) before the
@@ -83,16 +84,72 @@ class TestClockControl:
         return HttpResponse.json(200, {"now": isoformat(now), "transitions": self._run_due()})
 
 
+WATCH_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>billfold: events and emails</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}
+pre{background:#f4f4f5;padding:.5rem;overflow:auto;max-height:12rem}
+h2{margin-top:2rem}li{margin:.5rem 0}</style></head>
+<body><h1>billfold local: events and emails</h1>
+<p>Events published on the bus and emails sent through SES, newest first (refreshed every
+2 seconds).</p>
+<h2>Events</h2><ol id="events"></ol><h2>Emails</h2><ol id="emails"></ol>
+<script>
+function item(title, body) {
+  const li = document.createElement("li");
+  const strong = document.createElement("strong");
+  strong.textContent = title;
+  const pre = document.createElement("pre");
+  pre.textContent = body;
+  li.append(strong, pre);
+  return li;
+}
+async function refresh() {
+  const events = (await (await fetch("/_local/events")).json()).items;
+  document.getElementById("events").replaceChildren(...events.map(
+    e => item(`#${e.sequence} ${e.type} · ${e.customerId ?? "deployment"} · ${e.createdAt}`,
+              JSON.stringify(e.data, null, 2))));
+  const emails = (await (await fetch("/_local/emails")).json()).items.reverse();
+  document.getElementById("emails").replaceChildren(...emails.map(
+    m => item(`${m.subject} → ${m.to.join(", ")}`, m.text)));
+}
+refresh(); setInterval(refresh, 2000);
+</script></body></html>"""
+
+
 class LocalServer(LoopbackHTTPServer):
-    """The HTTP server holding the gateway, the clock control and the OpenAPI document."""
+    """The HTTP server holding the gateway, the clock control, the OpenAPI document and the
+    developer's view of events and emails."""
 
     def __init__(
-        self, port: int, gateway: LocalGateway, clock: TestClockControl, openapi: dict[str, Any]
+        self,
+        port: int,
+        gateway: LocalGateway,
+        clock: TestClockControl,
+        openapi: dict[str, Any],
+        watch: "Watch",
     ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.gateway = gateway
         self.clock = clock
         self.openapi = openapi
+        self.watch = watch
+
+
+class Watch:
+    """`/_local/events` and `/_local/emails`: what the bus published and SES sent."""
+
+    def __init__(self, tap: EventTap, moto_url: str) -> None:
+        self._tap = tap
+        self._moto_url = moto_url
+
+    def events(self) -> HttpResponse:
+        """The recent events, newest first."""
+        return HttpResponse.json(200, {"items": self._tap.recent()})
+
+    def emails(self) -> HttpResponse:
+        """Every email sent, oldest first."""
+        sent = [message.as_json() for message in sent_emails(self._moto_url)]
+        return HttpResponse.json(200, {"items": sent})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -120,6 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.clock.advance(body)
         elif url.path == "/openapi.json" and self.command == "GET":
             response = HttpResponse.json(200, self.server.openapi)
+        elif url.path == "/_local/events" and self.command == "GET":
+            response = self.server.watch.events()
+        elif url.path == "/_local/emails" and self.command == "GET":
+            response = self.server.watch.emails()
+        elif url.path == "/_local" and self.command == "GET":
+            response = HttpResponse(200, {"Content-Type": ["text/html"]}, WATCH_PAGE.encode())
         elif url.path == "/docs" and self.command == "GET":
             response = HttpResponse(200, {"Content-Type": ["text/html"]}, SWAGGER_PAGE.encode())
         else:

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 
 from billfold import config
+from billfold.events import routing
 from billfold.storage.schema import TTL_ATTRIBUTE, create_table_request
 from local.servers import Server, free_port, start_localstripe, start_moto
 
@@ -28,6 +30,12 @@ STRIPE_PUBLISHABLE_KEY = "pk_test_billfold_local"
 REGION = "us-east-1"
 BILLING_QUEUE = "billfold-local-billing"
 WEBHOOK_QUEUE = "billfold-local-stripe-events"
+EVENT_BUS = "billfold-local"
+FAN_OUT_QUEUE = "billfold-local-webhook-events"
+DELIVERY_QUEUE = "billfold-local-webhook-deliveries"
+EMAIL_QUEUE = "billfold-local-emails"
+TAP_QUEUE = "billfold-local-event-tap"
+"""Every event on the bus, for the local events page (a seller's app subscribes the same way)."""
 MAX_RECEIVES = 3
 """Deliveries of a message before it goes to its queue's dead-letter queue (as in the stack)."""
 VISIBILITY_SECONDS = "5"
@@ -47,13 +55,25 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class Queues:
+    """The local stack's queues, as the CDK stack makes them."""
+
+    billing: Queue
+    stripe_events: Queue
+    fan_out: Queue
+    deliveries: Queue
+    emails: Queue
+    tap: Queue
+
+
+@dataclass(frozen=True)
 class LocalStack:
-    """Where the local stack's servers listen, and its queues."""
+    """Where the local stack's servers listen, its queues and its table's stream."""
 
     moto_url: str
     stripe_url: str
-    billing_queue: Queue
-    webhook_queue: Queue
+    queues: Queues
+    stream_arn: str
 
 
 def webhook_signing_secret() -> str:
@@ -86,6 +106,8 @@ def function_environment(stripe_url: str) -> dict[str, str]:
         config.ENV_PORTAL_SECRET_ID: PORTAL_SECRET_NAME,
         config.ENV_PORTAL_SESSION_MINUTES: "720",  # a working day of `make dev`
         config.ENV_INVOICE_BUCKET: BUCKET_NAME,
+        config.ENV_EVENT_BUS_NAME: EVENT_BUS,
+        config.ENV_WEBHOOKS_ALLOW_LOOPBACK: "true",
         **SELLER,
     }
 
@@ -110,11 +132,20 @@ def _queue_with_dead_letters(name: str) -> Queue:
     return Queue(url=url, arn=arn["Attributes"]["QueueArn"])
 
 
-def provision() -> tuple[Queue, Queue]:
-    """Create the table, the invoice bucket, the secrets and the billing and webhook queues,
-    as `cdk deploy` would."""
+def _bus_rule(name: str, pattern: dict[str, Any], queue: Queue) -> None:
+    """A rule on the event bus that sends what matches `pattern` to `queue`."""
+    events = boto3.client("events")
+    events.put_rule(Name=name, EventBusName=EVENT_BUS, EventPattern=json.dumps(pattern))
+    events.put_targets(
+        Rule=name, EventBusName=EVENT_BUS, Targets=[{"Id": "queue", "Arn": queue.arn}]
+    )
+
+
+def provision() -> tuple[Queues, str]:
+    """Create the table (with its stream), the invoice bucket, the secrets, the event bus with
+    its rules, and the queues, as `cdk deploy` would; the queues and the stream's ARN."""
     dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(**create_table_request(TABLE_NAME))
+    table = dynamodb.create_table(**create_table_request(TABLE_NAME))
     dynamodb.update_time_to_live(
         TableName=TABLE_NAME,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
@@ -132,7 +163,19 @@ def provision() -> tuple[Queue, Queue]:
         SecretString=webhook_signing_secret(),
     )
     secrets_manager.create_secret(Name=PORTAL_SECRET_NAME, SecretString=secrets.token_urlsafe(48))
-    return _queue_with_dead_letters(BILLING_QUEUE), _queue_with_dead_letters(WEBHOOK_QUEUE)
+    queues = Queues(
+        billing=_queue_with_dead_letters(BILLING_QUEUE),
+        stripe_events=_queue_with_dead_letters(WEBHOOK_QUEUE),
+        fan_out=_queue_with_dead_letters(FAN_OUT_QUEUE),
+        deliveries=_queue_with_dead_letters(DELIVERY_QUEUE),
+        emails=_queue_with_dead_letters(EMAIL_QUEUE),
+        tap=_queue_with_dead_letters(TAP_QUEUE),
+    )
+    boto3.client("events").create_event_bus(Name=EVENT_BUS)
+    _bus_rule("webhooks", routing.EVERY_EVENT, queues.fan_out)
+    _bus_rule("emails", routing.EMAILED_EVENTS, queues.emails)
+    _bus_rule("local-tap", routing.EVERY_EVENT, queues.tap)
+    return queues, table["TableDescription"]["LatestStreamArn"]
 
 
 @contextmanager
@@ -145,10 +188,11 @@ def running_stack(log_dir: Path) -> Iterator[LocalStack]:
         moto, stripe = servers
         os.environ.update(aws_environment(moto.url))
         os.environ.update(function_environment(stripe.url))
-        billing, webhooks = provision()
-        os.environ[config.ENV_BILLING_QUEUE_URL] = billing.url
-        os.environ[config.ENV_WEBHOOK_QUEUE_URL] = webhooks.url
-        yield LocalStack(moto.url, stripe.url, billing, webhooks)
+        queues, stream_arn = provision()
+        os.environ[config.ENV_BILLING_QUEUE_URL] = queues.billing.url
+        os.environ[config.ENV_WEBHOOK_QUEUE_URL] = queues.stripe_events.url
+        os.environ[config.ENV_DELIVERY_QUEUE_URL] = queues.deliveries.url
+        yield LocalStack(moto.url, stripe.url, queues, stream_arn)
     finally:
         for server in reversed(servers):
             server.stop()

@@ -4,6 +4,7 @@ from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath, PaymentMethodIdPath
 
+from billfold.customers.cards import remove_card
 from billfold.customers.service import get_customer
 from billfold.payments.payment_methods import Cards
 
@@ -13,8 +14,10 @@ api = Api("remove_payment_method")
 @api.route
 def remove(customerId: CustomerIdPath, paymentMethodId: PaymentMethodIdPath) -> Cards:
     """The cards left (another becomes the default if the removed one was)."""
-    customer = get_customer(deps.table(), customerId)
-    return deps.stripe_payment_methods().remove(customer.stripe_customer_id, paymentMethodId)
+    table = deps.table()
+    customer = get_customer(table, customerId)
+    methods = deps.stripe_payment_methods()
+    return remove_card(table, methods, customer, paymentMethodId, deps.clock().now())
 
 
 handler = api.handler

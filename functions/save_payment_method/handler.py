@@ -4,6 +4,7 @@ from billfold_lambda import dependencies as deps
 from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
 
+from billfold.customers.cards import save_card
 from billfold.customers.service import get_customer
 from billfold.payments.payment_methods import Cards, SavedCard
 
@@ -13,9 +14,9 @@ api = Api("save_payment_method")
 @api.route
 def save(customerId: CustomerIdPath, body: SavedCard) -> Cards:
     """The cards after saving, the default first."""
-    customer = get_customer(deps.table(), customerId)
-    methods = deps.stripe_payment_methods()
-    return methods.save(customer.stripe_customer_id, body)
+    table = deps.table()
+    customer = get_customer(table, customerId)
+    return save_card(table, deps.stripe_payment_methods(), customer, body, deps.clock().now())
 
 
 handler = api.handler

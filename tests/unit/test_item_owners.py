@@ -37,7 +37,8 @@ OWNERS: dict[str, set[str]] = {
     "BILLING_PREFIX": {"subscriptions/store.py"},
     # usage: counters read what writes plans (the usage store is these two modules)
     "ENTITLEMENTS_AND_USAGE_PREFIX": {"usage/counters.py"},
-    "USAGE_COUNTER_PREFIX": {"usage/counters.py"},
+    "USAGE_COUNTER_PREFIX": {"usage/counters.py", "usage/thresholds.py"},
+    "usage_threshold": {"usage/thresholds.py"},
     "usage_history_prefix": {"usage/counters.py"},
     "usage_counter": {"usage/counters.py", "usage/writes.py"},
     "usage_period": {"usage/counters.py", "usage/writes.py"},
@@ -51,6 +52,20 @@ OWNERS: dict[str, set[str]] = {
     "credit_balance": {"credits/ledger.py"},
     # webhooks
     "webhook_event": {"webhooks/receiving.py"},
+    # events: the outbox and its notices, webhook endpoints and their deliveries, emails
+    "SELLER_EVENTS": {"outbox.py"},
+    "EVENT_PREFIX": {"outbox.py"},
+    "events_partition": {"outbox.py"},
+    "outbox_event": {"outbox.py"},
+    "event_sequence": {"outbox.py"},
+    "NOTICE_PREFIX": {"notices.py"},
+    "notice": {"notices.py"},
+    "card": {"customers/cards.py"},
+    "WEBHOOK_ENDPOINTS_PARTITION": {"endpoints/service.py"},
+    "webhook_endpoint": {"endpoints/service.py"},
+    "DELIVERY_PREFIX": {"endpoints/deliveries.py"},
+    "webhook_delivery": {"endpoints/deliveries.py"},
+    "email_sent": {"emails/sending.py"},
 }
 SHARED = {"Key", "customer_partition"}
 """The key type, and the customer's partition: a partition, not an item."""

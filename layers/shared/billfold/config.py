@@ -21,6 +21,16 @@ ENV_PORTAL_URL = "BILLFOLD_PORTAL_URL"
 ENV_PORTAL_SESSION_MINUTES = "BILLFOLD_PORTAL_SESSION_MINUTES"
 ENV_CORS_ORIGINS = "BILLFOLD_CORS_ORIGINS"
 ENV_XRAY_SDK = "BILLFOLD_XRAY_SDK"
+ENV_EVENT_BUS_NAME = "BILLFOLD_EVENT_BUS_NAME"
+ENV_DELIVERY_QUEUE_URL = "BILLFOLD_DELIVERY_QUEUE_URL"
+ENV_WEBHOOKS_ALLOW_LOOPBACK = "BILLFOLD_WEBHOOKS_ALLOW_LOOPBACK"
+ENV_API_URL = "BILLFOLD_API_URL"
+ENV_BRAND_NAME = "BILLFOLD_BRAND_NAME"
+ENV_BRAND_LOGO_URL = "BILLFOLD_BRAND_LOGO_URL"
+ENV_BRAND_ACCENT = "BILLFOLD_BRAND_ACCENT"
+ENV_EMAIL_FROM = "BILLFOLD_EMAIL_FROM"
+ENV_EMAIL_REPLY_TO = "BILLFOLD_EMAIL_REPLY_TO"
+ENV_EMAILS = "BILLFOLD_EMAILS"
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,12 @@ class Settings:
     portal_url: str = ""
     """The portal page a portal session links to (the token follows in the URL fragment)."""
     portal_session_minutes: int = 60
+    event_bus_name: str = ""
+    delivery_queue_url: str | None = None
+    webhooks_allow_loopback: bool = False
+    """Plain-http webhooks to loopback addresses: the local stack only."""
+    api_url: str = ""
+    """The API's public base URL (email links open through it)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -67,6 +83,10 @@ class Settings:
             ),
             portal_url=env.get(ENV_PORTAL_URL, ""),
             portal_session_minutes=_minutes(env.get(ENV_PORTAL_SESSION_MINUTES, "60")),
+            event_bus_name=env.get(ENV_EVENT_BUS_NAME, ""),
+            delivery_queue_url=env.get(ENV_DELIVERY_QUEUE_URL),
+            webhooks_allow_loopback=env.get(ENV_WEBHOOKS_ALLOW_LOOPBACK, "") == "true",
+            api_url=env.get(ENV_API_URL, "").rstrip("/"),
         )
 
 

@@ -70,6 +70,8 @@ class ErrorCode(StrEnum):
     URI_TOO_LONG = "uri_too_long"
     USAGE_BELOW_ZERO = "usage_below_zero"
     VERSION_NOT_FOUND = "version_not_found"
+    WEBHOOK_DELIVERY_NOT_FOUND = "webhook_delivery_not_found"
+    WEBHOOK_ENDPOINT_NOT_FOUND = "webhook_endpoint_not_found"
 
 
 class BillfoldError(Exception):

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
+    from billfold.endpoints.deliveries import Queued
+    from billfold.endpoints.sending import HttpSender
+    from billfold.events.bus import EventBridgeBus
     from billfold.invoicing.documents import InvoiceDocuments
     from billfold.payments.charging import StripeCharges
     from billfold.payments.payment_methods import StripePaymentMethods
@@ -163,3 +166,40 @@ def send_webhook_event(event: str) -> None:
     if not queue:
         raise RuntimeError("the webhook queue is not configured for this function")
     sqs().send_message(QueueUrl=queue, MessageBody=event)
+
+
+def event_bus() -> "EventBridgeBus":
+    """The EventBridge bus billfold publishes its events on."""
+    import boto3
+
+    from billfold.events.bus import EventBridgeBus
+
+    name = settings().event_bus_name
+    if not name:
+        raise RuntimeError("the event bus is not configured for this function")
+    return EventBridgeBus(boto3.client("events"), name)
+
+
+def webhook_sender() -> "HttpSender":
+    """Posts webhook deliveries (to loopback too, on the local stack only)."""
+    from billfold.endpoints.sending import HttpSender
+
+    return HttpSender(allow_loopback=settings().webhooks_allow_loopback)
+
+
+def queue_deliveries(deliveries: "list[Queued]") -> None:
+    """Queue webhook deliveries for the delivery worker, ten to a batch."""
+    queue = settings().delivery_queue_url
+    if not queue:
+        raise RuntimeError("the delivery queue is not configured for this function")
+    for start in range(0, len(deliveries), 10):
+        batch = deliveries[start : start + 10]
+        response = sqs().send_message_batch(
+            QueueUrl=queue,
+            Entries=[
+                {"Id": str(index), "MessageBody": queued.message()}
+                for index, queued in enumerate(batch)
+            ],
+        )
+        if response.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(response['Failed'])} deliveries")

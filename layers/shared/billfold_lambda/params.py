@@ -50,3 +50,7 @@ PaymentMethodIdPath = Annotated[
 PromotionCodePath = Annotated[
     str, Param("path", "a promotion code (any case)", pattern=r"^[A-Za-z0-9_-]{3,40}$")
 ]
+EndpointIdPath = Annotated[str, Param("path", "a webhook endpoint id", pattern=CATALOG_ID_PATTERN)]
+DeliveryIdPath = Annotated[
+    str, Param("path", "a webhook delivery id", pattern=r"^whd_[0-9a-f]{20,40}$")
+]

@@ -466,7 +466,7 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods",
         "Keep the card a confirmed SetupIntent collected (and make it the default)",
         "payments",
-        _READ_WITH_STRIPE,
+        _WRITE_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
     ),
     Route(
@@ -484,10 +484,83 @@ ROUTES: tuple[Route, ...] = (
         "/v1/customers/{customerId}/payment-methods/{paymentMethodId}",
         "Remove a card",
         "payments",
-        _READ_WITH_STRIPE,
+        _WRITE_WITH_STRIPE,
         Access.SERVER_OR_PORTAL,
     ),
-    # Webhooks
+    # Billing events: the event log and webhook endpoints
+    Route(
+        "list_customer_events",
+        "GET",
+        "/v1/customers/{customerId}/events",
+        "The customer's billing events of the last 30 days, newest first",
+        "events",
+        _READ,
+    ),
+    Route(
+        "create_webhook_endpoint",
+        "POST",
+        "/v1/webhook-endpoints",
+        "Register an endpoint for billing events (answers its signing secret)",
+        "events",
+        _WRITE,
+        status=201,
+    ),
+    Route(
+        "list_webhook_endpoints",
+        "GET",
+        "/v1/webhook-endpoints",
+        "List webhook endpoints",
+        "events",
+        _READ,
+    ),
+    Route(
+        "get_webhook_endpoint",
+        "GET",
+        "/v1/webhook-endpoints/{endpointId}",
+        "Get a webhook endpoint",
+        "events",
+        _READ,
+    ),
+    Route(
+        "update_webhook_endpoint",
+        "PATCH",
+        "/v1/webhook-endpoints/{endpointId}",
+        "Change a webhook endpoint's url, event types or description; disable or enable it",
+        "events",
+        _WRITE,
+    ),
+    Route(
+        "delete_webhook_endpoint",
+        "DELETE",
+        "/v1/webhook-endpoints/{endpointId}",
+        "Delete a webhook endpoint",
+        "events",
+        _WRITE,
+    ),
+    Route(
+        "roll_webhook_secret",
+        "POST",
+        "/v1/webhook-endpoints/{endpointId}/roll-secret",
+        "A new signing secret; the old one signs beside it for 24 hours",
+        "events",
+        _WRITE,
+    ),
+    Route(
+        "list_webhook_deliveries",
+        "GET",
+        "/v1/webhook-endpoints/{endpointId}/deliveries",
+        "The endpoint's deliveries, newest first, with every attempt",
+        "events",
+        _READ,
+    ),
+    Route(
+        "resend_webhook_delivery",
+        "POST",
+        "/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/resend",
+        "Deliver an event to the endpoint again, now",
+        "events",
+        _WRITE,
+    ),
     # The customer portal
     Route(
         "create_portal_session",
@@ -509,8 +582,18 @@ ROUTES: tuple[Route, ...] = (
     ),
 )
 
-BACKGROUND_FUNCTIONS = ("authorizer", "billing_scheduler", "billing_worker", "webhook_worker")
-"""The functions that serve no route: the API's authorizer, the scheduled billing run and the
-two queue workers."""
+BACKGROUND_FUNCTIONS = (
+    "authorizer",
+    "billing_scheduler",
+    "billing_worker",
+    "webhook_worker",
+    "relay_events",
+    "fan_out_webhooks",
+    "deliver_webhooks",
+    "retry_webhooks",
+)
+"""The functions that serve no route: the API's authorizer, the scheduled billing run and its
+worker, the Stripe webhook worker, and the event relay with the webhook fan-out, delivery and
+retry sweep."""
 
 ROUTES_BY_OPERATION: dict[str, Route] = {route.operation: route for route in ROUTES}

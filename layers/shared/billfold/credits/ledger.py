@@ -12,6 +12,7 @@ from typing import Literal
 
 from billfold.clock import sortable_timestamp
 from billfold.models import ApiModel
+from billfold.outbox import EventType, event_put
 from billfold.storage import keys
 from billfold.storage.table import Condition, Item, Put, Table, Update
 
@@ -98,8 +99,9 @@ def transactions(
 
 
 def balance_moves(customer_id: str, transaction: CreditTransaction, was: int) -> list[Put | Update]:
-    """The writes that move the balance from `was` as `transaction` says, to go in the
-    transaction that issues its invoice (nothing when it moves nothing)."""
+    """The writes that move the balance from `was` as `transaction` says, with its
+    `credit_balance.changed` event, to go in the transaction that issues its invoice (nothing
+    when it moves nothing)."""
     if transaction.amount == 0:
         return []
     key = keys.credit_balance(customer_id, transaction.currency)
@@ -117,4 +119,7 @@ def balance_moves(customer_id: str, transaction: CreditTransaction, was: int) ->
             values={":amount": transaction.balance_after},
         ),
         Put(entry),
+        event_put(
+            EventType.CREDIT_BALANCE_CHANGED, customer_id, transaction, transaction.created_at
+        ),
     ]

@@ -12,6 +12,7 @@ from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.models import Customer, CustomerCreate, CustomerUpdate
 from billfold.entitlements import materialized
 from billfold.errors import ErrorCode, NotFound, already_exists, changed_concurrently
+from billfold.outbox import EventType, event_put
 from billfold.patching import merge_patch, unchanged
 from billfold.storage import keys
 from billfold.storage.schema import LISTING_INDEX
@@ -109,6 +110,7 @@ def create_customer(
                 Put(_customer_item(customer), ITEM_IS_NEW),
                 Put(_mapping_item(customer), ITEM_IS_NEW),
                 materialized.empty(customer.id, customer.created_at),
+                event_put(EventType.CUSTOMER_CREATED, customer.id, customer, now),
             ]
         )
     except ConditionFailed:
@@ -133,8 +135,9 @@ def update_customer(
         {**current.model_dump(), **request.model_dump(), "updated_at": clock.now()}
     )
     read_at = attribute_is("updated_at", current.model_dump(mode="json")["updated_at"])
+    event = event_put(EventType.CUSTOMER_UPDATED, customer_id, updated, updated.updated_at)
     try:
-        table.put(_customer_item(updated), read_at)
+        table.transact([Put(_customer_item(updated), read_at), event])
     except ConditionFailed:
         winner = get_customer(table, customer_id, consistent=True)
         stripe.update(winner.stripe_customer_id, winner.email, winner.name)

@@ -124,6 +124,12 @@ def empty(customer_id: str, at: datetime) -> Put:
     return put(MaterializedEntitlements(customer_id=customer_id, computed_at=at), None)
 
 
+def find(table: Table, customer_id: str) -> MaterializedEntitlements | None:
+    """The customer's entitlements as last written (None: no such customer)."""
+    item = table.get(keys.entitlements(customer_id))
+    return parse(item) if item else None
+
+
 def is_item(sort_key: str) -> bool:
     """Whether an item of the customer's partition is this one (by its sort key)."""
     return sort_key == keys.entitlements("")["sk"]

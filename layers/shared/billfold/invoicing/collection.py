@@ -128,7 +128,7 @@ def record_outcome(
                 return invoice  # a duplicate report of what is already recorded
             after, gave_up = _unpaid(invoice, outcome, now, dunning)
         try:
-            saved = save_invoice(table, invoice, after)
+            saved = save_invoice(table, invoice, after, now)
         except Conflict:
             continue
         _subscription_after(table, saved, outcome, gave_up, now)
@@ -174,7 +174,7 @@ def collect_invoice(
     payment = invoice.payment
     if payment.status != "none" or payment.attempts == 0:
         fresh = Payment(attempts=payment.attempts + 1, payment_intent_id=payment.payment_intent_id)
-        invoice = save_invoice(table, invoice, invoice.model_copy(update={"payment": fresh}))
+        invoice = save_invoice(table, invoice, invoice.model_copy(update={"payment": fresh}), now)
     customer = get_customer(table, invoice.customer_id, consistent=True)
     outcome = charges.charge(
         ChargeRequest(

@@ -16,6 +16,7 @@ from billfold.credits.ledger import CreditTransaction, balance_in, balance_key, 
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode
 from billfold.invoicing.arithmetic import discount_line, totals
+from billfold.invoicing.events import change_events
 from billfold.invoicing.models import Invoice, InvoiceLine, Party
 from billfold.invoicing.service import invoice_item, owner_put
 from billfold.retries import attempts
@@ -115,6 +116,7 @@ def _writes(
         Put(invoice_item(invoice), ITEM_IS_NEW),
         owner_put(invoice),
         billing_record_invoiced(record_key, invoice.id),
+        *change_events(None, invoice, invoice.created_at),
     ]
     moved = invoice.credit_added - invoice.credit_applied
     credit = CreditTransaction(

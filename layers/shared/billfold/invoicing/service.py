@@ -5,8 +5,10 @@ from datetime import datetime
 from billfold.clock import Clock, sortable_timestamp
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode, NotFound
+from billfold.invoicing.events import change_events
 from billfold.invoicing.models import Invoice
 from billfold.storage import keys
+from billfold.storage.due_work import due_work_entry
 from billfold.storage.table import (
     ITEM_IS_NEW,
     Condition,
@@ -16,7 +18,6 @@ from billfold.storage.table import (
     Table,
     attribute_is,
 )
-from billfold.subscriptions.store import due_work_entry
 
 
 def _not_found(invoice_id: str) -> NotFound:
@@ -57,11 +58,13 @@ def owner_of(table: Table, invoice_id: str) -> str:
     return str(pointer["customer_id"])
 
 
-def save_invoice(table: Table, before: Invoice, after: Invoice) -> Invoice:
-    """Write `after` (its revision bumped) if nobody changed the invoice since `before` was read."""
+def save_invoice(table: Table, before: Invoice, after: Invoice, now: datetime) -> Invoice:
+    """Write `after` (its revision bumped), with the events of the change, if nobody changed
+    the invoice since `before` was read."""
     changed = after.model_copy(update={"revision": before.revision + 1})
+    write = Put(invoice_item(changed), attribute_is("revision", before.revision))
     try:
-        table.put(invoice_item(changed), attribute_is("revision", before.revision))
+        table.transact([write, *change_events(before, changed, now)])
     except ConditionFailed:
         raise Conflict(
             f"invoice '{before.id}' changed meanwhile; read it again",
@@ -88,7 +91,7 @@ def void_invoice(table: Table, invoice_id: str, clock: Clock) -> Invoice:
             "payment": invoice.payment.model_copy(update={"next_attempt_at": None}),
         }
     )
-    return save_invoice(table, invoice, voided)
+    return save_invoice(table, invoice, voided, now)
 
 
 def invoice_item(invoice: Invoice) -> Item:

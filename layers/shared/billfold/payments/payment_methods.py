@@ -114,10 +114,11 @@ class StripePaymentMethods:
             client_secret=str(intent.client_secret), publishable_key=publishable_key
         )
 
-    def save(self, stripe_customer_id: str, request: SavedCard) -> Cards:
+    def save(self, stripe_customer_id: str, request: SavedCard) -> tuple[Cards, str]:
         """Keep the card a SetupIntent of this customer collected: attach it (Stripe does so
         itself when the intent names the customer; attaching again is a no-op) and make it the
-        default if asked. Another customer's intent is NotFound; an unconfirmed one is refused.
+        default if asked; the cards after, and the id of the one saved. Another customer's
+        intent is NotFound; an unconfirmed one is refused.
         """
         try:
             intent = self._client.v1.setup_intents.retrieve(request.setup_intent_id)
@@ -147,9 +148,9 @@ class StripePaymentMethods:
         except stripe.StripeError as error:
             raise upstream_error("attach the card", error) from error
         if request.make_default:
-            return self.set_default(stripe_customer_id, method_id)
+            return self.set_default(stripe_customer_id, method_id), method_id
         self.ensure_default(stripe_customer_id)
-        return self.cards(stripe_customer_id)
+        return self.cards(stripe_customer_id), method_id
 
     def _owned(self, stripe_customer_id: str, payment_method_id: str) -> None:
         if not any(card.id == payment_method_id for card in self._cards(stripe_customer_id, 100)):

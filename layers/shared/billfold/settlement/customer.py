@@ -16,6 +16,7 @@ from billfold.invoicing.issuing import invoice_pending
 from billfold.invoicing.models import Invoice, Party
 from billfold.invoicing.service import open_invoices
 from billfold.payments.charges import Charger
+from billfold.settlement.notices import publish_due_notices
 from billfold.storage.table import Table
 from billfold.subscriptions.transitions import PaymentMethods, advance_subscription
 
@@ -38,6 +39,7 @@ class Settlement:
     """What settling one customer did."""
 
     transitions: int = 0
+    notices: int = 0
     invoices: list[Invoice] = field(default_factory=list)
     charged: list[Invoice] = field(default_factory=list)
 
@@ -51,6 +53,7 @@ def settle_customer(
     """
     done = Settlement()
     done.transitions = advance_subscription(table, customer_id, now, services.payment_methods)
+    done.notices = publish_due_notices(table, customer_id, now)
     done.invoices = invoice_pending(table, customer_id, services.seller)
     touched = {invoice.id: invoice for invoice in done.invoices}
     for invoice in open_invoices(table, customer_id):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from billfold.storage.due_work import DUE_SHARDS
 from billfold.storage.table import Table
-from billfold.subscriptions.store import DUE_SHARDS
 from billfold.subscriptions.transitions import due_customers
 
 if TYPE_CHECKING:

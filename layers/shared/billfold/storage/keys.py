@@ -124,6 +124,15 @@ def usage_dedupe(customer_id: str, idempotency_key: str) -> Key:
     return {"pk": customer_partition(customer_id), "sk": f"DEDUPE#{idempotency_key}"}
 
 
+def usage_threshold(customer_id: str, feature_id: str, period_end: str, mark: str) -> Key:
+    """That the feature's usage reached a threshold (`80%`, `100%`, `soft`) in the period ending
+    `period_end` ("" for a counter that never resets): its event is published once."""
+    return {
+        "pk": customer_partition(customer_id),
+        "sk": f"THRESHOLD#{feature_id}#{period_end}#{mark}",
+    }
+
+
 INVOICE_PREFIX = "INVOICE#"
 INVOICE_NUMBER_COUNTER: Key = {"pk": "COUNTER", "sk": "INVOICE_NUMBER"}
 """The deployment's last invoice number: every invoice takes the next one in the transaction
@@ -148,6 +157,11 @@ def credit_balance(customer_id: str, currency: str) -> Key:
     return {"pk": customer_partition(customer_id), "sk": f"{CREDIT_PREFIX}{currency}"}
 
 
+def card(customer_id: str, payment_method_id: str) -> Key:
+    """A card attached through billfold (Stripe keeps the card; this records its expiry)."""
+    return {"pk": customer_partition(customer_id), "sk": f"CARD#{payment_method_id}"}
+
+
 def webhook_event(event_id: str) -> Key:
     """That a Stripe event was accepted (expires by TTL): redeliveries are skipped."""
     return {"pk": f"WEBHOOK#{event_id}", "sk": "EVENT"}
@@ -159,3 +173,55 @@ PROMOTION_PREFIX = "PROMO#"
 def promotion(customer_id: str, feature_id: str) -> Key:
     """A promotional grant of one feature to one customer (one per feature)."""
     return {"pk": customer_partition(customer_id), "sk": f"{PROMOTION_PREFIX}{feature_id}"}
+
+
+SELLER_EVENTS = "~seller"
+"""The event stream of events about the deployment itself (no customer), e.g. an endpoint
+disabled."""
+EVENT_PREFIX = "EVENT#"
+
+
+def events_partition(customer_id: str | None) -> str:
+    """The partition of one customer's outbox: its events in the order they were written."""
+    return f"EVENTS#{customer_id or SELLER_EVENTS}"
+
+
+def outbox_event(customer_id: str | None, created: str, event_id: str) -> Key:
+    """An event in its customer's outbox, by creation time (sortable) and id."""
+    return {"pk": events_partition(customer_id), "sk": f"{EVENT_PREFIX}{created}#{event_id}"}
+
+
+def event_sequence(customer_id: str | None) -> Key:
+    """The last `sequence` number given to one of the customer's events."""
+    return {"pk": events_partition(customer_id), "sk": "SEQUENCE"}
+
+
+NOTICE_PREFIX = "NOTICE#"
+
+
+def notice(customer_id: str, name: str) -> Key:
+    """An event due at a later moment (a trial ending in 3 days, a card expiring next month):
+    in the due-work index until the billing run publishes it."""
+    return {"pk": customer_partition(customer_id), "sk": f"{NOTICE_PREFIX}{name}"}
+
+
+WEBHOOK_ENDPOINTS_PARTITION = "WEBHOOKENDPOINT"
+
+
+def webhook_endpoint(endpoint_id: str) -> Key:
+    """A webhook endpoint; all share one partition (a deployment has a handful)."""
+    return {"pk": WEBHOOK_ENDPOINTS_PARTITION, "sk": f"WEBHOOKENDPOINT#{endpoint_id}"}
+
+
+DELIVERY_PREFIX = "DELIVERY#"
+
+
+def webhook_delivery(endpoint_id: str, delivery_id: str) -> Key:
+    """One event's delivery to one endpoint, with its attempts (ids start with their creation
+    time, so an endpoint's deliveries sort by it)."""
+    return {"pk": f"WEBHOOKENDPOINT#{endpoint_id}", "sk": f"{DELIVERY_PREFIX}{delivery_id}"}
+
+
+def email_sent(event_id: str) -> Key:
+    """That the email for an event was sent (expires by TTL): a redelivered event sends none."""
+    return {"pk": f"EMAIL#{event_id}", "sk": "SENT"}

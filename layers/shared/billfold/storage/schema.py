@@ -25,6 +25,10 @@ DUE_WORK_INDEX = GlobalIndex("gsi2", "gsi2pk", "gsi2sk")
 
 GLOBAL_INDEXES = (LISTING_INDEX, DUE_WORK_INDEX)
 
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
+"""The table's stream: the relay publishes outbox events from it, and reads usage thresholds
+off counters' old and new images."""
+
 
 def create_table_request(table_name: str) -> dict[str, Any]:
     """The CreateTable call for this schema (local stack and tests; CDK builds its own)."""
@@ -34,6 +38,7 @@ def create_table_request(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
         "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in key_names],
         "KeySchema": [
             {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},

@@ -107,18 +107,19 @@ def _to_wire(item: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
 
 
-def _from_decimal(value: Any) -> Any:
+def integers_only(value: Any) -> Any:
+    """A deserialized value with DynamoDB's Decimals as integers (billfold stores no fractions)."""
     if isinstance(value, Decimal):
         return int(value)
     if isinstance(value, dict):
-        return {k: _from_decimal(v) for k, v in value.items()}
+        return {k: integers_only(v) for k, v in value.items()}
     if isinstance(value, list | set):
-        return [_from_decimal(v) for v in value]
+        return [integers_only(v) for v in value]
     return value
 
 
 def _from_wire(item: Mapping[str, Any]) -> Item:
-    return {name: _from_decimal(_deserializer.deserialize(value)) for name, value in item.items()}
+    return {name: integers_only(_deserializer.deserialize(value)) for name, value in item.items()}
 
 
 def _condition_args(condition: Condition | None) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Writing a changed subscription: the subscription (conditional on the revision read), its
-re-materialized entitlements and any billing record, in one transaction."""
+re-materialized entitlements, any billing record and the change's events, in one transaction."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,7 +10,8 @@ from billfold.catalog.plans import plan_store
 from billfold.catalog.promotion_codes import Redemption, invalid_promotion_code
 from billfold.entitlements import materialized
 from billfold.errors import changed_concurrently
-from billfold.storage.table import ConditionFailed, Put, Table, Update, attribute_is
+from billfold.storage.table import ConditionFailed, Delete, Put, Table, Update, attribute_is
+from billfold.subscriptions.events import change_events
 from billfold.subscriptions.models import BillingRecord, SubscribedAddon, Subscription
 from billfold.subscriptions.store import billing_record_item, subscription_item
 
@@ -46,13 +47,14 @@ def write_change(
     as they are), its billing record, and the redemption of the promotion code it applies
     (422 if that lost its race)."""
     changed = after.model_copy(update={"revision": before.revision + 1, "updated_at": now})
-    writes: list[Put | Update] = [
+    writes: list[Put | Update | Delete] = [
         Put(subscription_item(changed), attribute_is("revision", before.revision)),
     ]
     if entitlements is not None:
         writes.append(entitlements)
     if record is not None:
         writes.append(Put(billing_record_item(record)))
+    writes += change_events(before, changed, now, entitlements)
     try:
         transact_redeeming(table, writes, redeemed)
     except ConditionFailed:
@@ -61,7 +63,7 @@ def write_change(
 
 
 def transact_redeeming(
-    table: Table, writes: list[Put | Update], redeemed: Redemption | None
+    table: Table, writes: list[Put | Update | Delete], redeemed: Redemption | None
 ) -> None:
     """Write the subscription's transaction (its first write the subscription itself) with the
     redemption of a promotion code, if any: 422 `invalid_promotion_code` when only the code

@@ -19,10 +19,11 @@ from billfold.errors import (
     InvalidInput,
     changed_concurrently,
 )
-from billfold.storage.table import Condition, ConditionFailed, Put, Table, Update
+from billfold.storage.table import Condition, ConditionFailed, Delete, Put, Table, Update
 from billfold.subscriptions.billing_records import full_period_lines, period_record
 from billfold.subscriptions.changes import entitlements_write, transact_redeeming
 from billfold.subscriptions.discounts import applied_coupon
+from billfold.subscriptions.events import change_events
 from billfold.subscriptions.models import (
     Subscription,
     SubscriptionCreate,
@@ -165,14 +166,16 @@ def create_subscription(
     record = None
     if lines:
         subscription, record = period_record(subscription, "subscription_created", lines, now)
-    writes: list[Put | Update] = [
+    entitlements = entitlements_write(table, subscription, plan, addons, now)
+    writes: list[Put | Update | Delete] = [
         Put({**subscription_item(subscription), _ORDER: order}, _NO_LIVE_SUBSCRIPTION),
-        entitlements_write(table, subscription, plan, addons, now),
+        entitlements,
     ]
     if record is not None:
         writes.append(Put(billing_record_item(record)))
     if trial_end is not None:
         writes.append(trial_taken_put(customer_id, trial_end))
+    writes += change_events(None, subscription, now, entitlements)
     try:
         transact_redeeming(table, writes, redeemed)
     except ConditionFailed:

@@ -27,6 +27,7 @@ from billfold.entitlements.promotions_store import (
 from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation, changed_concurrently
 from billfold.identifiers import CatalogId
 from billfold.models import RequestModel
+from billfold.outbox import EventType, event_put
 from billfold.retries import attempts
 from billfold.storage.table import ConditionFailed, Delete, Put, Table, Update
 from billfold.subscriptions.models import Subscription
@@ -112,7 +113,7 @@ def _commit(
     for _ in attempts(MAX_ATTEMPTS):
         entitlements = _entitlements_write(table, customer_id, now, promotions_after)
         try:
-            table.transact([change, entitlements])
+            table.transact([change, entitlements, *_updated_event(entitlements, now)])
             return
         except ConditionFailed:
             continue
@@ -167,7 +168,16 @@ def refreshed(table: Table, customer_id: str, now: datetime) -> MaterializedEnti
     if not isinstance(write, Put):
         return None
     try:
-        table.transact([write])
+        table.transact([write, *_updated_event(write, now)])
     except ConditionFailed:
         return None
     return materialized.parse(write.item)
+
+
+def _updated_event(entitlements: Put | Update, now: datetime) -> list[Put]:
+    """`entitlements.updated`, when the entitlements were recomputed (not for a customer
+    without a subscription, whose item only moves its version on)."""
+    if not isinstance(entitlements, Put):
+        return []
+    document = materialized.parse(entitlements.item)
+    return [event_put(EventType.ENTITLEMENTS_UPDATED, document.customer_id, document, now)]

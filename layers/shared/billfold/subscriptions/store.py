@@ -1,15 +1,10 @@
 """How subscriptions and billing records are stored: the only module that builds their items."""
 
-import zlib
-
 from billfold.clock import sortable_timestamp
 from billfold.storage import keys
-from billfold.storage.schema import DUE_WORK_INDEX
+from billfold.storage.due_work import due_work_entry
 from billfold.storage.table import Condition, Item, Table, Update
 from billfold.subscriptions.models import BillingRecord, Subscription
-
-DUE_SHARDS = 16
-"""The due-work index spreads subscriptions over this many partitions (see data-model.md)."""
 
 
 def next_transition(subscription: Subscription) -> str | None:
@@ -36,16 +31,6 @@ def subscription_item(subscription: Subscription) -> Item:
     if due is not None:
         item.update(due_work_entry(subscription.customer_id, due))
     return item
-
-
-def due_work_entry(customer_id: str, due: str) -> Item:
-    """The due-work index attributes that make the billing run visit the customer at `due`
-    (a sortable timestamp): its shard, and the moment with the customer id."""
-    shard = zlib.crc32(customer_id.encode()) % DUE_SHARDS
-    return {
-        DUE_WORK_INDEX.partition_key: f"DUE#{shard:02d}",
-        DUE_WORK_INDEX.sort_key: f"{due}#{customer_id}",
-    }
 
 
 def never_billed(table: Table, customer_id: str) -> bool:

@@ -100,7 +100,7 @@ def _charge_refunded(context: WebhookContext, data: dict[str, Any]) -> None:
     charge = _charge(context, str(data["id"]))
     invoice = _invoice_of_charge(context, charge)
     if invoice is not None:
-        record_refund(context.table, invoice, int(charge.amount_refunded or 0))
+        record_refund(context.table, invoice, int(charge.amount_refunded or 0), context.now)
 
 
 def _dispute(context: WebhookContext, dispute_id: str) -> stripe.Dispute | None:
@@ -126,7 +126,7 @@ def _dispute_created(context: WebhookContext, data: dict[str, Any]) -> None:
         return
     invoice = _invoice_of_charge(context, _charge(context, charge_id))
     if invoice is not None:
-        record_dispute(context.table, invoice)
+        record_dispute(context.table, invoice, context.now)
 
 
 def _nothing_to_do(context: WebhookContext, data: dict[str, Any]) -> None:

@@ -1,0 +1,73 @@
+"""The event catalog: each event type with the model of its `data` (the resource as the API
+returns it). docs/events.md is generated from it, JSON Schema and all."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from billfold.credits.ledger import CreditTransaction
+from billfold.customers.models import Customer
+from billfold.endpoints.models import Endpoint
+from billfold.entitlements.models import MaterializedEntitlements
+from billfold.invoicing.models import Invoice
+from billfold.models import ApiModel
+from billfold.outbox import API_VERSION, EventType
+from billfold.payments.payment_methods import Card
+from billfold.subscriptions.models import Subscription
+from billfold.usage.thresholds import UsageThreshold
+
+
+class Event(ApiModel):
+    """An event: what changed (`type`, `data`), for whom (`customerId`; null for events about
+    the deployment itself) and in what order (`sequence`: only grows within one customer)."""
+
+    id: str
+    type: EventType
+    api_version: str = API_VERSION
+    created_at: datetime
+    customer_id: str | None
+    sequence: int | None
+    """Given when the event is published (null only in the log, for an instant)."""
+    data: dict[str, Any]
+
+
+class DetachedCard(ApiModel):
+    """`data` of `payment_method.detached`: the card's id."""
+
+    id: str
+
+
+DATA_MODELS: dict[EventType, type[BaseModel]] = {
+    EventType.CUSTOMER_CREATED: Customer,
+    EventType.CUSTOMER_UPDATED: Customer,
+    **{
+        event_type: Subscription
+        for event_type in EventType
+        if event_type.value.startswith("subscription.")
+    },
+    EventType.ENTITLEMENTS_UPDATED: MaterializedEntitlements,
+    EventType.USAGE_THRESHOLD_REACHED: UsageThreshold,
+    EventType.USAGE_SOFT_LIMIT_EXCEEDED: UsageThreshold,
+    **{event_type: Invoice for event_type in EventType if event_type.value.startswith("invoice.")},
+    EventType.PAYMENT_METHOD_ATTACHED: Card,
+    EventType.PAYMENT_METHOD_DETACHED: DetachedCard,
+    EventType.PAYMENT_METHOD_EXPIRING: Card,
+    EventType.CREDIT_BALANCE_CHANGED: CreditTransaction,
+    EventType.WEBHOOK_ENDPOINT_DISABLED: Endpoint,
+}
+"""The model of each event type's `data`."""
+
+
+def event_schema(event_type: EventType) -> dict[str, Any]:
+    """The JSON Schema of one event type: the envelope, with `type` fixed and `data` its
+    resource's schema."""
+    schema = Event.model_json_schema(by_alias=True, mode="serialization")
+    data = DATA_MODELS[event_type].model_json_schema(by_alias=True, mode="serialization")
+    definitions = {**schema.pop("$defs", {}), **data.pop("$defs", {})}
+    schema["title"] = event_type.value
+    schema["properties"]["type"] = {"const": event_type.value}
+    schema["properties"]["data"] = data
+    if definitions:
+        schema["$defs"] = definitions
+    return schema
