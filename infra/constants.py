@@ -9,7 +9,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
-from billfold_lambda.routes import ROUTES, Access
+from billfold_lambda.routes import ROUTES
 
 APP_NAME = "billfold"
 
@@ -64,11 +64,10 @@ AUTHORIZER_CACHE_TTL = Duration.seconds(300)
 THROTTLE_RATE_LIMIT = 100
 """Steady-state requests per second, for the whole stage."""
 THROTTLE_BURST_LIMIT = 200
-PUBLIC_OPERATIONS: frozenset[str] = frozenset(
-    route.operation for route in ROUTES if route.access is Access.STRIPE_SIGNATURE
-)
+PUBLIC_OPERATIONS: frozenset[str] = frozenset(route.operation for route in ROUTES if route.public)
 """Operations whose method skips the Lambda authorizer: the Stripe webhook, which proves itself
-with its signature header (checked by its handler)."""
+with its signature header, and email links, signed in their path (each checked by its
+handler)."""
 
 # --- Context (`-c key=value`) -------------------------------------------------------------------
 CONTEXT_XRAY_SDK = "xraySdk"

@@ -78,9 +78,10 @@ def running_local_api(
         url = f"http://127.0.0.1:{port}"
         portal = PortalServer(portal_port or free_port(), url, stack.stripe_url)
         os.environ[config.ENV_PORTAL_URL] = portal.url
+        os.environ[config.ENV_API_URL] = url
         clock = OffsetClock()
         deps.use_clock(clock)
-        for cached in (deps.settings, deps.table, deps.s3, deps.sqs):
+        for cached in (deps.settings, deps.table, deps.s3, deps.sqs, deps.branding):
             cached.cache_clear()
         functions = FunctionLoader()
         queues = stack.queues
@@ -92,6 +93,7 @@ def running_local_api(
                 Binding(queues.stripe_events.url, queues.stripe_events.arn, "webhook_worker"),
                 Binding(queues.fan_out.url, queues.fan_out.arn, "fan_out_webhooks"),
                 Binding(queues.deliveries.url, queues.deliveries.arn, "deliver_webhooks"),
+                Binding(queues.emails.url, queues.emails.arn, "send_emails"),
             ],
             scheduled=("retry_webhooks",),
         )

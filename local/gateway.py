@@ -19,7 +19,7 @@ from billfold_lambda import gateway_responses
 from billfold_lambda.authorizer import UNAUTHORIZED
 from billfold_lambda.cors import preflight_headers
 from billfold_lambda.gateway_responses import GatewayResponse
-from billfold_lambda.routes import ROUTES, Access, Route
+from billfold_lambda.routes import ROUTES, Route
 
 from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
 from local.functions import FunctionLoader
@@ -98,7 +98,7 @@ class LocalGateway:
             return gateway_error(gateway_responses.ROUTE_NOT_FOUND)
         route, encoded = matched
         path_parameters = {name: unquote(value) for name, value in encoded.items()}
-        if route.access is Access.STRIPE_SIGNATURE:  # no authorizer: the handler checks
+        if route.public:  # no authorizer: the handler checks the request's own credential
             return self._invoke(
                 route.operation, proxy_event(request, route, path_parameters, self._stage, {})
             )

@@ -48,7 +48,9 @@ def build_openapi(functions: FunctionLoader) -> dict[str, Any]:
     )
     document["components"]["securitySchemes"]["stripeSignature"] = STRIPE_SIGNATURE_SCHEME
     for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
         if route.access is Access.STRIPE_SIGNATURE:
-            operation = document["paths"][route.path][route.method.lower()]
             operation["security"] = [{"stripeSignature": []}]
+        elif route.access is Access.EMAIL_LINK:
+            operation["security"] = []  # the signed link in the path is the credential
     return document

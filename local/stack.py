@@ -171,6 +171,7 @@ def provision() -> tuple[Queues, str]:
         emails=_queue_with_dead_letters(EMAIL_QUEUE),
         tap=_queue_with_dead_letters(TAP_QUEUE),
     )
+    boto3.client("ses").verify_email_identity(EmailAddress=SELLER[config.ENV_SELLER_EMAIL])
     boto3.client("events").create_event_bus(Name=EVENT_BUS)
     _bus_rule("webhooks", routing.EVERY_EVENT, queues.fan_out)
     _bus_rule("emails", routing.EMAILED_EVENTS, queues.emails)

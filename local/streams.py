@@ -2,7 +2,11 @@
 stream from moto, keep the records the relay's filter patterns match (as Lambda's event
 filtering would), and invoke the relay with a real stream event, in order. A batch that fails
 is given again (from its first failed record), a few times, then skipped, as a stream
-mapping with a retry limit does."""
+mapping with a retry limit does.
+
+moto numbers a shard's records by their position, and two records written at once may share
+a number, so a reader that asks for what follows the last number it read can skip one. The
+pump counts the records it has read instead, and asks for the record at that position."""
 
 import logging
 import threading
@@ -32,7 +36,8 @@ class StreamPump:
         self._streams = streams
         self._arn = stream_arn
         self._functions = functions
-        self._iterators: dict[str, str] = {}
+        self._read_so_far: dict[str, int] = {}
+        """Per shard, how many records have been read."""
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -43,12 +48,16 @@ class StreamPump:
         shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]
         for shard in shards.get("Shards", []):
             shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            page = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=1000)
-            self._iterators[shard_id] = page.get("NextShardIterator") or self._iterators[shard_id]
+            first = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+            position = self._read_so_far.get(shard_id, 0)
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self._arn,
+                ShardId=shard_id,
+                ShardIteratorType="AT_SEQUENCE_NUMBER",
+                SequenceNumber=str(first + position),
+            )["ShardIterator"]
+            page = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            self._read_so_far[shard_id] = position + len(page.get("Records", []))
             self._pending += [
                 self._lambda_record(dict(record))
                 for record in page.get("Records", [])

@@ -7,7 +7,8 @@
  *
  * Attributes: api-url, token (from POST /v1/portal-sessions), stripe-js-url (Stripe.js, or
  * localstripe's stand-in locally), locale (default: the browser's), return-url (a link back to
- * the app when the session has expired), invoice-page-size (default 12). Theme it with CSS
+ * the app when the session has expired), invoice-page-size (default 12), view (a section to
+ * bring into view once loaded: subscription, usage, plans, addons, payment or invoices). Theme it with CSS
  * variables on the element: --bf-color-*, --bf-font-family, --bf-radius (billfold-portal.css).
  *
  * A plain custom element with a shadow root, no framework and no build step: it drops into any
@@ -232,8 +233,22 @@
           histories: new Map(histories),
           notice,
         });
+        this.reveal();
       } catch (error) {
         this.fail(error);
+      }
+    }
+
+    /** Bring the section named by `view` into view (once: an email's link opened the page). */
+    reveal() {
+      const view = this.getAttribute("view");
+      if (!view) return;
+      this.removeAttribute("view");
+      const section = this.shadowRoot.querySelector(`[data-section="${CSS.escape(view)}"]`);
+      if (section) {
+        section.scrollIntoView({ block: "start" });
+        section.setAttribute("tabindex", "-1");
+        section.focus({ preventScroll: true });
       }
     }
 

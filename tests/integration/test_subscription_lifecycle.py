@@ -8,13 +8,13 @@ import pytest
 
 from billfold.clock import FixedClock
 from billfold.errors import Conflict
+from billfold.storage.due_work import DUE_SHARDS
 from billfold.subscriptions.cancellation import (
     CancelRequest,
     cancel_subscription,
     resume_subscription,
 )
 from billfold.subscriptions.reads import get_subscription
-from billfold.subscriptions.store import DUE_SHARDS
 from billfold.subscriptions.transitions import advance_subscription, due_customers
 from tests.integration.test_subscriptions import (  # the module's catalog and helpers
     NOW,

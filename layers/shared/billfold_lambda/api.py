@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, get_args, get_origin, get_type_hints
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -71,6 +71,12 @@ def _for_powertools(endpoint: Callable[..., Any]) -> inspect.Signature:
     )
 
 
+def _body_of(endpoint: Callable[..., Any]) -> Any:
+    """The model of what the endpoint answers (of `Response[T]`: T, e.g. a redirect's str)."""
+    returned = get_type_hints(endpoint)["return"]
+    return get_args(returned)[0] if get_origin(returned) is Response else returned
+
+
 class Api:
     """One operation's Lambda: its route (from the table), its resolver and its handler."""
 
@@ -108,7 +114,7 @@ class Api:
             responses={
                 self.spec.status: {
                     "description": self.spec.summary,
-                    "content": {"application/json": {"model": get_type_hints(endpoint)["return"]}},
+                    "content": {"application/json": {"model": _body_of(endpoint)}},
                 },
                 **_error_responses(),
             },

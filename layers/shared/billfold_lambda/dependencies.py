@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
+    from billfold.emails.branding import Branding
+    from billfold.emails.sending import SesMailer
     from billfold.endpoints.deliveries import Queued
     from billfold.endpoints.sending import HttpSender
     from billfold.events.bus import EventBridgeBus
@@ -203,3 +205,20 @@ def queue_deliveries(deliveries: "list[Queued]") -> None:
         )
         if response.get("Failed"):
             raise RuntimeError(f"SQS refused {len(response['Failed'])} deliveries")
+
+
+@cache
+def branding() -> "Branding":
+    """The seller's branding and email settings."""
+    from billfold.emails.branding import Branding
+
+    return Branding.from_env()
+
+
+def mailer() -> "SesMailer":
+    """Sends emails through SES."""
+    import boto3
+
+    from billfold.emails.sending import SesMailer
+
+    return SesMailer(boto3.client("ses"))

@@ -16,6 +16,8 @@ class Access(StrEnum):
     """Also a customer's portal token, confined to that token's own customer."""
     STRIPE_SIGNATURE = "stripe_signature"
     """No key: Stripe's webhook signature is the credential (checked by the handler)."""
+    EMAIL_LINK = "email_link"
+    """No key: the signed link in the path is the credential (checked by the handler)."""
 
 
 class Needs(StrEnum):
@@ -65,6 +67,11 @@ class Route:
         for name in self.path_parameters:
             path = path.replace("{" + name + "}", bound.get(name, "*"))
         return path
+
+    @property
+    def public(self) -> bool:
+        """Whether the route takes no key (its own credential is checked by its handler)."""
+        return self.access in (Access.STRIPE_SIGNATURE, Access.EMAIL_LINK)
 
     @property
     def customer_scoped(self) -> bool:
@@ -563,6 +570,16 @@ ROUTES: tuple[Route, ...] = (
     ),
     # The customer portal
     Route(
+        "open_email_link",
+        "GET",
+        "/v1/links/{linkToken}",
+        "An email's link: opens the customer's portal in a fresh session (302)",
+        "portal",
+        frozenset({Needs.TABLE_READ, Needs.PORTAL_SECRET}),
+        Access.EMAIL_LINK,
+        status=302,
+    ),
+    Route(
         "create_portal_session",
         "POST",
         "/v1/portal-sessions",
@@ -591,9 +608,10 @@ BACKGROUND_FUNCTIONS = (
     "fan_out_webhooks",
     "deliver_webhooks",
     "retry_webhooks",
+    "send_emails",
 )
 """The functions that serve no route: the API's authorizer, the scheduled billing run and its
-worker, the Stripe webhook worker, and the event relay with the webhook fan-out, delivery and
-retry sweep."""
+worker, the Stripe webhook worker, the event relay with the webhook fan-out, delivery and
+retry sweep, and the email sender."""
 
 ROUTES_BY_OPERATION: dict[str, Route] = {route.operation: route for route in ROUTES}

@@ -13,6 +13,13 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     Field(examples=["billing@acme.test"]),
 ]
+Locale = Annotated[
+    str,
+    StringConstraints(max_length=35, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    Field(
+        description="a BCP 47 language tag: emails' dates and amounts follow it", examples=["de-DE"]
+    ),
+]
 CustomerName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
@@ -25,6 +32,7 @@ class CustomerCreate(RequestModel):
     email: Email
     name: CustomerName
     metadata: Metadata = Field(default_factory=dict)
+    locale: Locale | None = None
 
 
 class CustomerUpdate(RequestModel):
@@ -33,6 +41,7 @@ class CustomerUpdate(RequestModel):
     email: Email | None = None
     name: CustomerName | None = None
     metadata: Metadata | None = None
+    locale: Locale | None = None
 
 
 class Customer(ApiModel):
@@ -42,6 +51,8 @@ class Customer(ApiModel):
     email: str
     name: str
     metadata: dict[str, str]
+    locale: str | None = None
+    """Emails' dates and amounts follow it (null: the deployment's default)."""
     stripe_customer_id: str
     created_at: datetime
     updated_at: datetime

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictInt, StringConstraints
+from pydantic import AfterValidator, Field, StrictInt, StringConstraints, WithJsonSchema
 
 from billfold.identifiers import CatalogId
 from billfold.models import ApiModel, RequestModel
@@ -17,7 +17,24 @@ EndpointUrl = Annotated[
 Description = Annotated[str, StringConstraints(max_length=500)]
 
 
-def _once_each(types: list[EventType | Literal["*"]]) -> list[EventType | Literal["*"]]:
+EVERY_TYPE = "*"
+_NAMES = frozenset(event_type.value for event_type in EventType) | {EVERY_TYPE}
+
+
+def _known(name: str) -> str:
+    if name not in _NAMES:
+        raise ValueError(f"'{name}' is not an event type (docs/events.md lists them)")
+    return name
+
+
+EventTypeName = Annotated[
+    str,
+    AfterValidator(_known),
+    WithJsonSchema({"type": "string", "enum": sorted(_NAMES)}),
+]
+
+
+def _once_each(types: list[str]) -> list[str]:
     if len(set(types)) != len(types):
         raise ValueError("an event type is listed twice")
     if "*" in types and len(types) > 1:
@@ -26,7 +43,7 @@ def _once_each(types: list[EventType | Literal["*"]]) -> list[EventType | Litera
 
 
 EventTypes = Annotated[
-    list[EventType | Literal["*"]],
+    list[EventTypeName],
     Field(min_length=1, max_length=len(EventType)),
     AfterValidator(_once_each),
     Field(description='the event types sent to the endpoint, or ["*"] for every one'),

@@ -155,7 +155,7 @@ def create_endpoint(
         endpoint = Endpoint(
             id=request.id,
             url=request.url,
-            event_types=[str(t) for t in request.event_types],
+            event_types=request.event_types,
             description=request.description,
             status="enabled",
             secret_version=1,
@@ -237,7 +237,7 @@ def update_endpoint(
     after = current.model_copy(
         update={
             "url": request.url,
-            "event_types": [str(t) for t in request.event_types],
+            "event_types": request.event_types,
             "description": request.description,
             "status": status,
             "disabled_reason": "requested" if status == "disabled" else None,
