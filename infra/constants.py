@@ -52,6 +52,16 @@ BILLING_RUN_EVERY = Duration.minutes(5)
 """How often the scheduled billing run looks for due work."""
 DUNNING_DAYS = (1, 3, 5)
 """Days after a failed charge to try again; then the invoice is uncollectible."""
+WEBHOOK_RETRY_EVERY = Duration.minutes(1)
+"""How often the webhook retry sweep queues the deliveries whose retry is due."""
+DELIVERY_TIMEOUT = Duration.seconds(120)
+"""The delivery worker's timeout: a batch of deliveries, each up to 10 seconds."""
+DELIVERY_BATCH_SIZE = 5
+RELAY_BATCH_SIZE = 100
+RELAY_RETRIES = 20
+"""Tries of a stream batch before its records go to the relay's dead-letter queue."""
+EVENT_ARCHIVE_RETENTION = Duration.days(90)
+"""How long the bus's archive keeps events for replay."""
 POWERTOOLS_SERVICE_NAME = "billfold"
 POWERTOOLS_METRICS_NAMESPACE = "Billfold"
 LOG_LEVEL = "INFO"
@@ -86,9 +96,38 @@ CONTEXT_PORTAL_URL = "portalUrl"
 """The page a portal session links to, when the user embeds the portal in their own app
 (default: the portal's CloudFront URL)."""
 
+CONTEXT_ALARM_EMAIL = "alarmEmail"
+"""Where alarms are emailed (an SNS email subscription; without it, subscribe to the topic)."""
+CONTEXT_EMAIL_FROM = "emailFrom"
+"""The address emails come from: an identity verified in SES (default: the seller's email)."""
+CONTEXT_EMAIL_REPLY_TO = "emailReplyTo"
+CONTEXT_BRAND_NAME = "brandName"
+CONTEXT_BRAND_LOGO_URL = "brandLogoUrl"
+CONTEXT_BRAND_ACCENT = "brandAccent"
+CONTEXT_EMAILS = "emails"
+"""Which emails are sent: `all` (default), `none`, or a comma-separated list of kinds."""
+CONTEXT_SELLER_NAME = "sellerName"
+CONTEXT_SELLER_EMAIL = "sellerEmail"
+
+# --- Alarms --------------------------------------------------------------------------------------
+API_5XX_PERCENT = 1
+"""Alarm when more than this share of API requests fail on the server side (5 minutes)."""
+BILLING_LAG_SECONDS = 3600
+"""Alarm when a due customer has waited longer than this to be settled."""
+WEBHOOK_FAILURES = 10
+"""Alarm when this many webhook attempts fail within 15 minutes."""
+PAYMENT_FAILURE_PERCENT = 20
+"""Alarm when more than this share of charges fail in an hour (from 5 charges on)."""
+SIGNATURE_FAILURES = 5
+"""Alarm when this many Stripe webhooks fail their signature check within 5 minutes."""
+ALARM_GROUP_SIZE = 10
+"""Functions per errors or throttles alarm: a CloudWatch alarm's math takes 10 metrics."""
+
 # --- Portal --------------------------------------------------------------------------------------
-PORTAL_SESSION_OPERATION = "create_portal_session"
-"""The route whose function hands out portal URLs: it needs to know the portal page's URL."""
+PORTAL_LINK_OPERATIONS = frozenset({"create_portal_session", "open_email_link"})
+"""The routes whose functions hand out portal URLs: they need to know the portal page's URL."""
+ENTITLEMENT_CHECK = "check_entitlement"
+"""The hot-path operation the dashboard shows."""
 PORTAL_INDEX = "index.html"
 PORTAL_CONFIG_FILE = "config.json"
 """Written next to the page at deployment: the API URL and Stripe.js URL it uses."""

@@ -5,18 +5,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, Route
 
 from billfold import config
+from billfold.events import routing
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import functions
 from infra.constructs.api import Api
 from infra.constructs.data import Data
+from infra.constructs.events import Events, bus_rules
 from infra.constructs.functions import FunctionGroup, Grantables, ServiceFunction
 from infra.constructs.layers import Layers
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.portal import Portal, PortalDomain
 from infra.constructs.queues import Queues
 from infra.constructs.secrets import Secrets
@@ -66,6 +71,17 @@ class BillfoldStack(Stack):
         secrets = Secrets(self, "Secrets", settings=settings)
         layers = Layers(self, "Layers", dirs=layer_dirs)
         queues = Queues(self, "Queues")
+        bus = events.EventBus(self, "EventBus", event_bus_name=f"billfold-{settings.name}")
+        bus.archive(
+            "Archive",
+            description="Every billfold event, for replays",
+            event_pattern=events.EventPattern(source=[routing.SOURCE]),
+            retention=constants.EVENT_ARCHIVE_RETENTION,
+        )
+        bus_rules(self, bus, queues.fan_out, queues.emails)
+        email_from = self._context(constants.CONTEXT_EMAIL_FROM, "") or self._context(
+            constants.CONTEXT_SELLER_EMAIL, "billing@example.com"
+        )
         grantables = Grantables(
             table=data.table,
             index_arns=data.index_arns,
@@ -75,8 +91,16 @@ class BillfoldStack(Stack):
             invoice_bucket=data.invoice_bucket,
             billing_queue=queues.billing,
             webhook_queue=queues.webhooks,
+            event_bus=bus,
+            delivery_queue=queues.deliveries,
+            email_identity_arns=[
+                self.format_arn(service="ses", resource="identity", resource_name=identity)
+                for identity in (email_from, email_from.rpartition("@")[2])
+            ],
         )
-        Workers(self, "Workers", grantables=grantables, layers=layers.all, settings=settings)
+        workers = Workers(
+            self, "Workers", grantables=grantables, layers=layers.all, settings=settings
+        )
 
         authorizer = self._authorizer(settings, data, secrets, layers)
         cors_origins = config.cors_origins(
@@ -99,6 +123,24 @@ class BillfoldStack(Stack):
             domain=self._portal_domain(),
         )
         portal_url = self._context(constants.CONTEXT_PORTAL_URL, portal.url)
+        event_functions = Events(
+            self,
+            "Events",
+            grantables=grantables,
+            layers=layers.all,
+            settings=settings,
+            fan_out_queue=queues.fan_out,
+            email_queue=queues.emails,
+            relay_failures=queues.relay_failures,
+            email_environment=self._email_environment(email_from, api.rest_api.url),
+        )
+        function_groups: dict[str, list[lambda_.IFunction]] = {
+            "authorizer": [authorizer.function],
+            "billing-run": [workers.scheduler.function, workers.billing.function],
+            "stripe-events": [workers.webhooks.function],
+            "event-workers": [f.function for f in event_functions.functions.values()],
+        }
+        route_functions: dict[str, ServiceFunction] = {}
         for tag, tag_routes in routes_by_tag(routes).items():
             group = FunctionGroup(
                 self,
@@ -115,9 +157,21 @@ class BillfoldStack(Stack):
                 service_function = group.functions[route.operation]
                 function = service_function.function
                 function.add_environment(config.ENV_CORS_ORIGINS, ",".join(cors_origins))
-                if route.operation == constants.PORTAL_SESSION_OPERATION:
+                if route.operation in constants.PORTAL_LINK_OPERATIONS:
                     function.add_environment(config.ENV_PORTAL_URL, portal_url)
                 api.add_route(route, service_function.target)
+            function_groups[tag] = [f.function for f in group.functions.values()]
+            route_functions.update(group.functions)
+        monitoring = Monitoring(
+            self,
+            "Monitoring",
+            settings=settings,
+            alarm_email=self._context(constants.CONTEXT_ALARM_EMAIL, ""),
+            rest_api=api.rest_api,
+            dead_letter_queues=queues.dead_letter_queues,
+            function_groups=function_groups,
+            entitlement_check=route_functions[constants.ENTITLEMENT_CHECK].function,
+        )
 
         outputs = {
             "ApiUrl": api.rest_api.url,
@@ -127,8 +181,13 @@ class BillfoldStack(Stack):
             "StripeSecretArn": secrets.stripe.secret_arn,
             "StripeWebhookSecretArn": secrets.stripe_webhook.secret_arn,
             "PortalSigningSecretArn": secrets.portal_signing.secret_arn,
-            "BillingDeadLetterQueueUrl": queues.billing_dead_letters.queue_url,
-            "WebhookDeadLetterQueueUrl": queues.webhook_dead_letters.queue_url,
+            "EventBusName": bus.event_bus_name,
+            "EventBusArn": bus.event_bus_arn,
+            "AlarmTopicArn": monitoring.topic.topic_arn,
+            **{
+                f"{name}DeadLetterQueueUrl": queue.queue_url
+                for name, queue in queues.dead_letter_queues.items()
+            },
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
@@ -146,6 +205,23 @@ class BillfoldStack(Stack):
                 f"-c {constants.CONTEXT_PORTAL_CERTIFICATE_ARN}=... together"
             )
         return PortalDomain(name, certificate) if name else None
+
+    def _email_environment(self, email_from: str, api_url: str) -> dict[str, str]:
+        """What the email sender needs: the API's URL (its links open through it), the sender
+        and the branding (each from its context value, when given)."""
+        environment = {config.ENV_API_URL: api_url, config.ENV_EMAIL_FROM: email_from}
+        for key, name in (
+            (constants.CONTEXT_EMAIL_REPLY_TO, config.ENV_EMAIL_REPLY_TO),
+            (constants.CONTEXT_BRAND_NAME, config.ENV_BRAND_NAME),
+            (constants.CONTEXT_BRAND_LOGO_URL, config.ENV_BRAND_LOGO_URL),
+            (constants.CONTEXT_BRAND_ACCENT, config.ENV_BRAND_ACCENT),
+            (constants.CONTEXT_EMAILS, config.ENV_EMAILS),
+            (constants.CONTEXT_SELLER_NAME, config.ENV_SELLER_NAME),
+        ):
+            value = self._context(key, "")
+            if value:
+                environment[name] = value
+        return environment
 
     def _context(self, key: str, default: str) -> str:
         """A string context value (`-c key=value`), or `default` when it is absent or empty."""

@@ -6,6 +6,7 @@
 - request latency through the local gateway (handler + moto over loopback);
 - DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
 - raw-event ingestion (10,000 events) and invoice PDF rendering;
+- the delay from a state change to its webhook delivery, on the local stack;
 - the portal: its files' size (raw and gzipped), and how long headless Chromium takes from
   opening a portal URL to the whole page drawn, with how many API calls that makes;
 - the size of the two Lambda layers, if `make synth` has built them.
@@ -34,6 +35,7 @@ from local.events import HttpRequest, proxy_event
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext
 from local.servers import free_port
+from tests.bench_webhooks import webhook_delivery_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "bf_sk_benchmark_key_0123456789abcdefghijkl"
@@ -398,6 +400,7 @@ def main() -> None:
         event_ingestion_figures()
         invoice_pdf_figures()
         portal_figures(api)
+        webhook_delivery_figures(api)
 
     layers = ROOT / ".build" / "layers"
     if layers.exists():

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import settings
 
 from billfold_lambda import dependencies as deps
 
@@ -21,6 +22,11 @@ from local.servers import free_port
 
 TEST_SERVER_KEY = "bf_sk_test_suite_key_0123456789abcdefghij"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+settings.register_profile("billfold", deadline=None)
+settings.load_profile("billfold")
+"""No deadline: a test never asserts a timing (a loaded CI machine made one case slow)."""
 
 
 @pytest.fixture(scope="session")

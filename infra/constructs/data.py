@@ -48,6 +48,7 @@ class Data(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=schema.TTL_ATTRIBUTE,
+            stream=dynamodb.StreamViewType(schema.STREAM_VIEW),
             deletion_protection=settings.protected,
             removal_policy=settings.removal_policy,
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from aws_cdk import Duration, NestedStack, Tags
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -43,6 +44,8 @@ BUCKET_OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
 BUCKET_LIST_ACTIONS = ("s3:ListBucket",)
 """Without it a missing object reads as 403, not 404 (the PDF is rendered when missing)."""
 QUEUE_SEND_ACTIONS = ("sqs:SendMessage",)
+EVENT_PUBLISH_ACTIONS = ("events:PutEvents",)
+EMAIL_SEND_ACTIONS = ("ses:SendRawEmail",)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class Grantables:
     invoice_bucket: s3.IBucket
     billing_queue: sqs.IQueue
     webhook_queue: sqs.IQueue
+    event_bus: events.IEventBus
+    delivery_queue: sqs.IQueue
+    email_identity_arns: Sequence[str]
+    """The SES identities emails are sent as: the from-address and its domain."""
 
 
 def missing_handlers(operations: Sequence[str]) -> list[str]:
@@ -115,6 +122,11 @@ def route_statements(needs: frozenset[Needs], grantables: Grantables) -> list[ia
         ],
         Needs.BILLING_QUEUE: [statement(QUEUE_SEND_ACTIONS, [grantables.billing_queue.queue_arn])],
         Needs.WEBHOOK_QUEUE: [statement(QUEUE_SEND_ACTIONS, [grantables.webhook_queue.queue_arn])],
+        Needs.EVENT_BUS: [statement(EVENT_PUBLISH_ACTIONS, [grantables.event_bus.event_bus_arn])],
+        Needs.DELIVERY_QUEUE: [
+            statement(QUEUE_SEND_ACTIONS, [grantables.delivery_queue.queue_arn])
+        ],
+        Needs.SEND_EMAIL: [statement(EMAIL_SEND_ACTIONS, grantables.email_identity_arns)],
     }
     return [
         granted_statement for need in Needs if need in needs for granted_statement in granted[need]
@@ -133,6 +145,8 @@ def need_environment(needs: frozenset[Needs], grantables: Grantables) -> dict[st
         Needs.INVOICE_BUCKET: (config.ENV_INVOICE_BUCKET, grantables.invoice_bucket.bucket_name),
         Needs.BILLING_QUEUE: (config.ENV_BILLING_QUEUE_URL, grantables.billing_queue.queue_url),
         Needs.WEBHOOK_QUEUE: (config.ENV_WEBHOOK_QUEUE_URL, grantables.webhook_queue.queue_url),
+        Needs.EVENT_BUS: (config.ENV_EVENT_BUS_NAME, grantables.event_bus.event_bus_name),
+        Needs.DELIVERY_QUEUE: (config.ENV_DELIVERY_QUEUE_URL, grantables.delivery_queue.queue_url),
     }
     return dict(value for need, value in settings.items() if need in needs)
 

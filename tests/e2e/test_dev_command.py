@@ -53,7 +53,9 @@ def test_dev_serves_the_demo_with_the_configured_key_and_stops_cleanly():
         lines = _wait_for_ready(process)
         assert process.stdout is not None
         assert f"http://127.0.0.1:{port}" in lines[-1]
-        banner = "".join(lines) + "".join(process.stdout.readline() for _ in range(8))
+        banner = "".join(lines)
+        while "Ctrl-C stops everything" not in banner:  # the banner's last line
+            banner += process.stdout.readline()
         backends = re.findall(r"local (?:AWS|Stripe):\s+(http://127\.0\.0\.1:\d+)", banner)
         assert len(backends) == 2, banner
         portal = re.search(r"portal:\s+(\S+)#token=(bf_pt_\S+)", banner)

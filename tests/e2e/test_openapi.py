@@ -5,7 +5,16 @@ import pytest
 from billfold_lambda.routes import ROUTES
 
 BODY_METHODS = {"POST", "PATCH"}
-BODILESS = ("/archive", "/resume", "/pay", "/void", "/setup-intent", "/default", "/stripe")
+BODILESS = (
+    "/archive",
+    "/resume",
+    "/pay",
+    "/void",
+    "/setup-intent",
+    "/default",
+    "/stripe",
+    "/resend",
+)
 """POST routes that take no JSON body (the webhook's body is Stripe's, checked by signature)."""
 ROUTES_WITH_BODY = [r for r in ROUTES if r.method in BODY_METHODS and not r.path.endswith(BODILESS)]
 
@@ -95,7 +104,8 @@ def test_each_operation_documents_its_success_response(document):
         responses = document["paths"][route.path][route.method.lower()]["responses"]
         success = responses.get(str(route.status), {}).get("content", {})
         schema = success.get("application/json", {}).get("schema", {})
-        if "$ref" not in schema:
+        redirect = route.status == 302 and str(route.status) in responses  # to the portal
+        if "$ref" not in schema and not redirect:
             undocumented.append(f"{route.operation} {route.status}")
 
     assert undocumented == []

@@ -74,8 +74,8 @@ def test_route_functions_are_grouped_by_tag(dev: Assembly) -> None:
             if r.tag == route.tag
         }
         assert len(tags) == 1, f"tag {route.tag} spans nested stacks {tags}"
-    workers = 1  # the nested stack of the billing run and the queue workers
-    assert len(dev.nested) == len({route.tag for route in ROUTES}) + workers
+    background = 2  # the billing run and Stripe worker; the event relay, webhooks and emails
+    assert len(dev.nested) == len({route.tag for route in ROUTES}) + background
 
 
 def test_authorizer(dev: Assembly) -> None:

@@ -9,6 +9,7 @@ from billfold_lambda.routes import ROUTES, Needs, Route
 
 from billfold import config
 from billfold.storage import schema
+from infra.constants import PORTAL_LINK_OPERATIONS
 from tests.infra.assembly import FUNCTIONS_DIR, Assembly, FunctionInfo, as_list
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("infra-dev")]
@@ -38,7 +39,14 @@ QUEUE_CONSUME = {
 """What an SQS event source grants its function on the queue."""
 ROUTE_IDS = [route.operation for route in ROUTES]
 WORKERS = ["billing_scheduler", "billing_worker", "webhook_worker"]
-NON_ROUTE = [AUTHORIZER, *WORKERS]
+EVENT_WORKERS = [
+    "relay_events",
+    "fan_out_webhooks",
+    "deliver_webhooks",
+    "retry_webhooks",
+    "send_emails",
+]
+NON_ROUTE = [AUTHORIZER, *WORKERS, *EVENT_WORKERS]
 SETTLE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET, Needs.INVOICE_BUCKET})
 
 
@@ -169,7 +177,8 @@ def test_function_runtime_settings(dev: Assembly, operation: str) -> None:
     assert properties["Architectures"] == ["arm64"]
     assert properties["Handler"] == "handler.handler"
     assert properties["MemorySize"] == 512
-    assert properties["Timeout"] == (60 if operation in WORKERS else 10)
+    timeout = 60 if operation in WORKERS + EVENT_WORKERS else 10
+    assert properties["Timeout"] == (120 if operation == "deliver_webhooks" else timeout)
     assert properties["TracingConfig"] == {"Mode": "Active"}
 
 
@@ -236,17 +245,23 @@ def test_authorizer_role_reads_credentials_and_the_portal_key_only(
 
 def test_only_xray_is_granted_on_every_resource(dev: Assembly) -> None:
     """And CloudFront invalidations, which aws-cdk-lib grants its BucketDeployment handler on
-    every distribution (acknowledged to cdk-nag on that role only)."""
+    every distribution (acknowledged to cdk-nag on that role only), and the relay's
+    dynamodb:ListStreams, an account-level action that takes no resource (its stream event
+    source grants it)."""
     deployment_roles = [
         fn["Properties"]["Role"]["Fn::GetAtt"][0]
         for k, fn in dev.cdk_handlers.items()
         if k.startswith("CustomCDKBucketDeployment")
     ]
     assert len(deployment_roles) == 1
+    relay = dev.function("relay_events")
+    relay_roles = [{"Ref": relay.properties["Role"]["Fn::GetAtt"][0]}]
     for stack in dev.stacks:
         for policy in stack.of_type("AWS::IAM::Policy").values():
             allowed = XRAY
-            if stack is dev.root and policy["Properties"]["Roles"] == [
+            if stack is relay.stack and policy["Properties"]["Roles"] == relay_roles:
+                allowed = XRAY | {"dynamodb:ListStreams"}
+            elif stack is dev.root and policy["Properties"]["Roles"] == [
                 {"Ref": role} for role in deployment_roles
             ]:
                 allowed = INVALIDATION
@@ -283,7 +298,7 @@ def test_route_environment(dev: Assembly, refs: dict[str, Any], route: Route) ->
     """Plus the CORS origins (every route) and the portal URL (the portal-session route)."""
     environment = expected_environment(route.needs, refs)
     environment[config.ENV_CORS_ORIGINS] = "*"
-    if route.operation == "create_portal_session":
+    if route.operation in PORTAL_LINK_OPERATIONS:
         distribution_id, _ = dev.only("AWS::CloudFront::Distribution")
         environment[config.ENV_PORTAL_URL] = {
             "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}, "/"]]
@@ -329,13 +344,15 @@ def test_the_billing_run_is_scheduled_and_the_workers_read_their_queues(dev: Ass
 
 
 def test_queues_keep_failures_in_dead_letter_queues(dev: Assembly) -> None:
+    """Six times their consumer's timeout: the delivery worker's is two minutes."""
     queues = dev.root.of_type("AWS::SQS::Queue")
     live = {k: q for k, q in queues.items() if "DeadLetters" not in k}
-    assert len(live) == 2
-    for queue in live.values():
+    assert len(live) == 5
+    for logical_id, queue in live.items():
         redrive = queue["Properties"]["RedrivePolicy"]
         assert redrive["maxReceiveCount"] == 5
-        assert queue["Properties"]["VisibilityTimeout"] == 360
+        timeout = 720 if "WebhookDeliveries" in logical_id else 360
+        assert queue["Properties"]["VisibilityTimeout"] == timeout
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
 

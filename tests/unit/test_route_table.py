@@ -13,6 +13,7 @@ from billfold_lambda.routes import (
     BACKGROUND_FUNCTIONS,
     ROUTES,
     ROUTES_BY_OPERATION,
+    Access,
     Needs,
     Route,
 )
@@ -51,8 +52,10 @@ def test_every_function_directory_is_a_route_or_the_authorizer() -> None:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
-def test_creates_and_grants_return_201_and_everything_else_200(route: Route) -> None:
+def test_creates_and_grants_return_201_links_302_and_everything_else_200(route: Route) -> None:
     expected = 201 if route.operation.startswith(("create_", "grant_")) else 200
+    if route.access is Access.EMAIL_LINK:
+        expected = 302  # a link opens the portal
 
     assert route.status == expected
 

@@ -34,6 +34,12 @@ class Needs(StrEnum):
     WEBHOOK_QUEUE = "webhook_queue"
     PORTAL_SECRET = "portal_secret"
     """Sign portal tokens."""
+    EVENT_BUS = "event_bus"
+    """Publish on the event bus."""
+    DELIVERY_QUEUE = "delivery_queue"
+    """Queue webhook deliveries for the delivery worker."""
+    SEND_EMAIL = "send_email"
+    """Send email through SES from the seller's address."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ REFUSED_NETWORKS = tuple(
         "224.0.0.0/4",
         "240.0.0.0/4",
         "::/128",
+        "64:ff9b::/96",  # NAT64: an IPv4 address (the metadata service's too) inside IPv6
+        "64:ff9b:1::/48",
+        "2002::/16",  # 6to4: likewise
         "::1/128",
         "fc00::/7",
         "fe80::/10",

@@ -12,6 +12,7 @@ receiver may see the event twice, and drops it by `id`).
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from billfold.clock import sortable_timestamp
 from billfold.endpoints.service import find_endpoint, health_writes, signing_secrets
 from billfold.endpoints.signing import HEADER, signature_header
 from billfold.errors import ErrorCode, NotFound
+from billfold.figures import Figure, record
 from billfold.models import ApiModel
 from billfold.outbox import EventType
 from billfold.storage import keys
@@ -116,9 +118,12 @@ class Queued:
         return cls(endpoint_id=str(message["endpointId"]), delivery_id=str(message["deliveryId"]))
 
 
-def _delivery_id(endpoint_id: str, event: Mapping[str, Any], now: datetime) -> str:
+def _delivery_id(endpoint_id: str, event: Mapping[str, Any]) -> str:
+    """The same for every fan-out of one event to one endpoint (so a redelivered fan-out
+    finds the delivery it recorded), starting with the event's time (so an endpoint's
+    deliveries sort by it)."""
     digest = hashlib.sha256(f"{endpoint_id}\x1f{event['id']}".encode()).hexdigest()[:16]
-    return f"whd_{now.strftime('%Y%m%d%H%M%S')}{digest}"
+    return f"whd_{re.sub(r'[^0-9]', '', str(event['createdAt']))[:14]}{digest}"
 
 
 def subscribes(endpoint: Mapping[str, Any], event_type: str) -> bool:
@@ -142,7 +147,7 @@ def fan_out(
             continue  # an endpoint is not told that it was disabled
         if not subscribes(endpoint, str(event["type"])):
             continue
-        delivery_id = _delivery_id(endpoint["id"], event, now)
+        delivery_id = _delivery_id(endpoint["id"], event)
         key = keys.webhook_delivery(endpoint["id"], delivery_id)
         item: Item = {
             **key,
@@ -297,6 +302,8 @@ def attempt(
         table.transact([update])
     except ConditionFailed:
         return None  # another worker recorded an attempt of this delivery first
+    succeeded = Figure.WEBHOOK_DELIVERIES_SUCCEEDED
+    record(succeeded if response.succeeded else Figure.WEBHOOK_DELIVERIES_FAILED)
     try:
         health = health_writes(endpoint, response.succeeded, now)
         if health:

@@ -47,11 +47,11 @@ def verify(
     fields = [part.split("=", 1) for part in header.split(",") if "=" in part]
     stamps = [value for name, value in fields if name == "t"]
     signatures = [value for name, value in fields if name == "v1"]
-    if len(stamps) != 1 or not stamps[0].isdigit() or not signatures:
+    if len(stamps) != 1 or not (stamps[0].isascii() and stamps[0].isdigit()) or not signatures:
         raise InvalidSignature("malformed Billfold-Signature header")
     timestamp = int(stamps[0])
     if abs((time.time() if now is None else now) - timestamp) > tolerance:
         raise InvalidSignature("the signature's timestamp is outside the tolerance")
-    expected = _digest(secret, timestamp, body)
-    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
+    expected = _digest(secret, timestamp, body).encode()
+    if not any(hmac.compare_digest(expected, candidate.encode()) for candidate in signatures):
         raise InvalidSignature("no signature matches the body")

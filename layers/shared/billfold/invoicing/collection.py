@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode, NotFound
+from billfold.figures import Figure, record
 from billfold.invoicing.models import Invoice, Payment
 from billfold.invoicing.service import get_invoice, save_invoice
 from billfold.payments.charges import ChargeOutcome, Charger, ChargeRequest
@@ -131,11 +132,21 @@ def record_outcome(
             saved = save_invoice(table, invoice, after, now)
         except Conflict:
             continue
+        _record_figures(saved)
         _subscription_after(table, saved, outcome, gave_up, now)
         return saved
     raise Conflict(
         f"invoice '{invoice_id}' kept changing; retry", code=ErrorCode.CONCURRENT_MODIFICATION
     )
+
+
+def _record_figures(invoice: Invoice) -> None:
+    """The charge's outcome as business figures (the amount collected per currency)."""
+    if invoice.status == "paid":
+        record(Figure.PAYMENTS_SUCCEEDED)
+        record(Figure.AMOUNT_COLLECTED, invoice.amount_paid, currency=invoice.currency)
+    elif invoice.payment.status == "failed":
+        record(Figure.PAYMENTS_FAILED)
 
 
 def _attempt_due(invoice: Invoice, now: datetime) -> bool:

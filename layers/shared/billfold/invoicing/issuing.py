@@ -10,6 +10,7 @@ A transaction that loses a race is read and tried again.
 import uuid
 from datetime import datetime
 
+from billfold import figures
 from billfold.billing.lines import BillingLine
 from billfold.clock import sortable_timestamp
 from billfold.credits.ledger import CreditTransaction, balance_in, balance_key, balance_moves
@@ -161,6 +162,7 @@ def issue_invoice(table: Table, record_key: keys.Key, seller: Party) -> Invoice 
             table.transact(_writes(invoice, record_key, sequence, balance))
         except ConditionFailed:
             continue
+        figures.record(figures.Figure.INVOICES_ISSUED)
         return invoice
     raise Conflict(
         "invoicing kept racing other invoices; it will be retried", code=ErrorCode.INVOICE_RACE

@@ -4,10 +4,13 @@ messages, not one Lambda's loop)."""
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from billfold.clock import sortable_timestamp
+from billfold.figures import Figure, record
 from billfold.storage.due_work import DUE_SHARDS
+from billfold.storage.schema import DUE_WORK_INDEX
 from billfold.storage.table import Table
 from billfold.subscriptions.transitions import due_customers
 
@@ -51,6 +54,21 @@ def enqueue(sqs: "SQSClient", queue_url: str, customer_ids: list[str]) -> int:
     return sent
 
 
+def billing_lag(table: Table, now: datetime) -> float:
+    """How long the longest-waiting due work has waited, in seconds (0: none is overdue): the
+    earliest entry of each due-work shard."""
+    index = (DUE_WORK_INDEX.name, DUE_WORK_INDEX.partition_key, DUE_WORK_INDEX.sort_key)
+    earliest = sortable_timestamp(now)
+    for shard in range(DUE_SHARDS):
+        page = table.query(f"DUE#{shard:02d}", index=index, limit=1)
+        if page.items:
+            earliest = min(earliest, str(page.items[0][DUE_WORK_INDEX.sort_key]).split("#")[0])
+    waited = now - datetime.strptime(earliest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return max(waited.total_seconds(), 0.0)
+
+
 def enqueue_due(table: Table, sqs: "SQSClient", queue_url: str, now: datetime) -> int:
-    """Queue every customer with work due by `now`; how many."""
+    """Queue every customer with work due by `now`, and record how long the longest-waiting
+    has waited (the billing-lag alarm's figure); how many were queued."""
+    record(Figure.BILLING_LAG_SECONDS, billing_lag(table, now))
     return enqueue(sqs, queue_url, list(due_now(table, now)))

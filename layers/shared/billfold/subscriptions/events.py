@@ -43,6 +43,10 @@ def change_types(before: Subscription | None, after: Subscription) -> list[Event
     if before is None:
         return [EventType.SUBSCRIPTION_CREATED]
     found: list[EventType] = []
+    rolled = after.current_period_start > before.current_period_start or after.plan_id != (
+        before.plan_id
+    )
+    """The period ended (a scheduled change or cancel took effect) or the plan moved."""
     ended_trial = before.status == "trialing" and after.status != "trialing"
     if ended_trial and after.status != "canceled":
         found.append(EventType.SUBSCRIPTION_TRIAL_ENDED)
@@ -54,14 +58,13 @@ def change_types(before: Subscription | None, after: Subscription) -> list[Event
         found.append(EventType.SUBSCRIPTION_PAST_DUE)
     if after.status == "canceled" and before.status != "canceled":
         found.append(EventType.SUBSCRIPTION_CANCELED)
-    elif before.cancel_at_period_end and not after.cancel_at_period_end:
-        found.append(EventType.SUBSCRIPTION_RESUMED)
+    elif before.cancel_at_period_end and not after.cancel_at_period_end and not rolled:
+        found.append(EventType.SUBSCRIPTION_RESUMED)  # undone, not carried out (a fallback)
     elif after.cancel_at_period_end and not before.cancel_at_period_end:
         found.append(EventType.SUBSCRIPTION_SCHEDULED_CHANGE_CREATED)
     if after.scheduled_change is not None and after.scheduled_change != before.scheduled_change:
         found.append(EventType.SUBSCRIPTION_SCHEDULED_CHANGE_CREATED)
-    applied = after.plan_id == getattr(before.scheduled_change, "plan_id", None)
-    if before.scheduled_change is not None and after.scheduled_change is None and not applied:
+    if before.scheduled_change is not None and after.scheduled_change is None and not rolled:
         found.append(EventType.SUBSCRIPTION_SCHEDULED_CHANGE_CANCELED)
     if before.status == "past_due" and after.status == "active" and not found:
         found.append(EventType.SUBSCRIPTION_UPDATED)

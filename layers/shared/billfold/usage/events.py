@@ -25,6 +25,7 @@ from billfold.clock import as_utc
 from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode
+from billfold.figures import Figure, record
 from billfold.identifiers import CatalogId, CustomerId
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.retries import attempts
@@ -295,4 +296,7 @@ def ingest_events(table: Table, batch: EventBatch, now: datetime) -> EventBatchR
             _write_group(
                 table, customer_id, feature_id, fresh, counters.get(feature_id), now, outcomes
             )
-    return outcomes.result()
+    result = outcomes.result()
+    if result.accepted:
+        record(Figure.EVENTS_INGESTED, result.accepted)
+    return result

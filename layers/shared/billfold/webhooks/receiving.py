@@ -18,6 +18,7 @@ from typing import Any
 import stripe
 
 from billfold.errors import ErrorCode, InvalidInput
+from billfold.figures import Figure, record
 from billfold.models import ApiModel
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
@@ -35,6 +36,7 @@ class WebhookReceipt(ApiModel):
 
 
 def _bad_signature(why: str) -> InvalidInput:
+    record(Figure.STRIPE_SIGNATURE_FAILURES)
     return InvalidInput(why, field="Stripe-Signature", code=ErrorCode.INVALID_SIGNATURE)
 
 
