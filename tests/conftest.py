@@ -48,7 +48,8 @@ class ApiClient:
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send a request to `path` on the local API."""
-        return self.session.request(method, self.base_url + path, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.base_url + path, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", path, **kwargs)

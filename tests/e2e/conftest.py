@@ -30,7 +30,8 @@ def advance_clock(server: ApiClient) -> Callable[..., str]:
     """Move the local stack's test clock forward; returns the new now."""
 
     def advance(seconds: int) -> str:
-        response = server.post("/_local/clock/advance", json={"seconds": seconds})
+        # a whole billing run for every customer of the stack, with their events: not quick
+        response = server.post("/_local/clock/advance", json={"seconds": seconds}, timeout=300)
         assert response.status_code == 200, response.text
         now: str = response.json()["now"]
         return now
