@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext
+from local.polling import Poller
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -51,9 +52,11 @@ def sqs_event(messages: list["MessageTypeDef"], queue_arn: str) -> dict[str, Any
     }
 
 
-class QueuePump:
+class QueuePump(Poller):
     """Feeds each bound queue's messages to its worker, in the background or on demand, and
     runs the `scheduled` functions at every poll (the local stand-in for their schedules)."""
+
+    interval = POLL_SECONDS
 
     def __init__(
         self,
@@ -67,8 +70,7 @@ class QueuePump:
         self._scheduled = scheduled
         self._bindings = {binding.operation: binding for binding in bindings}
         self._locks = {binding.operation: threading.Lock() for binding in bindings}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     def drain(self, operation: str) -> int:
         """Deliver the queue's messages until none is visible, or only messages that already
@@ -124,31 +126,15 @@ class QueuePump:
         with self._functions.container(operation) as function:
             return function.handler(event, LocalLambdaContext(operation))
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for scheduled in self._scheduled:
-                try:
-                    self.run_scheduled(scheduled)
-                except Exception:
-                    log.exception("scheduled %s failed; running on", scheduled)
-            for operation in self._bindings:
-                self._drain_logging_errors(operation)
-            self._stop.wait(POLL_SECONDS)
-
-    def _drain_logging_errors(self, operation: str) -> None:
-        """One poll of a queue: whatever goes wrong (moto unreachable…), polling goes on."""
-        try:
-            self.drain(operation)
-        except Exception:
-            log.exception("polling the %s queue failed; polling on", operation)
-
-    def start(self) -> None:
-        """Poll every queue on a daemon thread until `stop()`."""
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop polling, once a delivery in progress has finished."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+    def poll_once(self) -> None:
+        """Run the scheduled functions, then drain every queue (one failing stops no other)."""
+        for scheduled in self._scheduled:
+            try:
+                self.run_scheduled(scheduled)
+            except Exception:
+                log.exception("scheduled %s failed; running on", scheduled)
+        for operation in self._bindings:
+            try:
+                self.drain(operation)
+            except Exception:
+                log.exception("polling the %s queue failed; polling on", operation)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from billfold.events.routing import RELAYED_RECORDS, matches
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext
+from local.polling import Poller
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
@@ -24,11 +25,12 @@ log = logging.getLogger(__name__)
 OPERATION = "relay_events"
 BATCH = 100
 MAX_TRIES = 3
-POLL_SECONDS = 0.2
 
 
-class StreamPump:
+class StreamPump(Poller):
     """Feeds the table's stream to the relay, in the background or on demand (`drain`)."""
+
+    interval = 0.2
 
     def __init__(
         self, streams: "DynamoDBStreamsClient", stream_arn: str, functions: FunctionLoader
@@ -40,8 +42,7 @@ class StreamPump:
         """Per shard, how many records have been read."""
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     def _read(self) -> None:
         """Read what the stream has past where each shard was left."""
@@ -113,21 +114,6 @@ class StreamPump:
                 return index
         return None
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.drain()
-            except Exception:
-                log.exception("reading the stream failed; reading on")
-            self._stop.wait(POLL_SECONDS)
-
-    def start(self) -> None:
-        """Relay on a daemon thread until `stop()`."""
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop relaying, once a batch in progress is done."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+    def poll_once(self) -> None:
+        """Relay whatever the stream has now."""
+        self.drain()

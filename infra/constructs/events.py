@@ -18,13 +18,7 @@ from billfold_lambda.routes import Needs
 from billfold.events import routing
 from infra import constants
 from infra.constants import StageSettings
-from infra.constructs.functions import (
-    Grantables,
-    ServiceFunction,
-    common_environment,
-    need_environment,
-    route_statements,
-)
+from infra.constructs.functions import Grantables, ServiceFunction, background_function
 
 _TABLE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE})
 
@@ -49,7 +43,6 @@ class Events(NestedStack):
         self._grantables = grantables
         self._layers = layers
         self._settings = settings
-        self._common = common_environment(settings, grantables.table)
         self.functions: dict[str, ServiceFunction] = {}
 
         relay = self._function(
@@ -114,13 +107,12 @@ class Events(NestedStack):
         needs: frozenset[Needs],
         timeout: Duration = constants.WORKER_TIMEOUT,
     ) -> ServiceFunction:
-        function = ServiceFunction(
+        function = background_function(
             self,
-            constants.construct_id(operation),
-            operation=operation,
-            description=description,
-            environment={**self._common, **need_environment(needs, self._grantables)},
-            statements=route_statements(needs, self._grantables),
+            operation,
+            description,
+            needs,
+            grantables=self._grantables,
             layers=self._layers,
             settings=self._settings,
             timeout=timeout,

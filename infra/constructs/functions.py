@@ -231,6 +231,38 @@ class ServiceFunction(Construct):
         Tags.of(self).add(constants.TAG_OPERATION, operation)
 
 
+def background_function(
+    scope: Construct,
+    operation: str,
+    description: str,
+    needs: frozenset[Needs],
+    *,
+    grantables: Grantables,
+    layers: Sequence[lambda_.ILayerVersion],
+    settings: StageSettings,
+    environment: Mapping[str, str] | None = None,
+    timeout: Duration = constants.WORKER_TIMEOUT,
+) -> ServiceFunction:
+    """A function no route calls (a queue worker, a scheduled run): exactly what its `needs`
+    grant, and where those resources are, plus `environment`."""
+    return ServiceFunction(
+        scope,
+        constants.construct_id(operation),
+        operation=operation,
+        description=description,
+        environment={
+            **common_environment(settings, grantables.table),
+            **need_environment(needs, grantables),
+            **(environment or {}),
+        },
+        statements=route_statements(needs, grantables),
+        layers=layers,
+        settings=settings,
+        invoice_bucket=grantables.invoice_bucket if Needs.INVOICE_BUCKET in needs else None,
+        timeout=timeout,
+    )
+
+
 class FunctionGroup(NestedStack):
     """The functions of the routes that share a tag, each invokable only by its API method."""
 

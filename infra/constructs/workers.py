@@ -19,13 +19,7 @@ from billfold_lambda.routes import Needs
 from billfold import config
 from infra import constants
 from infra.constants import StageSettings
-from infra.constructs.functions import (
-    Grantables,
-    ServiceFunction,
-    common_environment,
-    need_environment,
-    route_statements,
-)
+from infra.constructs.functions import Grantables, ServiceFunction, background_function
 
 SETTLE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET, Needs.INVOICE_BUCKET})
 
@@ -46,7 +40,6 @@ class Workers(NestedStack):
         self._grantables = grantables
         self._layers = layers
         self._settings = settings
-        self._common = common_environment(settings, grantables.table)
 
         self.scheduler = self._function(
             "billing_scheduler",
@@ -70,24 +63,15 @@ class Workers(NestedStack):
     def _function(
         self, operation: str, description: str, needs: frozenset[Needs]
     ) -> ServiceFunction:
-        environment = {
-            **self._common,
-            **need_environment(needs, self._grantables),
-            config.ENV_DUNNING_DAYS: ",".join(map(str, constants.DUNNING_DAYS)),
-        }
-        return ServiceFunction(
+        return background_function(
             self,
-            constants.construct_id(operation),
-            operation=operation,
-            description=description,
-            environment=environment,
-            statements=route_statements(needs, self._grantables),
+            operation,
+            description,
+            needs,
+            grantables=self._grantables,
             layers=self._layers,
             settings=self._settings,
-            invoice_bucket=(
-                self._grantables.invoice_bucket if Needs.INVOICE_BUCKET in needs else None
-            ),
-            timeout=constants.WORKER_TIMEOUT,
+            environment={config.ENV_DUNNING_DAYS: ",".join(map(str, constants.DUNNING_DAYS))},
         )
 
     def _consume(self, worker: ServiceFunction, queue: sqs.IQueue) -> None:

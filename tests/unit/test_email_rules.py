@@ -17,11 +17,8 @@ from billfold.emails.messages import SUBJECTS, Email, compose
 from billfold.invoicing.models import Invoice
 from billfold.outbox import EventType
 from billfold.payments.payment_methods import Card
-from billfold.subscriptions.models import Subscription
+from tests.unit.builders import NOW, PERIOD_END, subscription
 
-NOW = datetime(2030, 1, 15, 12, 0, 0, tzinfo=UTC)
-PERIOD_START = datetime(2030, 1, 1, tzinfo=UTC)
-PERIOD_END = datetime(2030, 2, 1, tzinfo=UTC)
 SECRET = b"portal-signing-secret-for-unit-tests"
 BRANDING = Branding(product_name="Acme Cloud", from_address="billing@acme.test")
 LINK_BASE = "https://api.acme.test/v1/links/"
@@ -79,26 +76,8 @@ def _invoice(**overrides: Any) -> dict[str, Any]:
 
 
 def _subscription(**overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": "sub_1",
-        "customer_id": "eve",
-        "status": "active",
-        "plan_id": "pro",
-        "plan_version": 1,
-        "plan_name": "Pro",
-        "billing_period": "monthly",
-        "currency": "USD",
-        "price": 1900,
-        "addons": [],
-        "billing_anchor": PERIOD_START,
-        "usage_anchor": PERIOD_START,
-        "current_period_start": PERIOD_START,
-        "current_period_end": PERIOD_END,
-        "created_at": PERIOD_START,
-        "updated_at": NOW,
-    }
-    fields.update(overrides)
-    return Subscription.model_validate(fields).model_dump(mode="json", by_alias=True)
+    fields = {"customer_id": "eve", "updated_at": NOW, **overrides}
+    return subscription(**fields).model_dump(mode="json", by_alias=True)
 
 
 def _card() -> dict[str, Any]:

@@ -13,10 +13,8 @@ from billfold.outbox import EventType
 from billfold.subscriptions import events as subscription_events
 from billfold.subscriptions.models import Subscription
 from billfold.usage.thresholds import crossed
+from tests.unit.builders import NOW, PERIOD_END, subscription
 
-NOW = datetime(2030, 1, 15, 12, 0, 0, tzinfo=UTC)
-PERIOD_START = datetime(2030, 1, 1, tzinfo=UTC)
-PERIOD_END = datetime(2030, 2, 1, tzinfo=UTC)
 NEXT_END = datetime(2030, 3, 1, tzinfo=UTC)
 
 REACHED = EventType.USAGE_THRESHOLD_REACHED
@@ -24,29 +22,6 @@ SOFT = EventType.USAGE_SOFT_LIMIT_EXCEEDED
 
 
 # Subscriptions ---------------------------------------------------------------------------------
-
-
-def _subscription(**overrides: Any) -> Subscription:
-    fields: dict[str, Any] = {
-        "id": "sub_1",
-        "customer_id": "acme",
-        "status": "active",
-        "plan_id": "pro",
-        "plan_version": 1,
-        "plan_name": "Pro",
-        "billing_period": "monthly",
-        "currency": "USD",
-        "price": 1900,
-        "addons": [],
-        "billing_anchor": PERIOD_START,
-        "usage_anchor": PERIOD_START,
-        "current_period_start": PERIOD_START,
-        "current_period_end": PERIOD_END,
-        "created_at": PERIOD_START,
-        "updated_at": PERIOD_START,
-    }
-    fields.update(overrides)
-    return Subscription.model_validate(fields)
 
 
 def _addon(addon_id: str = "seats", quantity: int = 1) -> dict[str, Any]:
@@ -90,17 +65,17 @@ def _renewed(before: Subscription, **update: Any) -> Subscription:
 
 
 def test_a_new_subscription_is_created_and_nothing_else() -> None:
-    assert subscription_events.change_types(None, _subscription()) == [
+    assert subscription_events.change_types(None, subscription()) == [
         EventType.SUBSCRIPTION_CREATED
     ]
 
 
 def test_a_new_subscription_always_changes_entitlements() -> None:
-    assert subscription_events.entitlements_changed(None, _subscription())
+    assert subscription_events.entitlements_changed(None, subscription())
 
 
 def test_a_change_that_changes_nothing_publishes_nothing() -> None:
-    before = _subscription()
+    before = subscription()
 
     assert subscription_events.change_types(before, _changed(before, revision=2)) == []
 
@@ -117,7 +92,7 @@ def test_a_change_that_changes_nothing_publishes_nothing() -> None:
     ],
 )
 def test_a_change_of_terms_is_an_update(update: dict[str, Any]) -> None:
-    before = _subscription()
+    before = subscription()
 
     assert subscription_events.change_types(before, _changed(before, **update)) == [
         EventType.SUBSCRIPTION_UPDATED
@@ -125,7 +100,7 @@ def test_a_change_of_terms_is_an_update(update: dict[str, Any]) -> None:
 
 
 def test_a_new_addon_quantity_is_an_update() -> None:
-    before = _subscription(addons=[_addon(quantity=1)])
+    before = subscription(addons=[_addon(quantity=1)])
 
     after = _changed(before, addons=[_addon(quantity=3)])
 
@@ -133,7 +108,7 @@ def test_a_new_addon_quantity_is_an_update() -> None:
 
 
 def test_addons_listed_in_another_order_are_no_update() -> None:
-    before = _subscription(addons=[_addon("seats"), _addon("storage")])
+    before = subscription(addons=[_addon("seats"), _addon("storage")])
 
     after = _changed(before, addons=[_addon("storage"), _addon("seats")])
 
@@ -141,7 +116,7 @@ def test_addons_listed_in_another_order_are_no_update() -> None:
 
 
 def test_a_coupon_running_down_is_an_update() -> None:
-    before = _subscription(coupon={**_coupon(), "duration": "repeating", "periods_left": 3})
+    before = subscription(coupon={**_coupon(), "duration": "repeating", "periods_left": 3})
 
     after = _changed(before, coupon={**_coupon(), "duration": "repeating", "periods_left": 2})
 
@@ -149,7 +124,7 @@ def test_a_coupon_running_down_is_an_update() -> None:
 
 
 def test_a_new_period_is_a_renewal() -> None:
-    before = _subscription()
+    before = subscription()
 
     assert subscription_events.change_types(before, _renewed(before)) == [
         EventType.SUBSCRIPTION_RENEWED
@@ -157,7 +132,7 @@ def test_a_new_period_is_a_renewal() -> None:
 
 
 def test_a_renewal_that_applies_a_scheduled_downgrade_is_renewed_and_updated_not_canceled() -> None:
-    before = _subscription(scheduled_change=_scheduled("basic"))
+    before = subscription(scheduled_change=_scheduled("basic"))
 
     after = _renewed(before, plan_id="basic", plan_name="Basic", price=900, scheduled_change=None)
 
@@ -168,7 +143,7 @@ def test_a_renewal_that_applies_a_scheduled_downgrade_is_renewed_and_updated_not
 
 
 def test_a_trial_that_ends_into_a_paid_period_is_trial_ended_not_renewed() -> None:
-    before = _subscription(status="trialing", trial_end=PERIOD_END)
+    before = subscription(status="trialing", trial_end=PERIOD_END)
 
     after = _renewed(before, status="active")
 
@@ -176,7 +151,7 @@ def test_a_trial_that_ends_into_a_paid_period_is_trial_ended_not_renewed() -> No
 
 
 def test_a_trial_that_ends_into_past_due_is_trial_ended_and_past_due() -> None:
-    before = _subscription(status="trialing", trial_end=PERIOD_END)
+    before = subscription(status="trialing", trial_end=PERIOD_END)
 
     after = _renewed(before, status="past_due")
 
@@ -187,7 +162,7 @@ def test_a_trial_that_ends_into_past_due_is_trial_ended_and_past_due() -> None:
 
 
 def test_a_trial_that_ends_canceled_is_only_canceled() -> None:
-    before = _subscription(status="trialing", trial_end=PERIOD_END)
+    before = subscription(status="trialing", trial_end=PERIOD_END)
 
     after = _changed(before, status="canceled", canceled_at=PERIOD_END)
 
@@ -195,7 +170,7 @@ def test_a_trial_that_ends_canceled_is_only_canceled() -> None:
 
 
 def test_a_failed_renewal_is_renewed_and_past_due() -> None:
-    before = _subscription()
+    before = subscription()
 
     after = _renewed(before, status="past_due")
 
@@ -206,13 +181,13 @@ def test_a_failed_renewal_is_renewed_and_past_due() -> None:
 
 
 def test_staying_past_due_publishes_past_due_once() -> None:
-    before = _subscription(status="past_due")
+    before = subscription(status="past_due")
 
     assert subscription_events.change_types(before, _changed(before, revision=2)) == []
 
 
 def test_recovering_from_past_due_is_an_update() -> None:
-    before = _subscription(status="past_due")
+    before = subscription(status="past_due")
 
     after = _changed(before, status="active")
 
@@ -220,7 +195,7 @@ def test_recovering_from_past_due_is_an_update() -> None:
 
 
 def test_canceling_now_is_canceled() -> None:
-    before = _subscription()
+    before = subscription()
 
     after = _changed(before, status="canceled", canceled_at=NOW)
 
@@ -228,7 +203,7 @@ def test_canceling_now_is_canceled() -> None:
 
 
 def test_a_scheduled_cancellation_that_takes_effect_is_canceled_not_resumed() -> None:
-    before = _subscription(cancel_at_period_end=True)
+    before = subscription(cancel_at_period_end=True)
 
     after = _changed(before, status="canceled", canceled_at=PERIOD_END, cancel_at_period_end=False)
 
@@ -236,7 +211,7 @@ def test_a_scheduled_cancellation_that_takes_effect_is_canceled_not_resumed() ->
 
 
 def test_canceling_at_period_end_creates_a_scheduled_change() -> None:
-    before = _subscription()
+    before = subscription()
 
     after = _changed(before, cancel_at_period_end=True)
 
@@ -246,7 +221,7 @@ def test_canceling_at_period_end_creates_a_scheduled_change() -> None:
 
 
 def test_undoing_a_cancellation_at_period_end_is_resumed() -> None:
-    before = _subscription(cancel_at_period_end=True)
+    before = subscription(cancel_at_period_end=True)
 
     after = _changed(before, cancel_at_period_end=False)
 
@@ -254,7 +229,7 @@ def test_undoing_a_cancellation_at_period_end_is_resumed() -> None:
 
 
 def test_moving_to_the_fallback_plan_at_period_end_is_not_resumed() -> None:
-    before = _subscription(cancel_at_period_end=True)
+    before = subscription(cancel_at_period_end=True)
 
     after = _renewed(
         before,
@@ -269,7 +244,7 @@ def test_moving_to_the_fallback_plan_at_period_end_is_not_resumed() -> None:
 
 
 def test_scheduling_a_downgrade_creates_a_scheduled_change_without_an_update() -> None:
-    before = _subscription()
+    before = subscription()
 
     after = _changed(before, scheduled_change=_scheduled("basic"))
 
@@ -279,7 +254,7 @@ def test_scheduling_a_downgrade_creates_a_scheduled_change_without_an_update() -
 
 
 def test_replacing_a_scheduled_change_creates_another() -> None:
-    before = _subscription(scheduled_change=_scheduled("basic"))
+    before = subscription(scheduled_change=_scheduled("basic"))
 
     after = _changed(before, scheduled_change=_scheduled("starter", price=500))
 
@@ -289,7 +264,7 @@ def test_replacing_a_scheduled_change_creates_another() -> None:
 
 
 def test_dropping_a_scheduled_downgrade_to_another_plan_cancels_it() -> None:
-    before = _subscription(scheduled_change=_scheduled("basic"))
+    before = subscription(scheduled_change=_scheduled("basic"))
 
     after = _changed(before, scheduled_change=None)
 
@@ -299,7 +274,7 @@ def test_dropping_a_scheduled_downgrade_to_another_plan_cancels_it() -> None:
 
 
 def test_dropping_a_scheduled_change_on_the_same_plan_cancels_it() -> None:
-    before = _subscription(
+    before = subscription(
         billing_period="annual",
         price=19000,
         scheduled_change=_scheduled("pro", plan_name="Pro", price=1900),
@@ -313,7 +288,7 @@ def test_dropping_a_scheduled_change_on_the_same_plan_cancels_it() -> None:
 
 
 def test_a_scheduled_change_is_published_once_per_kind_even_with_a_cancellation() -> None:
-    before = _subscription()
+    before = subscription()
 
     after = _changed(before, cancel_at_period_end=True, scheduled_change=_scheduled("basic"))
 
@@ -339,7 +314,7 @@ def test_a_scheduled_change_is_published_once_per_kind_even_with_a_cancellation(
 def test_entitlements_change_only_with_what_they_are_computed_from(
     update: dict[str, Any], changed: bool
 ) -> None:
-    before = _subscription()
+    before = subscription()
 
     assert subscription_events.entitlements_changed(before, _changed(before, **update)) is changed
 
