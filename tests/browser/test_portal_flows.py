@@ -13,6 +13,7 @@ from playwright.sync_api import Route, expect
 from local.dev import LocalApi
 from tests.browser.conftest import SECTIONS, PortalPage
 from tests.conftest import ApiClient
+from tests.e2e.helpers import eventually
 
 OpenPortal = Callable[..., PortalPage]
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -584,3 +585,25 @@ def test_a_customer_applies_a_promotion_code_after_seeing_what_it_takes_off(
     assert applied["coupon"]["promotionCode"] == code
     assert applied["nextInvoice"]["amount"] == 1900 - 380
     assert portal.csp_violations() == []
+
+
+def test_an_emails_link_opens_the_portal_at_its_section(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer()
+
+    def receipt_link() -> str | None:
+        for email in server.get("/_local/emails").json()["items"]:
+            if email["to"] == [f"{customer_id}@example.com"] and "receipt" in email["subject"]:
+                return next(w for w in email["text"].split() if "/v1/links/" in w)
+        return None
+
+    link = eventually(receipt_link, 60)
+    assert link
+    portal = open_portal(customer_id, url=link)
+
+    invoices = portal.section("invoices")
+    expect(invoices).to_be_focused()
+    expect(invoices).to_contain_text("Paid")
+    assert "token=" not in portal.page.url
+    portal.screenshot("email-link-invoices")
