@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
+from billfold_lambda import dependencies as deps
 from billfold_lambda.error_bodies import status_of
 
 from billfold.clock import FixedClock, sortable_timestamp
@@ -49,6 +50,7 @@ from billfold.events.relay import handle_change
 from billfold.invoicing.models import Invoice
 from billfold.outbox import EventType, event_put, recent_events, sequenced
 from billfold.payments.payment_methods import Card
+from billfold.settlement.customer import settle_customer
 from billfold.settlement.notices import publish_due_notices
 from billfold.storage import keys
 from billfold.storage.schema import create_table_request
@@ -521,6 +523,22 @@ def test_a_card_expiring_in_december_is_announced_once_from_november_1st(table, 
     assert (expiring["data"]["expMonth"], expiring["data"]["expYear"]) == (12, 2027)
 
 
+def test_the_billing_run_announces_a_card_of_a_customer_without_a_subscription(
+    table, customer_id, local_api
+):
+    """A card's notice brings a customer with no subscription to the billing run: it settles
+    (nothing to transition) and publishes the notice, instead of failing every run."""
+    pm = f"pm_{uuid.uuid4().hex[:10]}"
+    record_attached(table, customer_id, card(pm), datetime(2027, 3, 1, tzinfo=UTC))
+
+    done = settle_customer(
+        table, customer_id, datetime(2027, 11, 2, tzinfo=UTC), deps.billing_services()
+    )
+
+    assert (done.transitions, done.notices, done.invoices) == (0, 1, [])
+    assert card_events(table, customer_id)[-1] == "payment_method.expiring"
+
+
 def test_a_detached_card_is_not_announced_as_expiring(table, customer_id):
     pm = f"pm_{uuid.uuid4().hex[:10]}"
     record_attached(table, customer_id, card(pm), datetime(2027, 3, 1, tzinfo=UTC))
@@ -876,3 +894,33 @@ def test_an_event_for_no_known_customer_sends_nothing(table):
 
     assert sent is None
     assert mailer.emails == []
+
+
+def test_a_re_enabled_endpoint_starts_its_failures_over(quiet):
+    ep, _ = endpoint(quiet, ["*"])
+    [first] = fan_out(quiet, an_event(), [ep], T0)
+    attempt(quiet, FakeSender(500), first, T0)
+    later = T0 + timedelta(days=5, minutes=1)
+    [second] = fan_out(quiet, an_event(at=later), [fresh(quiet, ep)], later)
+    attempt(quiet, FakeSender(500), second, later)  # disabled: failing for 5 days
+    enable = EndpointUpdate(status="enabled")
+
+    update_endpoint(quiet, ep["id"], enable, FixedClock(later), allow_loopback=True)
+    [third] = fan_out(quiet, an_event(at=later), [fresh(quiet, ep)], later)
+    attempt(quiet, FakeSender(500), third, later)
+
+    stored = fresh(quiet, ep)
+    assert stored["status"] == "enabled"
+    assert stored["failing_since"] == later.isoformat()
+    assert len(disabled_events(quiet, ep["id"])) == 1
+
+
+def test_a_create_replayed_after_a_roll_is_a_conflict_not_the_new_secret(quiet):
+    request = EndpointCreate(id=f"ep-{uuid.uuid4().hex[:8]}", url=HOOK_URL, event_types=["*"])
+    made = create_endpoint(quiet, request, FixedClock(T0), allow_loopback=True)
+    again = create_endpoint(quiet, request, FixedClock(T0), allow_loopback=True)
+    roll_secret(quiet, request.id, SecretRoll(from_version=1), FixedClock(T0))
+
+    with pytest.raises(Conflict):
+        create_endpoint(quiet, request, FixedClock(T0), allow_loopback=True)
+    assert again.secret == made.secret

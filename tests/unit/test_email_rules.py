@@ -649,3 +649,39 @@ def test_an_unknown_kind_of_email_is_refused() -> None:
 def test_an_accent_that_is_not_a_hex_colour_is_refused(accent: str) -> None:
     with pytest.raises(ValueError, match=config.ENV_BRAND_ACCENT):
         Branding.from_env({**SELLER, config.ENV_BRAND_ACCENT: accent})
+
+
+def test_a_sender_name_with_a_comma_is_one_mailbox():
+    from email import message_from_bytes, policy
+
+    from billfold.emails.sending import SesMailer
+
+    class RecordingSes:
+        def __init__(self) -> None:
+            self.sent: list[bytes] = []
+
+        def send_raw_email(self, **request: Any) -> None:
+            self.sent.append(request["RawMessage"]["Data"])
+
+    ses = RecordingSes()
+    email = Email(EmailKind.INVOICE_PAID, "eve@example.com", "Receipt", "<p>hi</p>", "hi")
+    branding = Branding(product_name="Acme, Inc.", from_address="billing@acme.example")
+
+    SesMailer(ses).send(email, branding)  # type: ignore[arg-type]
+
+    sender = message_from_bytes(ses.sent[0], policy=policy.default)["From"]
+    [mailbox] = sender.addresses
+    assert (mailbox.display_name, mailbox.addr_spec) == ("Acme, Inc.", "billing@acme.example")
+
+
+def test_a_cancellation_notice_is_sent_once_per_subscription_period():
+    from billfold.emails.sending import once_key
+
+    notice = Email(EmailKind.CANCELLATION_SCHEDULED, "eve@example.com", "Ends", "", "")
+    receipt = Email(EmailKind.INVOICE_PAID, "eve@example.com", "Receipt", "", "")
+    data = {"id": "sub_1", "currentPeriodEnd": "2030-02-01T00:00:00Z"}
+    first = {"id": "evt_1", "data": data}
+    second = {"id": "evt_2", "data": data}  # a downgrade scheduled while the cancel is pending
+
+    assert once_key(notice, first) == once_key(notice, second)
+    assert once_key(receipt, first) != once_key(receipt, second)

@@ -540,3 +540,33 @@ def test_the_marks_are_never_below_their_percent_of_the_limit(limit: int) -> Non
 
     assert percents_below_80 == []
     assert (REACHED, 100) not in percents_below_100
+
+
+def test_an_upgrade_that_restarts_the_cycle_is_no_renewal():
+    before = subscription()
+    after = subscription(
+        billing_period="annual",
+        price=19000,
+        billing_anchor=NOW,
+        current_period_start=NOW,
+        current_period_end=datetime(2031, 1, 15, 12, tzinfo=UTC),
+    )
+
+    assert subscription_events.change_types(before, after) == [EventType.SUBSCRIPTION_UPDATED]
+
+
+def test_an_immediate_change_that_drops_a_pending_one_cancels_it():
+    before = subscription(scheduled_change=_scheduled("basic"))
+    after = subscription(plan_id="enterprise", plan_name="Enterprise", price=9900)
+
+    assert subscription_events.change_types(before, after) == [
+        EventType.SUBSCRIPTION_UPDATED,
+        EventType.SUBSCRIPTION_SCHEDULED_CHANGE_CANCELED,
+    ]
+
+
+def test_a_cancel_now_after_a_scheduled_cancel_on_a_fallback_plan_is_no_resume():
+    before = subscription(cancel_at_period_end=True)
+    after = subscription(plan_id="free", plan_name="Free", price=0, cancel_at_period_end=False)
+
+    assert EventType.SUBSCRIPTION_RESUMED not in subscription_events.change_types(before, after)

@@ -413,3 +413,25 @@ def test_an_empty_list_of_event_types_is_refused() -> None:
     field, _ = _field_of([])
 
     assert field == "eventTypes"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[1.2.3.4]/",
+        "https://[zzz]/",
+        "https://[::1/",
+        "https://a..b.example.com/",
+        "https://" + "a" * 64 + ".example.com/",
+    ],
+)
+def test_a_malformed_url_is_an_invalid_input_not_a_crash(url):
+    with pytest.raises(InvalidInput) as refused:
+        target_of(url, allow_loopback=False)
+
+    assert refused.value.field == "url"
+
+
+@pytest.mark.parametrize("address", ["::a9fe:a9fe", "::127.0.0.1", "::10.0.0.1"])
+def test_ipv4_compatible_ipv6_addresses_are_not_allowed(address):
+    assert not is_allowed(ipaddress.ip_address(address), allow_loopback=False)

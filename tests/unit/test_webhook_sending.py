@@ -73,3 +73,31 @@ def test_a_host_resolving_to_a_refused_address_is_never_connected_to():
     assert response.error is not None
     assert response.error.startswith("refused:")
     assert received == []
+
+
+def test_an_endpoint_that_trickles_its_answer_is_cut_off_at_the_deadline():
+    """Each byte comes well within the socket timeout, the whole answer does not."""
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(40):
+                self.wfile.write(b"X-Slow: 1\r\n")
+                self.wfile.flush()
+                time.sleep(0.1)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        response = HttpSender(allow_loopback=True, timeout=0.5).send(
+            f"http://127.0.0.1:{server.server_port}/", b"{}", {}
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert (response.status_code, response.error) == (None, "timed out")  # no read timed out

@@ -5,6 +5,7 @@ notice that publishes `payment_method.expiring` the month before the card expire
 from datetime import UTC, datetime
 
 from billfold.customers.models import Customer
+from billfold.errors import NotFound
 from billfold.notices import notice_delete, notice_put
 from billfold.outbox import EventType, event_put
 from billfold.payments.payment_methods import Card, Cards, SavedCard, StripePaymentMethods
@@ -83,7 +84,13 @@ def remove_card(
     payment_method_id: str,
     now: datetime,
 ) -> Cards:
-    """Detach one of the customer's cards, and record that it is gone."""
-    cards = methods.remove(customer.stripe_customer_id, payment_method_id)
+    """Detach one of the customer's cards, and record that it is gone (also when a removal
+    that failed after Stripe detached the card is retried: Stripe then knows no such card)."""
+    try:
+        cards = methods.remove(customer.stripe_customer_id, payment_method_id)
+    except NotFound:
+        if table.get(keys.card(customer.id, payment_method_id), consistent=True) is not None:
+            record_detached(table, customer.id, payment_method_id, now)
+        raise
     record_detached(table, customer.id, payment_method_id, now)
     return cards

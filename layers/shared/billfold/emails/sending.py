@@ -4,10 +4,11 @@ sent and sends nothing; a claim whose lease ran out is taken over, so no email i
 
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formataddr
 from typing import TYPE_CHECKING, Any, Protocol
 
 from billfold.customers.service import find_customer
-from billfold.emails.branding import Branding
+from billfold.emails.branding import Branding, EmailKind
 from billfold.emails.links import View, mint_link
 from billfold.emails.messages import Email, compose
 from billfold.storage import keys
@@ -37,7 +38,7 @@ class SesMailer:
         """Send `email` from the seller's address (reply-to theirs, when set)."""
         message = EmailMessage()
         message["Subject"] = email.subject
-        message["From"] = f"{branding.product_name} <{branding.from_address}>"
+        message["From"] = formataddr((branding.product_name, branding.from_address))
         message["To"] = email.to
         if branding.reply_to:
             message["Reply-To"] = branding.reply_to
@@ -50,9 +51,9 @@ class SesMailer:
         )
 
 
-def _claim(table: Table, event_id: str, now: datetime) -> bool:
-    """Take the event's email for sending; False if it was sent, or another sender holds it."""
-    key = keys.email_sent(event_id)
+def _claim(table: Table, once: str, now: datetime) -> bool:
+    """Take the email for sending; False if it was sent, or another sender holds it."""
+    key = keys.email_sent(once)
     try:
         table.put(
             {
@@ -73,9 +74,9 @@ def _claim(table: Table, event_id: str, now: datetime) -> bool:
     return True
 
 
-def _settle_claim(table: Table, event_id: str, sent: bool) -> None:
+def _settle_claim(table: Table, once: str, sent: bool) -> None:
     """Mark the claim sent, or drop it so that the retried event sends the email."""
-    key = keys.email_sent(event_id)
+    key = keys.email_sent(once)
     if sent:
         table.update(
             key, "SET #status = :sent", names={"#status": "status"}, values={":sent": "sent"}
@@ -98,15 +99,28 @@ def send_event_email(
     if customer is None:
         return None
     email = compose(event, customer, branding, lambda view: link_to(customer.id, view))
-    if email is None or not _claim(table, event["id"], now):
+    if email is None:
+        return None
+    once = once_key(email, event)
+    if not _claim(table, once, now):
         return None
     try:
         mailer.send(email, branding)
     except Exception:
-        _settle_claim(table, event["id"], sent=False)
+        _settle_claim(table, once, sent=False)
         raise
-    _settle_claim(table, event["id"], sent=True)
+    _settle_claim(table, once, sent=True)
     return email
+
+
+def once_key(email: Email, event: dict[str, Any]) -> str:
+    """What an email is sent once for: its event; a cancellation notice, once per
+    subscription period (a downgrade scheduled while a cancel is pending is another
+    `scheduled_change_created`, but no second "your subscription ends" email)."""
+    if email.kind is EmailKind.CANCELLATION_SCHEDULED:
+        data = event["data"]
+        return f"{email.kind.value}#{data['id']}#{data['currentPeriodEnd']}"
+    return str(event["id"])
 
 
 class LinkMaker:

@@ -28,7 +28,7 @@ REFUSED_NETWORKS = tuple(
         "198.18.0.0/15",
         "224.0.0.0/4",
         "240.0.0.0/4",
-        "::/128",
+        "::/96",  # IPv4-compatible: an IPv4 address (loopback, metadata) inside IPv6
         "64:ff9b::/96",  # NAT64: an IPv4 address (the metadata service's too) inside IPv6
         "64:ff9b:1::/48",
         "2002::/16",  # 6to4: likewise
@@ -73,8 +73,12 @@ def is_allowed(address: Address, allow_loopback: bool) -> bool:
 def target_of(url: str, allow_loopback: bool) -> Target:
     """The URL as a delivery target, or InvalidInput on `url`: https (http only to loopback
     when `allow_loopback`), a host, no credentials, and no literal address it may not reach."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host.encode("idna")  # every label 1 to 63 characters, or a bracketed address
+    except (ValueError, UnicodeError) as error:
+        raise InvalidInput("the url is not a valid URL", field="url") from error
     if not host or parts.username or parts.password:
         raise InvalidInput("the url needs a host and no user or password", field="url")
     literal = _literal(host)
@@ -100,7 +104,7 @@ def resolve(target: Target, allow_loopback: bool) -> Address:
     has been checked (one refused address refuses the delivery)."""
     try:
         found = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    except OSError as error:
+    except (OSError, UnicodeError) as error:
         raise AddressRefused(f"{target.host} does not resolve") from error
     addresses = [ipaddress.ip_address(info[4][0]) for info in found]
     if not addresses:

@@ -5,9 +5,11 @@ the host name), so DNS cannot steer a delivery into the deployment's network aft
 Redirects are not followed: a 3xx is a failed attempt.
 """
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 
@@ -55,7 +57,8 @@ class HttpSender:
         return kind(target.host, target.port, address, self._timeout)
 
     def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> Response:
-        """POST `body`; the endpoint's answer, or why there was none (never raises)."""
+        """POST `body`; the endpoint's answer, or why there was none (never raises). The whole
+        attempt has `timeout` seconds: an endpoint that trickles its answer is cut off."""
         started = time.monotonic()
 
         def elapsed() -> int:
@@ -66,16 +69,40 @@ class HttpSender:
             connection = self._connection(target)
         except (InvalidInput, AddressRefused) as refused:
             return Response(None, elapsed(), f"refused: {refused}")
+        deadline = _Deadline(connection, self._timeout)
         try:
             connection.request("POST", target.path, body=body, headers=dict(headers))
             answer = connection.getresponse()
             answer.read(_MAX_READ)
-            if elapsed() > self._timeout * 1000:
-                return Response(None, elapsed(), "timed out")
-            return Response(answer.status, elapsed())
-        except TimeoutError:
-            return Response(None, elapsed(), "timed out")
         except (OSError, http.client.HTTPException) as error:
+            if deadline.passed or isinstance(error, TimeoutError):
+                return Response(None, elapsed(), "timed out")
             return Response(None, elapsed(), f"{type(error).__name__}: {error}"[:300])
         finally:
+            deadline.cancel()
             connection.close()
+        if deadline.passed:
+            return Response(None, elapsed(), "timed out")
+        return Response(answer.status, elapsed())
+
+
+class _Deadline:
+    """Cuts a connection's socket when its time is up (a blocked read then fails at once)."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.passed = False
+        self._connection = connection
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.passed = True
+        sock = self._connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        """The attempt is over."""
+        self._timer.cancel()

@@ -169,8 +169,8 @@ def create_endpoint(
             return _with_secret(item)
         except ConditionFailed:
             existing = table.get(keys.webhook_endpoint(request.id), consistent=True)
-    if existing is not None and existing.get("request") == asked:
-        return _with_secret(existing)
+    if existing and existing.get("request") == asked and existing.get("secret_version") == 1:
+        return _with_secret(existing)  # a retried create (before any roll: then it is a 409)
     raise already_exists("webhook endpoint", request.id)
 
 
@@ -241,7 +241,8 @@ def update_endpoint(
             "description": request.description,
             "status": status,
             "disabled_reason": "requested" if status == "disabled" else None,
-            "failing_since": current.failing_since if status == "enabled" else None,
+            # re-enabled: its failures start over (else the next one disables it again)
+            "failing_since": current.failing_since if current.status == status else None,
             "updated_at": clock.now(),
         }
     )

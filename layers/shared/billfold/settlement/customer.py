@@ -52,8 +52,8 @@ def settle_customer(
     Stripe being down postpones the charges (the next run retries them); the invoices stand.
     """
     done = Settlement()
-    done.transitions = advance_subscription(table, customer_id, now, services.payment_methods)
     done.notices = publish_due_notices(table, customer_id, now)
+    done.transitions = advance_subscription(table, customer_id, now, services.payment_methods)
     done.invoices = invoice_pending(table, customer_id, services.seller)
     touched = {invoice.id: invoice for invoice in done.invoices}
     for invoice in open_invoices(table, customer_id):

@@ -222,6 +222,7 @@ def webhook_delivery(endpoint_id: str, delivery_id: str) -> Key:
     return {"pk": f"WEBHOOKENDPOINT#{endpoint_id}", "sk": f"{DELIVERY_PREFIX}{delivery_id}"}
 
 
-def email_sent(event_id: str) -> Key:
-    """That the email for an event was sent (expires by TTL): a redelivered event sends none."""
-    return {"pk": f"EMAIL#{event_id}", "sk": "SENT"}
+def email_sent(once: str) -> Key:
+    """That an email was sent (expires by TTL), by what it is sent once for (its event, or a
+    subscription period for a cancellation notice): a redelivered event sends none."""
+    return {"pk": f"EMAIL#{once}", "sk": "SENT"}

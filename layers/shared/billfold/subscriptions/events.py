@@ -43,22 +43,25 @@ def change_types(before: Subscription | None, after: Subscription) -> list[Event
     if before is None:
         return [EventType.SUBSCRIPTION_CREATED]
     found: list[EventType] = []
-    rolled = after.current_period_start > before.current_period_start or after.plan_id != (
-        before.plan_id
-    )
-    """The period ended (a scheduled change or cancel took effect) or the plan moved."""
+    rolled = after.current_period_start >= before.current_period_end
+    """The period ended: what was scheduled for its end (a change, a cancel) took effect."""
     ended_trial = before.status == "trialing" and after.status != "trialing"
     if ended_trial and after.status != "canceled":
         found.append(EventType.SUBSCRIPTION_TRIAL_ENDED)
-    elif after.current_period_start > before.current_period_start:
-        found.append(EventType.SUBSCRIPTION_RENEWED)
+    elif rolled and after.status != "canceled":
+        found.append(EventType.SUBSCRIPTION_RENEWED)  # not a cycle an upgrade restarted
     if _terms(before) != _terms(after):
         found.append(EventType.SUBSCRIPTION_UPDATED)
     if after.status == "past_due" and before.status != "past_due":
         found.append(EventType.SUBSCRIPTION_PAST_DUE)
     if after.status == "canceled" and before.status != "canceled":
         found.append(EventType.SUBSCRIPTION_CANCELED)
-    elif before.cancel_at_period_end and not after.cancel_at_period_end and not rolled:
+    elif (
+        before.cancel_at_period_end
+        and not after.cancel_at_period_end
+        and not rolled
+        and after.plan_id == before.plan_id  # not moved to the fallback plan by a cancel now
+    ):
         found.append(EventType.SUBSCRIPTION_RESUMED)  # undone, not carried out (a fallback)
     elif after.cancel_at_period_end and not before.cancel_at_period_end:
         found.append(EventType.SUBSCRIPTION_SCHEDULED_CHANGE_CREATED)

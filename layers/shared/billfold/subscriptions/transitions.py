@@ -30,6 +30,7 @@ from billfold.subscriptions.ending import ended
 from billfold.subscriptions.models import BillingReason, Subscription
 from billfold.subscriptions.overage import overage_lines
 from billfold.subscriptions.reads import stored_subscription
+from billfold.subscriptions.store import read_subscription
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,10 @@ def _next(
 def advance_subscription(
     table: Table, customer_id: str, now: datetime, payment_methods: PaymentMethods
 ) -> int:
-    """Apply every transition due by `now` to the customer's subscription; how many ran."""
+    """Apply every transition due by `now` to the customer's subscription; how many ran (none
+    for a customer without one: a card's notice may bring it to the billing run)."""
+    if read_subscription(table, customer_id, consistent=True) is None:
+        return 0
     for applied in range(MAX_TRANSITIONS):
         if not _apply_next(table, customer_id, now, payment_methods):
             return applied
