@@ -5,12 +5,12 @@ transactions: a cancelled TransactWriteItems restores a copy of the whole table 
 began, erasing writes committed meanwhile. DynamoDB itself never loses a committed write, so
 the local stack serializes requests to moto to keep its behaviour faithful.
 
-moto also backs up the table once per *item* of a transaction (a deep copy each), so a
-99-item transaction on a table of thousands of items took seconds; `_one_backup_per_table`
-makes it take one copy per table, as it means to. That copy leaves out the table's stream
-(moto would copy every record ever streamed, each transaction): a cancelled transaction
-instead drops the records its partial writes streamed, so, as in DynamoDB, nothing that did
-not commit reaches the stream.
+moto also backs up the table once per *item* of a transaction (a deep copy of the whole
+table each), so a transaction took longer the more the table held; `_one_backup_per_table`
+makes its rollback copy only what the transaction writes: the table's index of items and the
+items at the transaction's keys (every other item is shared, as is the stream, from which a
+cancelled transaction drops what its partial writes streamed: as in DynamoDB, nothing that
+did not commit reaches it).
 
 The stream keeps only the records the relay's event filter takes (`RELAYED_RECORDS`): Lambda
 filters after the stream, but locally nothing else reads it, and moto keeps every record for
@@ -19,11 +19,14 @@ as long as it runs. Run as `python -m local.moto_server -p PORT`.
 
 import argparse
 import copy
+from collections import defaultdict
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table as MotoTable
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -34,27 +37,60 @@ from werkzeug.serving import run_simple
 from billfold.events.routing import RELAYED_RECORDS, matches
 
 
+def _touched(backend: Any, transact_items: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The keys each table's items are written at by a transaction, as moto indexes items."""
+    touched: dict[str, list[Any]] = defaultdict(list)
+    for operation in transact_items:
+        ((_, spec),) = operation.items()
+        table = backend.get_table(spec["TableName"])
+        key = spec.get("Key") or spec["Item"]
+        hash_value = DynamoType(key[table.hash_key_attr])
+        range_attr = table.range_key_attr
+        touched[table.name].append(
+            (hash_value, DynamoType(key[range_attr]) if range_attr else None)
+        )
+    return touched
+
+
+def _snapshot(table: Any, keys: list[Any]) -> Any:
+    """What rolling a transaction back restores: the table with its index of items copied and
+    the items at `keys` copied deeply (the only ones the transaction may change); every other
+    item, and the stream, are shared."""
+    snapshot = copy.copy(table)
+    if table.range_key_attr:
+        snapshot.items = defaultdict(dict, {h: dict(rs) for h, rs in table.items.items()})
+    else:
+        snapshot.items = defaultdict(dict, table.items)
+    for hash_value, range_value in keys:
+        held = table.items.get(hash_value)
+        current = held.get(range_value) if range_value is not None and held else held
+        if current is not None:
+            copied = copy.deepcopy(current)
+            if range_value is None:
+                snapshot.items[hash_value] = copied
+            else:
+                snapshot.items[hash_value][range_value] = copied
+    return snapshot
+
+
 def _one_backup_per_table(transact: Callable[..., None]) -> Callable[..., None]:
-    """Wrap moto's transact_write_items so its rollback copies each table once per call, its
-    stream aside (safe: the server handles one request at a time)."""
+    """Wrap moto's transact_write_items so its rollback copies, once per table, only what the
+    transaction writes (safe: the server handles one request at a time)."""
 
     def transact_once(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        touched = _touched(backend, transact_items)
         copies: dict[int, Any] = {}
         streamed: list[tuple[Any, int]] = []
 
-        def deepcopy_once(table: Any) -> Any:
-            if id(table) not in copies:
-                shard = getattr(table, "stream_shard", None)
-                if shard is not None:
-                    table.stream_shard = None
-                try:
-                    copies[id(table)] = copy.deepcopy(table)
-                finally:
-                    if shard is not None:
-                        table.stream_shard = shard
-                        copies[id(table)].stream_shard = shard
-                        streamed.append((shard, len(shard.items)))
-            return copies[id(table)]
+        def deepcopy_once(value: Any) -> Any:
+            if id(value) not in copies:
+                if isinstance(value, MotoTable):
+                    copies[id(value)] = _snapshot(value, touched.get(value.name, []))
+                    if value.stream_shard is not None:
+                        streamed.append((value.stream_shard, len(value.stream_shard.items)))
+                else:
+                    copies[id(value)] = copy.deepcopy(value)
+            return copies[id(value)]
 
         module = vars(dynamodb_models)  # the module's globals: its `copy` is what it calls
         module["copy"] = SimpleNamespace(deepcopy=deepcopy_once)

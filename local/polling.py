@@ -1,5 +1,7 @@
 """The background loop the local stand-ins for Lambda's event sources share: poll, wait, poll
-again on a daemon thread until stopped; an error is logged and polling goes on."""
+again on a daemon thread until stopped; an error is logged and polling goes on. While there is
+work it polls every `interval`; idle, it waits twice as long each time, up to
+`idle_interval` (moto serves one request at a time: idle polling slows everything else)."""
 
 import logging
 import threading
@@ -9,25 +11,31 @@ log = logging.getLogger(__name__)
 
 
 class Poller(ABC):
-    """Runs `poll_once` every `interval` seconds in the background, or on demand."""
+    """Runs `poll_once` in the background: every `interval` seconds while it finds work,
+    backing off to every `idle_interval` seconds while it finds none."""
 
     interval: float
+    idle_interval: float
 
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @abstractmethod
-    def poll_once(self) -> None:
-        """One round of polling (it may raise: the loop logs it and goes on)."""
+    def poll_once(self) -> bool:
+        """One round of polling; whether it found work (it may raise: the loop logs it and
+        goes on)."""
 
     def _run(self) -> None:
+        wait = self.interval
         while not self._stop.is_set():
             try:
-                self.poll_once()
+                busy = self.poll_once()
             except Exception:
                 log.exception("%s failed; polling on", type(self).__name__)
-            self._stop.wait(self.interval)
+                busy = False
+            wait = self.interval if busy else min(wait * 2, self.idle_interval)
+            self._stop.wait(wait)
 
     def start(self) -> None:
         """Poll on a daemon thread until `stop()`."""

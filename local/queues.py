@@ -57,6 +57,7 @@ class QueuePump(Poller):
     runs the `scheduled` functions at every poll (the local stand-in for their schedules)."""
 
     interval = POLL_SECONDS
+    idle_interval = 2 * POLL_SECONDS
 
     def __init__(
         self,
@@ -126,15 +127,18 @@ class QueuePump(Poller):
         with self._functions.container(operation) as function:
             return function.handler(event, LocalLambdaContext(operation))
 
-    def poll_once(self) -> None:
-        """Run the scheduled functions, then drain every queue (one failing stops no other)."""
+    def poll_once(self) -> bool:
+        """Run the scheduled functions, then drain every queue (one failing stops no other);
+        whether any queue had messages."""
         for scheduled in self._scheduled:
             try:
                 self.run_scheduled(scheduled)
             except Exception:
                 log.exception("scheduled %s failed; running on", scheduled)
+        handled = 0
         for operation in self._bindings:
             try:
-                self.drain(operation)
+                handled += self.drain(operation)
             except Exception:
                 log.exception("polling the %s queue failed; polling on", operation)
+        return handled > 0

@@ -31,6 +31,7 @@ class StreamPump(Poller):
     """Feeds the table's stream to the relay, in the background or on demand (`drain`)."""
 
     interval = 0.2
+    idle_interval = 0.8
 
     def __init__(
         self, streams: "DynamoDBStreamsClient", stream_arn: str, functions: FunctionLoader
@@ -114,6 +115,6 @@ class StreamPump(Poller):
                 return index
         return None
 
-    def poll_once(self) -> None:
-        """Relay whatever the stream has now."""
-        self.drain()
+    def poll_once(self) -> bool:
+        """Relay whatever the stream has now; whether there was any."""
+        return self.drain() > 0
