@@ -6,8 +6,8 @@ from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, CustomerIdPath, Limit
 
 from billfold.customers.service import get_customer
-from billfold.events.catalog import Event
 from billfold.events.log import customer_events
+from billfold.events.models import Event
 
 api = Api("list_customer_events")
 

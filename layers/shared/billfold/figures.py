@@ -5,6 +5,7 @@ names (infra/constructs/monitoring.py)."""
 from enum import StrEnum
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 NAMESPACE = "Billfold"
 
@@ -26,7 +27,10 @@ class Figure(StrEnum):
 
 
 def record(figure: Figure, value: float = 1, **dimensions: str) -> None:
-    """Record one value of a figure (a count of 1 by default)."""
+    """Record one value of a figure (a count of 1 by default); nothing where Powertools'
+    metrics are disabled (the local stack), which `single_metric` itself does not check."""
+    if is_metrics_disabled():
+        return
     unit = MetricUnit.Seconds if figure is Figure.BILLING_LAG_SECONDS else MetricUnit.Count
     with single_metric(name=figure.value, unit=unit, value=value, namespace=NAMESPACE) as metric:
         for name, dimension in dimensions.items():

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from billfold.customers.models import Customer
 from billfold.emails.branding import Branding, EmailKind
-from billfold.emails.formatting import day, locale_of, money
 from billfold.emails.links import View
 from billfold.outbox import EventType
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,7 +34,11 @@ class Email:
 
 
 @cache
-def _environment() -> Environment:
+def _environment() -> "Environment":
+    """The templates' environment, loaded on the first email (an event that sends none, or a
+    cold start, does not pay for Jinja2)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -113,10 +117,16 @@ class _Formats:
     default: str
 
     def money(self, amount: int, currency: str) -> str:
-        return money(amount, currency, locale_of(self.locale_tag, self.default))
+        from billfold.emails import formatting  # Babel: loaded on the first email
+
+        locale = formatting.locale_of(self.locale_tag, self.default)
+        return formatting.money(amount, currency, locale)
 
     def day(self, moment: datetime | None) -> str:
-        return day(moment, locale_of(self.locale_tag, self.default)) if moment else ""
+        from billfold.emails import formatting
+
+        locale = formatting.locale_of(self.locale_tag, self.default)
+        return formatting.day(moment, locale) if moment else ""
 
 
 SUBJECTS: dict[EmailKind, str] = {

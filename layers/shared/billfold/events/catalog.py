@@ -1,7 +1,6 @@
 """The event catalog: each event type with the model of its `data` (the resource as the API
 returns it). docs/events.md is generated from it, JSON Schema and all."""
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,26 +9,13 @@ from billfold.credits.ledger import CreditTransaction
 from billfold.customers.models import Customer
 from billfold.endpoints.models import Endpoint
 from billfold.entitlements.models import MaterializedEntitlements
+from billfold.events.models import Event
 from billfold.invoicing.models import Invoice
 from billfold.models import ApiModel
-from billfold.outbox import API_VERSION, EventType
+from billfold.outbox import EventType
 from billfold.payments.payment_methods import Card
 from billfold.subscriptions.models import Subscription
 from billfold.usage.thresholds import UsageThreshold
-
-
-class Event(ApiModel):
-    """An event: what changed (`type`, `data`), for whom (`customerId`; null for events about
-    the deployment itself) and in what order (`sequence`: only grows within one customer)."""
-
-    id: str
-    type: EventType
-    api_version: str = API_VERSION
-    created_at: datetime
-    customer_id: str | None
-    sequence: int | None
-    """Given when the event is published (null only in the log, for an instant)."""
-    data: dict[str, Any]
 
 
 class DetachedCard(ApiModel):

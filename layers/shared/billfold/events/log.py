@@ -1,6 +1,6 @@
 """The event log: a customer's recent events (30 days), newest first, as published."""
 
-from billfold.events.catalog import Event
+from billfold.events.models import Event
 from billfold.outbox import recent_events
 from billfold.storage.table import Table
 
