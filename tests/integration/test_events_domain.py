@@ -724,6 +724,8 @@ def test_an_endpoint_failing_for_over_5_days_is_disabled_and_that_is_published(q
     assert "secret" not in event["data"]
     retry_at = datetime.fromisoformat(stored_delivery(quiet, second)["next_attempt_at"])
     assert attempt(quiet, FakeSender(200), second, retry_at) is None  # disabled: no attempt
+    later_still = retry_at + timedelta(days=1)
+    assert second not in due_retries(quiet, later_still)  # and out of the retry sweep
 
 
 def test_a_delivery_is_signed_with_the_endpoint_secret(quiet):

@@ -277,6 +277,7 @@ def attempt(
             raise _not_found(queued.delivery_id)
         return None
     if endpoint is None or (endpoint.get("status") != "enabled" and not forced):
+        _unschedule(table, item)  # deleted or disabled: no more retries (a resend still can)
         return None
     due = item.get("next_attempt_at")
     if not forced and (item["status"] != "pending" or due is None or due > now.isoformat()):
@@ -311,6 +312,18 @@ def attempt(
     except ConditionFailed:
         pass  # another attempt moved the endpoint's health first
     return delivery
+
+
+def _unschedule(table: Table, item: Mapping[str, Any]) -> None:
+    """Take a delivery out of the retry sweep (its endpoint no longer takes deliveries)."""
+    if DUE_WORK_INDEX.partition_key not in item:
+        return
+    table.update(
+        {"pk": item["pk"], "sk": item["sk"]},
+        f"REMOVE next_attempt_at, {DUE_WORK_INDEX.partition_key}, {DUE_WORK_INDEX.sort_key}",
+        Condition("attribute_exists(pk)"),
+        return_values="NONE",
+    )
 
 
 def resend(
