@@ -3,8 +3,6 @@ before it is done), SES sends it, and the claim becomes `sent`. A redelivered ev
 sent and sends nothing; a claim whose lease ran out is taken over, so no email is lost."""
 
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import formataddr
 from typing import TYPE_CHECKING, Any, Protocol
 
 from billfold.customers.service import find_customer
@@ -36,6 +34,9 @@ class SesMailer:
 
     def send(self, email: Email, branding: Branding) -> None:
         """Send `email` from the seller's address (reply-to theirs, when set)."""
+        from email.message import EmailMessage  # MIME: loaded with the first email to send
+        from email.utils import formataddr
+
         message = EmailMessage()
         message["Subject"] = email.subject
         message["From"] = formataddr((branding.product_name, branding.from_address))
