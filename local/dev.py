@@ -97,7 +97,9 @@ def running_local_api(
             ],
             scheduled=("retry_webhooks",),
         )
-        stream = StreamPump(boto3.client("dynamodbstreams"), stack.stream_arn, functions)
+        stream = StreamPump(
+            boto3.client("dynamodbstreams"), stack.stream_arn, functions, on_relayed=pump.wake
+        )
 
         def billing_run() -> int:
             queued = enqueue_due(deps.table(), deps.sqs(), queues.billing.url, clock.now())

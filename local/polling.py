@@ -19,6 +19,7 @@ class Poller(ABC):
 
     def __init__(self) -> None:
         self._stop = threading.Event()
+        self._wakeup = threading.Event()
         self._thread: threading.Thread | None = None
 
     @abstractmethod
@@ -35,7 +36,14 @@ class Poller(ABC):
                 log.exception("%s failed; polling on", type(self).__name__)
                 busy = False
             wait = self.interval if busy else min(wait * 2, self.idle_interval)
-            self._stop.wait(wait)
+            if self._wakeup.wait(wait):
+                self._wakeup.clear()
+                wait = self.interval
+
+    def wake(self) -> None:
+        """Poll now: another poller just made work for this one (as an event source's
+        trigger would)."""
+        self._wakeup.set()
 
     def start(self) -> None:
         """Poll on a daemon thread until `stop()`."""
@@ -45,5 +53,6 @@ class Poller(ABC):
     def stop(self) -> None:
         """Stop polling, once the round in progress is done."""
         self._stop.set()
+        self._wakeup.set()
         if self._thread is not None:
             self._thread.join(timeout=30)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_ROUNDS = 5
+"""Rounds of draining in one poll while the queues keep having work."""
 POLL_SECONDS = 0.5
 """How often idle queues are polled: moto serves one request at a time, so polling competes
 with every other call to it."""
@@ -128,17 +130,23 @@ class QueuePump(Poller):
             return function.handler(event, LocalLambdaContext(operation))
 
     def poll_once(self) -> bool:
-        """Run the scheduled functions, then drain every queue (one failing stops no other);
-        whether any queue had messages."""
+        """Run the scheduled functions, then drain every queue (one failing stops no other),
+        again while any had messages (so work one worker queues for another is picked up in
+        the same round, as a Lambda trigger would at once); whether any queue had messages."""
         for scheduled in self._scheduled:
             try:
                 self.run_scheduled(scheduled)
             except Exception:
                 log.exception("scheduled %s failed; running on", scheduled)
-        handled = 0
-        for operation in self._bindings:
-            try:
-                handled += self.drain(operation)
-            except Exception:
-                log.exception("polling the %s queue failed; polling on", operation)
-        return handled > 0
+        busy = False
+        for _ in range(MAX_ROUNDS):
+            handled = 0
+            for operation in self._bindings:
+                try:
+                    handled += self.drain(operation)
+                except Exception:
+                    log.exception("polling the %s queue failed; polling on", operation)
+            if not handled:
+                return busy
+            busy = True
+        return busy

@@ -10,6 +10,7 @@ pump counts the records it has read instead, and asks for the record at that pos
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from billfold.events.routing import RELAYED_RECORDS, matches
@@ -31,14 +32,20 @@ class StreamPump(Poller):
     """Feeds the table's stream to the relay, in the background or on demand (`drain`)."""
 
     interval = 0.2
-    idle_interval = 0.8
+    idle_interval = 0.4
 
     def __init__(
-        self, streams: "DynamoDBStreamsClient", stream_arn: str, functions: FunctionLoader
+        self,
+        streams: "DynamoDBStreamsClient",
+        stream_arn: str,
+        functions: FunctionLoader,
+        on_relayed: Callable[[], None] = lambda: None,
     ) -> None:
         self._streams = streams
         self._arn = stream_arn
         self._functions = functions
+        self._on_relayed = on_relayed
+        """Called after records were relayed: their events are on the bus, in the queues."""
         self._read_so_far: dict[str, int] = {}
         """Per shard, how many records have been read."""
         self._pending: list[dict[str, Any]] = []
@@ -117,4 +124,7 @@ class StreamPump(Poller):
 
     def poll_once(self) -> bool:
         """Relay whatever the stream has now; whether there was any."""
-        return self.drain() > 0
+        relayed = self.drain()
+        if relayed:
+            self._on_relayed()
+        return relayed > 0
