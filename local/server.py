@@ -89,16 +89,17 @@ WATCH_PAGE = """<!doctype html>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}
 pre{background:#f4f4f5;padding:.5rem;overflow:auto;max-height:12rem}
 h2{margin-top:2rem}li{margin:.5rem 0}</style></head>
-<body><h1>billfold local: events and emails</h1>
+<body><main><h1>billfold local: events and emails</h1>
 <p>Events published on the bus and emails sent through SES, newest first (refreshed every
 2 seconds).</p>
-<h2>Events</h2><ol id="events"></ol><h2>Emails</h2><ol id="emails"></ol>
+<h2>Events</h2><ol id="events"></ol><h2>Emails</h2><ol id="emails"></ol></main>
 <script>
 function item(title, body) {
   const li = document.createElement("li");
   const strong = document.createElement("strong");
   strong.textContent = title;
   const pre = document.createElement("pre");
+  pre.tabIndex = 0;  // scrollable: reachable by keyboard
   pre.textContent = body;
   li.append(strong, pre);
   return li;

@@ -607,3 +607,20 @@ def test_an_emails_link_opens_the_portal_at_its_section(
     expect(invoices).to_contain_text("Paid")
     assert "token=" not in portal.page.url
     portal.screenshot("email-link-invoices")
+
+
+def test_the_local_events_page_shows_events_and_emails_as_they_happen(
+    browser, local_api: LocalApi, create_customer: Callable[..., dict[str, Any]]
+) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(f"{local_api.url}/_local")
+        customer = create_customer("watch")["id"]
+
+        events = page.locator("#events")
+        expect(events).to_contain_text(f"customer.created · {customer}", timeout=15000)
+        expect(page.locator("h1")).to_have_text("billfold local: events and emails")
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        page.close()
