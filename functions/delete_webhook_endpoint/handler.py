@@ -5,7 +5,7 @@ from billfold_lambda.api import Api
 from billfold_lambda.params import EndpointIdPath
 
 from billfold.endpoints.models import Endpoint
-from billfold.endpoints.service import delete_endpoint, get_endpoint
+from billfold.endpoints.service import delete_endpoint
 
 api = Api("delete_webhook_endpoint")
 
@@ -13,10 +13,7 @@ api = Api("delete_webhook_endpoint")
 @api.route
 def delete(endpointId: EndpointIdPath) -> Endpoint:
     """The endpoint as it was before it was deleted."""
-    table = deps.table()
-    endpoint = get_endpoint(table, endpointId)
-    delete_endpoint(table, endpointId)
-    return endpoint
+    return delete_endpoint(deps.table(), endpointId)
 
 
 handler = api.handler

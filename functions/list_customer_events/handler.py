@@ -5,7 +5,6 @@ from billfold_lambda.api import Api
 from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, CustomerIdPath, Limit
 
-from billfold.customers.service import get_customer
 from billfold.events.log import customer_events
 from billfold.events.models import Event
 
@@ -15,9 +14,7 @@ api = Api("list_customer_events")
 @api.route
 def list_all(customerId: CustomerIdPath, limit: Limit = 20, cursor: Cursor = None) -> Page[Event]:
     """One page of the customer's events of the last 30 days, newest first."""
-    table = deps.table()
-    get_customer(table, customerId)
-    items, next_cursor = customer_events(table, customerId, limit=limit, cursor=cursor)
+    items, next_cursor = customer_events(deps.table(), customerId, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor)
 
 

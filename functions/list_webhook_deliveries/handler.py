@@ -6,7 +6,6 @@ from billfold_lambda.pages import Page
 from billfold_lambda.params import Cursor, EndpointIdPath, Limit
 
 from billfold.endpoints.deliveries import Delivery, list_deliveries
-from billfold.endpoints.service import get_endpoint
 
 api = Api("list_webhook_deliveries")
 
@@ -16,9 +15,7 @@ def list_all(
     endpointId: EndpointIdPath, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[Delivery]:
     """One page of deliveries, newest first, each with its attempts."""
-    table = deps.table()
-    get_endpoint(table, endpointId)
-    items, next_cursor = list_deliveries(table, endpointId, limit=limit, cursor=cursor)
+    items, next_cursor = list_deliveries(deps.table(), endpointId, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor)
 
 

@@ -18,7 +18,7 @@ from billfold_lambda.routes import Needs
 from billfold.events import routing
 from infra import constants
 from infra.constants import StageSettings
-from infra.constructs.functions import Grantables, ServiceFunction, background_function
+from infra.constructs.functions import Grantables, ServiceFunction, background_function, consume
 
 _TABLE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE})
 
@@ -71,14 +71,14 @@ class Events(NestedStack):
             "Record a delivery of each event to every endpoint that wants it",
             _TABLE | {Needs.DELIVERY_QUEUE},
         )
-        self._consume(fan_out, fan_out_queue, constants.WORKER_BATCH_SIZE)
+        consume(fan_out, fan_out_queue)
         deliver = self._function(
             "deliver_webhooks",
             "Attempt webhook deliveries: signed, 10-second timeout, retried with backoff",
             _TABLE,
             timeout=constants.DELIVERY_TIMEOUT,
         )
-        self._consume(deliver, grantables.delivery_queue, constants.DELIVERY_BATCH_SIZE)
+        consume(deliver, grantables.delivery_queue, constants.DELIVERY_BATCH_SIZE)
         retry = self._function(
             "retry_webhooks",
             "Queue the webhook deliveries whose retry is due",
@@ -98,7 +98,7 @@ class Events(NestedStack):
         )
         for name, value in email_environment.items():
             emails.function.add_environment(name, value)
-        self._consume(emails, email_queue, constants.WORKER_BATCH_SIZE)
+        consume(emails, email_queue)
 
     def _function(
         self,
@@ -119,11 +119,6 @@ class Events(NestedStack):
         )
         self.functions[operation] = function
         return function
-
-    def _consume(self, worker: ServiceFunction, queue: sqs.IQueue, batch_size: int) -> None:
-        worker.function.add_event_source(
-            sources.SqsEventSource(queue, batch_size=batch_size, report_batch_item_failures=True)
-        )
 
 
 def bus_rules(

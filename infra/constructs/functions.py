@@ -13,6 +13,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -260,6 +261,16 @@ def background_function(
         settings=settings,
         invoice_bucket=grantables.invoice_bucket if Needs.INVOICE_BUCKET in needs else None,
         timeout=timeout,
+    )
+
+
+def consume(
+    worker: ServiceFunction, queue: sqs.IQueue, batch_size: int = constants.WORKER_BATCH_SIZE
+) -> None:
+    """Feed the queue to the worker (the event source grants it the queue's consume actions),
+    reporting failures per message."""
+    worker.function.add_event_source(
+        sources.SqsEventSource(queue, batch_size=batch_size, report_batch_item_failures=True)
     )
 
 

@@ -10,8 +10,6 @@ from aws_cdk import NestedStack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from billfold_lambda.routes import Needs
@@ -19,7 +17,7 @@ from billfold_lambda.routes import Needs
 from billfold import config
 from infra import constants
 from infra.constants import StageSettings
-from infra.constructs.functions import Grantables, ServiceFunction, background_function
+from infra.constructs.functions import Grantables, ServiceFunction, background_function, consume
 
 SETTLE = frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET, Needs.INVOICE_BUCKET})
 
@@ -56,9 +54,9 @@ class Workers(NestedStack):
         self.billing = self._function(
             "billing_worker", "Settle one customer: transitions, invoices, charges", SETTLE
         )
-        self._consume(self.billing, grantables.billing_queue)
+        consume(self.billing, grantables.billing_queue)
         self.webhooks = self._function("webhook_worker", "Process verified Stripe events", SETTLE)
-        self._consume(self.webhooks, grantables.webhook_queue)
+        consume(self.webhooks, grantables.webhook_queue)
 
     def _function(
         self, operation: str, description: str, needs: frozenset[Needs]
@@ -72,15 +70,4 @@ class Workers(NestedStack):
             layers=self._layers,
             settings=self._settings,
             environment={config.ENV_DUNNING_DAYS: ",".join(map(str, constants.DUNNING_DAYS))},
-        )
-
-    def _consume(self, worker: ServiceFunction, queue: sqs.IQueue) -> None:
-        """Feed the queue to the worker (the event source grants it the queue's consume
-        actions), reporting failures per message."""
-        worker.function.add_event_source(
-            sources.SqsEventSource(
-                queue,
-                batch_size=constants.WORKER_BATCH_SIZE,
-                report_batch_item_failures=True,
-            )
         )

@@ -69,6 +69,17 @@ def test_an_immediate_downgrades_credit_is_shown_and_taken_off_the_renewal(
     assert (added["reason"], added["currency"]) == ("change", "USD")
     assert added["invoiceNumber"].startswith("INV-")
 
+    def credit_events() -> list[dict]:
+        log = server.get(f"/v1/customers/{customer}/events", params={"limit": 100}).json()
+        return [e for e in log["items"] if e["type"] == "credit_balance.changed"]
+
+    [changed_event] = eventually(credit_events)  # written with the invoice that moved it
+    assert (changed_event["data"]["amount"], changed_event["data"]["balanceAfter"]) == (
+        credit,
+        credit,
+    )
+    assert changed_event["data"]["id"] == added["id"]
+
     advance_clock(32 * 86400)
     renewal = _paid_invoices(server, customer, 3)[0]
 

@@ -47,7 +47,6 @@ from billfold.endpoints.service import (
 from billfold.endpoints.signing import HEADER, InvalidSignature, verify
 from billfold.errors import Conflict, ErrorCode
 from billfold.events.relay import handle_change
-from billfold.invoicing.models import Invoice
 from billfold.outbox import EventType, event_put, recent_events, sequenced
 from billfold.payments.payment_methods import Card
 from billfold.settlement.customer import settle_customer
@@ -61,6 +60,7 @@ from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionChange, SubscriptionCreate
 from billfold.subscriptions.plan_change import plan_change
 from billfold.usage.thresholds import record_thresholds
+from tests.builders import invoice
 from tests.integration.test_subscription_changes import (
     BASIC_CALLS,
     DAY_10,
@@ -792,38 +792,8 @@ BRANDING = Branding(product_name="Acme Cloud", from_address="billing@acme.test")
 
 def payment_failed(customer_id: str) -> dict[str, Any]:
     """An invoice.payment_failed event as the relay publishes it."""
-    invoice = Invoice.model_validate(
-        {
-            "id": f"in_{uuid.uuid4().hex[:10]}",
-            "number": "ACME-0042",
-            "customer_id": customer_id,
-            "subscription_id": "sub_1",
-            "billing_record_id": "br_1",
-            "reason": "renewal",
-            "status": "open",
-            "currency": "USD",
-            "seller": {"name": "Acme", "email": "billing@acme.test"},
-            "customer": {"name": "Events Co", "email": "x@example.com"},
-            "lines": [
-                {
-                    "kind": "charge",
-                    "description": "Basic (monthly)",
-                    "quantity": 1,
-                    "unit_amount": 1000,
-                    "amount": 1000,
-                }
-            ],
-            "subtotal": 1000,
-            "discount": 0,
-            "total": 1000,
-            "credit_applied": 0,
-            "credit_added": 0,
-            "amount_due": 1000,
-            "amount_paid": 0,
-            "created_at": T0,
-        }
-    )
-    put = event_put(EventType.INVOICE_PAYMENT_FAILED, customer_id, invoice, T0)
+    failed = invoice(id=f"in_{uuid.uuid4().hex[:10]}", customer_id=customer_id, created_at=T0)
+    put = event_put(EventType.INVOICE_PAYMENT_FAILED, customer_id, failed, T0)
     return {**json.loads(put.item["body"]), "sequence": 7}
 
 

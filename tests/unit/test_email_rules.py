@@ -14,10 +14,9 @@ from billfold.customers.models import Customer
 from billfold.emails.branding import Branding, EmailKind
 from billfold.emails.links import LINK_PREFIX, LinkClaims, mint_link, verify_link
 from billfold.emails.messages import SUBJECTS, Email, compose
-from billfold.invoicing.models import Invoice
 from billfold.outbox import EventType
 from billfold.payments.payment_methods import Card
-from tests.unit.builders import NOW, PERIOD_END, subscription
+from tests.builders import NOW, PERIOD_END, invoice, subscription
 
 SECRET = b"portal-signing-secret-for-unit-tests"
 BRANDING = Branding(product_name="Acme Cloud", from_address="billing@acme.test")
@@ -42,37 +41,8 @@ def _customer(locale: str | None = "en-US", name: str = "Eve Example") -> Custom
 
 
 def _invoice(**overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": "in_1",
-        "number": "ACME-0042",
-        "customer_id": "eve",
-        "subscription_id": "sub_1",
-        "billing_record_id": "br_1",
-        "reason": "renewal",
-        "status": "open",
-        "currency": "USD",
-        "seller": {"name": "Acme", "email": "billing@acme.test"},
-        "customer": {"name": "Eve Example", "email": "eve@example.test"},
-        "lines": [
-            {
-                "kind": "charge",
-                "description": "Pro (monthly)",
-                "quantity": 1,
-                "unit_amount": 1900,
-                "amount": 1900,
-            }
-        ],
-        "subtotal": 1900,
-        "discount": 0,
-        "total": 1900,
-        "credit_applied": 0,
-        "credit_added": 0,
-        "amount_due": 1900,
-        "amount_paid": 0,
-        "created_at": NOW,
-    }
-    fields.update(overrides)
-    return Invoice.model_validate(fields).model_dump(mode="json", by_alias=True)
+    fields = {"customer_id": "eve", **overrides}
+    return invoice(**fields).model_dump(mode="json", by_alias=True)
 
 
 def _subscription(**overrides: Any) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from billfold.outbox import EventType
 from billfold.subscriptions import events as subscription_events
 from billfold.subscriptions.models import Subscription
 from billfold.usage.thresholds import crossed
-from tests.unit.builders import NOW, PERIOD_END, subscription
+from tests.builders import NOW, PERIOD_END, subscription
+from tests.builders import invoice as make_invoice
 
 NEXT_END = datetime(2030, 3, 1, tzinfo=UTC)
 
@@ -322,32 +323,6 @@ def test_entitlements_change_only_with_what_they_are_computed_from(
 # Invoices --------------------------------------------------------------------------------------
 
 
-def _invoice(**overrides: Any) -> Invoice:
-    fields: dict[str, Any] = {
-        "id": "in_1",
-        "number": "ACME-0001",
-        "customer_id": "acme",
-        "subscription_id": "sub_1",
-        "billing_record_id": "br_1",
-        "reason": "renewal",
-        "status": "open",
-        "currency": "USD",
-        "seller": {"name": "Seller", "email": "billing@seller.test"},
-        "customer": {"name": "Acme", "email": "ap@acme.test"},
-        "lines": [],
-        "subtotal": 1900,
-        "discount": 0,
-        "total": 1900,
-        "credit_applied": 0,
-        "credit_added": 0,
-        "amount_due": 1900,
-        "amount_paid": 0,
-        "created_at": NOW,
-    }
-    fields.update(overrides)
-    return Invoice.model_validate(fields)
-
-
 def _with(invoice: Invoice, **update: Any) -> Invoice:
     return Invoice.model_validate({**invoice.model_dump(), **update})
 
@@ -357,11 +332,11 @@ def _attempt(status: str, attempts: int) -> Payment:
 
 
 def test_an_issued_open_invoice_is_finalized() -> None:
-    assert invoice_events.change_types(None, _invoice()) == [EventType.INVOICE_FINALIZED]
+    assert invoice_events.change_types(None, make_invoice()) == [EventType.INVOICE_FINALIZED]
 
 
 def test_an_issued_invoice_already_paid_is_finalized_then_paid() -> None:
-    invoice = _invoice(status="paid", amount_due=0, amount_paid=0, paid_at=NOW)
+    invoice = make_invoice(status="paid", amount_due=0, amount_paid=0, paid_at=NOW)
 
     assert invoice_events.change_types(None, invoice) == [
         EventType.INVOICE_FINALIZED,
@@ -370,7 +345,7 @@ def test_an_issued_invoice_already_paid_is_finalized_then_paid() -> None:
 
 
 def test_an_issued_invoice_whose_first_charge_failed_is_finalized_and_payment_failed() -> None:
-    invoice = _invoice(payment=_attempt("failed", 1))
+    invoice = make_invoice(payment=_attempt("failed", 1))
 
     assert invoice_events.change_types(None, invoice) == [
         EventType.INVOICE_FINALIZED,
@@ -389,13 +364,13 @@ def test_an_issued_invoice_whose_first_charge_failed_is_finalized_and_payment_fa
 def test_an_open_invoice_settling_publishes_its_new_status(
     status: str, event_type: EventType
 ) -> None:
-    before = _invoice()
+    before = make_invoice()
 
     assert invoice_events.change_types(before, _with(before, status=status)) == [event_type]
 
 
 def test_a_paid_invoice_changed_again_is_not_paid_again() -> None:
-    before = _invoice(status="paid", amount_paid=1900, paid_at=NOW)
+    before = make_invoice(status="paid", amount_paid=1900, paid_at=NOW)
 
     after = _with(before, amount_refunded=500, revision=2)
 
@@ -403,7 +378,7 @@ def test_a_paid_invoice_changed_again_is_not_paid_again() -> None:
 
 
 def test_a_successful_charge_is_paid_without_a_payment_event() -> None:
-    before = _invoice()
+    before = make_invoice()
 
     after = _with(before, status="paid", amount_paid=1900, payment=_attempt("succeeded", 1))
 
@@ -411,7 +386,7 @@ def test_a_successful_charge_is_paid_without_a_payment_event() -> None:
 
 
 def test_a_failed_charge_is_payment_failed() -> None:
-    before = _invoice()
+    before = make_invoice()
 
     after = _with(before, payment=_attempt("failed", 1))
 
@@ -419,7 +394,7 @@ def test_a_failed_charge_is_payment_failed() -> None:
 
 
 def test_each_failed_retry_is_payment_failed_again() -> None:
-    before = _invoice(payment=_attempt("failed", 1))
+    before = make_invoice(payment=_attempt("failed", 1))
 
     after = _with(before, payment=_attempt("failed", 2))
 
@@ -427,7 +402,7 @@ def test_each_failed_retry_is_payment_failed_again() -> None:
 
 
 def test_a_failed_charge_saved_again_without_a_new_attempt_publishes_nothing() -> None:
-    before = _invoice(payment=_attempt("failed", 1))
+    before = make_invoice(payment=_attempt("failed", 1))
 
     after = _with(before, revision=2)
 
@@ -435,7 +410,7 @@ def test_a_failed_charge_saved_again_without_a_new_attempt_publishes_nothing() -
 
 
 def test_a_charge_needing_authentication_is_payment_action_required() -> None:
-    before = _invoice()
+    before = make_invoice()
 
     after = _with(before, payment=_attempt("requires_action", 1))
 
@@ -443,7 +418,7 @@ def test_a_charge_needing_authentication_is_payment_action_required() -> None:
 
 
 def test_giving_up_after_failures_is_uncollectible_without_another_failure() -> None:
-    before = _invoice(payment=_attempt("failed", 3))
+    before = make_invoice(payment=_attempt("failed", 3))
 
     after = _with(before, status="uncollectible")
 

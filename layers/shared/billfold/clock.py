@@ -61,9 +61,17 @@ def isoformat(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+SORTABLE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def sortable_timestamp(moment: datetime) -> str:
     """A fixed-width UTC timestamp (to the microsecond) that sorts as the moments do."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(SORTABLE_FORMAT)
+
+
+def from_sortable_timestamp(text: str) -> datetime:
+    """The moment a `sortable_timestamp` names."""
+    return datetime.strptime(text, SORTABLE_FORMAT).replace(tzinfo=UTC)
 
 
 def as_utc(moment: datetime, name: str = "moment") -> datetime:

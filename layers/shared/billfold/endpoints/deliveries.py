@@ -19,7 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from billfold.clock import sortable_timestamp
-from billfold.endpoints.service import find_endpoint, health_writes, signing_secrets
+from billfold.endpoints.service import (
+    find_endpoint,
+    health_writes,
+    read_endpoint,
+    signing_secrets,
+)
 from billfold.endpoints.signing import HEADER, signature_header
 from billfold.errors import ErrorCode, NotFound
 from billfold.figures import Figure, record
@@ -191,7 +196,8 @@ def _not_found(delivery_id: str) -> NotFound:
 def list_deliveries(
     table: Table, endpoint_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[Delivery], str | None]:
-    """One page of an endpoint's deliveries, newest first."""
+    """One page of an endpoint's deliveries, newest first (NotFound for no such endpoint)."""
+    read_endpoint(table, endpoint_id)
     page = table.query(
         f"WEBHOOKENDPOINT#{endpoint_id}",
         sort_key_prefix=keys.DELIVERY_PREFIX,

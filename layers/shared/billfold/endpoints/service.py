@@ -252,12 +252,15 @@ def update_endpoint(
     return after
 
 
-def delete_endpoint(table: Table, endpoint_id: str) -> None:
-    """Delete an endpoint: its deliveries stop (deleting it again is a 404)."""
+def delete_endpoint(table: Table, endpoint_id: str) -> Endpoint:
+    """Delete an endpoint: its deliveries stop (deleting it again is a 404); the endpoint as
+    it was."""
+    endpoint = endpoint_of(read_endpoint(table, endpoint_id))
     try:
         table.transact([Delete(keys.webhook_endpoint(endpoint_id), _EXISTS)])
     except ConditionFailed:
         raise _not_found(endpoint_id) from None
+    return endpoint
 
 
 def roll_secret(

@@ -4,10 +4,10 @@ messages, not one Lambda's loop)."""
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from billfold.clock import sortable_timestamp
+from billfold.clock import from_sortable_timestamp, sortable_timestamp
 from billfold.figures import Figure, record
 from billfold.storage.due_work import DUE_SHARDS
 from billfold.storage.schema import DUE_WORK_INDEX
@@ -63,7 +63,7 @@ def billing_lag(table: Table, now: datetime) -> float:
         page = table.query(f"DUE#{shard:02d}", index=index, limit=1)
         if page.items:
             earliest = min(earliest, str(page.items[0][DUE_WORK_INDEX.sort_key]).split("#")[0])
-    waited = now - datetime.strptime(earliest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    waited = now - from_sortable_timestamp(earliest)
     return max(waited.total_seconds(), 0.0)
 
 

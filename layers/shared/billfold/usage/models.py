@@ -5,16 +5,14 @@ compare as the moments do; a counter whose reset period is `never` has "" for bo
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
 from billfold.billing.periods import Period
-from billfold.clock import sortable_timestamp
+from billfold.clock import from_sortable_timestamp, sortable_timestamp
 from billfold.models import ApiModel
-
-_STORED_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 Count = Annotated[StrictInt, Field(ge=0)]
 
@@ -58,10 +56,6 @@ def relation(stored: Window | None, target: Window) -> Relation:
     return "behind"
 
 
-def _moment(stored: str) -> datetime:
-    return datetime.strptime(stored, _STORED_FORMAT).replace(tzinfo=UTC)
-
-
 class Counter(ApiModel):
     """A feature's usage in one period: the live counter, or a closed period from history."""
 
@@ -80,7 +74,10 @@ class Counter(ApiModel):
         """The counter's period; None for a counter that never resets."""
         if not self.period_start:
             return None
-        return Period(start=_moment(self.period_start), end=_moment(self.period_end))
+        return Period(
+            start=from_sortable_timestamp(self.period_start),
+            end=from_sortable_timestamp(self.period_end),
+        )
 
     def used_in(self, period: Period | None) -> int:
         """The usage this counter holds for `period`: its count when it is for exactly that

@@ -8,9 +8,10 @@ per threshold per period; a retried report (which changes no counter) publishes 
 """
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from billfold.clock import from_sortable_timestamp
 from billfold.entitlements import materialized
 from billfold.entitlements.models import ResolvedEntitlement
 from billfold.models import ApiModel
@@ -66,7 +67,7 @@ def crossed(limit: int, soft: bool, before: int, after: int) -> list[tuple[Event
 def _marker(customer_id: str, feature_id: str, period_end: str, mark: str) -> Put:
     """That the customer's usage of the feature reached `mark` in the period ending then."""
     key = keys.usage_threshold(customer_id, feature_id, period_end, mark)
-    expires = _moment(period_end) + MARKER_KEPT if period_end else None
+    expires = from_sortable_timestamp(period_end) + MARKER_KEPT if period_end else None
     item = {**key, "kind": "usage_threshold"}
     if expires is not None:
         item[TTL_ATTRIBUTE] = int(expires.timestamp())
@@ -104,10 +105,6 @@ def threshold_events(
         marker = _marker(customer_id, entitlement.feature_id, period_end, mark)
         pairs.append((marker, event_put(event_type, customer_id, data, now)))
     return pairs
-
-
-def _moment(sortable: str) -> datetime:
-    return datetime.strptime(sortable, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def record_thresholds(table: Table, old: Item | None, new: Item, now: datetime) -> int:
