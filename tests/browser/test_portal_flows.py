@@ -459,6 +459,10 @@ def test_shows_loading_until_the_api_answers(
     portal.page.goto(url)
     expect(portal.portal.get_by_role("status")).to_have_text("Loading your billing details…")
     portal.screenshot("loading")
+    for _ in range(100):  # the route callbacks reach Python a moment after the page renders
+        if held:
+            break
+        portal.page.wait_for_timeout(50)
     assert held  # the page is waiting on these
     portal.page.unroute(customer_calls)  # lets the held requests through
 
