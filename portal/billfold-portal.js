@@ -310,9 +310,31 @@
     }
 
     price(item, period, currency) {
-      if (!item.prices.length) return 0; // a plan with no prices is free
-      const price = item.prices.find((p) => p.billingPeriod === period && p.currency === currency);
+      const price = this.priceEntry(item, period, currency);
       return price ? price.amount : null;
+    }
+
+    /** The item's price for the period and currency (free: amount 0; none sold: null). */
+    priceEntry(item, period, currency) {
+      if (!item.prices.length) return { model: "per_unit", amount: 0 }; // no prices: free
+      return item.prices.find((p) => p.billingPeriod === period && p.currency === currency) || null;
+    }
+
+    /** An add-on's price as a customer reads it: each, per package, or tier by tier. */
+    unitPriceText(price, currency, per) {
+      const f = this.formats;
+      if (price.model === "package") {
+        return `${f.money(price.amount, currency)} per ${f.number.format(price.packageSize)} / ${per}`;
+      }
+      if (!price.tiers) return `${f.money(price.amount, currency)} each / ${per}`;
+      let first = 1;
+      const tiers = price.tiers.map((t) => {
+        const span = t.upTo === null ? `${f.number.format(first)}+` : `${f.number.format(first)}–${f.number.format(t.upTo)}`;
+        first = (t.upTo || first) + 1;
+        return `${f.money(t.unitAmount, currency)} (${span})`;
+      });
+      const kind = price.model === "volume" ? "all units at their tier's price" : "by tier";
+      return `${tiers.join(", ")} each, ${kind} / ${per}`;
     }
 
     /** A price per period as a price per year, to compare plans across periods. */
@@ -369,7 +391,7 @@
         ${sub.addons.length
           ? html`<ul class="addons">${sub.addons.map(
               (a) => html`<li>${a.quantity} × ${a.name}
-                <span class="muted">${f.money(a.unitAmount * a.quantity, sub.currency)} / ${per}</span></li>`,
+                <span class="muted">${f.money(a.amount, sub.currency)} / ${per}</span></li>`,
             )}</ul>`
           : ""}
         ${scheduled
@@ -407,6 +429,58 @@
       </section>`;
     }
 
+    /** A line's tiers, as rows under it: the units each tier priced, at what, and its flat fee
+     * (for a whole period: a prorated line charges a share of it). */
+    tierRows(line) {
+      const f = this.formats;
+      const tiers = line.tiers || [];
+      const currency = line.currency;
+      const whole = tiers.reduce((sum, t) => sum + t.amount, 0) === Math.abs(line.amount) ? "" : ", whole period";
+      return tiers.map(
+        (t) => html`<tr class="tier"><td>${this.tierName(t)}${whole}: ${f.number.format(t.quantity)} × ${f.money(t.unitAmount, currency)}${
+          t.flatAmount ? html` + ${f.money(t.flatAmount, currency)} flat` : ""}</td>
+          <td class="amount muted">${f.money(t.amount, currency)}</td></tr>`,
+      );
+    }
+
+    tierName(tier) {
+      const f = this.formats;
+      const last = tier.lastUnit === null ? "+" : `–${f.number.format(tier.lastUnit)}`;
+      return `Tier ${tier.tier} (${f.number.format(tier.firstUnit)}${last})`;
+    }
+
+    /** Where a soft-limited feature's usage stands in its overage price, and what one more
+     * unit costs: the tier it is in, or the package it fills. */
+    overageText(entitlement) {
+      const sub = this.state.subscription;
+      const plan = sub && this.planById(sub.planId);
+      const terms = plan && plan.effectiveEntitlements.find((e) => e.featureId === entitlement.featureId);
+      if (!terms || terms.enforcement !== "soft") return "";
+      const price = (terms.overagePrices || []).find((p) => p.currency === sub.currency);
+      if (!price || entitlement.limit === null) return "";
+      const f = this.formats;
+      const over = Math.max(0, entitlement.usage - entitlement.limit);
+      if (price.model === "package") {
+        return html`<p class="muted overage">Past the included amount: ${f.money(price.amount, sub.currency)}
+          per ${f.number.format(price.packageSize)}</p>`;
+      }
+      if (!price.tiers) {
+        return html`<p class="muted overage">Each unit past the included amount: ${f.money(price.amount, sub.currency)}</p>`;
+      }
+      let firstUnit = 1;
+      const spans = price.tiers.map((t, i) => {
+        const span = { tier: i + 1, firstUnit, lastUnit: t.upTo, ...t };
+        firstUnit = (t.upTo || firstUnit) + 1;
+        return span;
+      });
+      const holding = (unit) => spans.find((t) => t.lastUnit === null || unit <= t.lastUnit);
+      const [now, next] = [holding(Math.max(over, 1)), holding(over + 1)];
+      const entering = price.model === "graduated" && next.tier > 1 && over + 1 === next.firstUnit;
+      const nextUnit = next.unitAmount + (entering ? next.flatAmount : 0);
+      return html`<p class="muted overage">${over ? `Overage in ${this.tierName(now)}` : "Within the included amount"}
+        · next unit ${f.money(nextUnit, sub.currency)}</p>`;
+    }
+
     usageSection() {
       const { entitlements, features, histories } = this.state;
       const f = this.formats;
@@ -432,6 +506,7 @@
                 <div class="fill fill-${level}" data-fill="${percent}"></div></div>`}
           <p class="muted">${e.resetAt ? html`Resets on ${f.day(e.resetAt)}` : "Does not reset"}
             ${e.softLimitExceeded ? html` · <span class="warning">over the included amount</span>` : ""}</p>
+          ${this.overageText(e)}
           ${e.resetAt ? this.chart(name, histories.get(e.featureId) || []) : ""}
         </li>`;
       };
@@ -531,12 +606,11 @@
     addonsSection() {
       const { subscription: sub, addons } = this.state;
       if (!sub || sub.status === "canceled") return "";
-      const f = this.formats;
       const held = new Map(sub.addons.map((a) => [a.addonId, a.quantity]));
       const offered = addons.filter(
         (a) =>
           (!a.planIds.length || a.planIds.includes(sub.planId)) &&
-          this.price(a, sub.billingPeriod, sub.currency) !== null,
+          this.priceEntry(a, sub.billingPeriod, sub.currency) !== null,
       );
       if (!offered.length) return "";
       const changed = offered.some(
@@ -546,10 +620,10 @@
         <h2 id="addons-title">Add-ons</h2>
         <ul class="addon-list">${offered.map((a) => {
           const quantity = this.addonDraft[a.id] ?? held.get(a.id) ?? 0;
-          const unit = this.price(a, sub.billingPeriod, sub.currency);
+          const price = this.priceEntry(a, sub.billingPeriod, sub.currency);
           return html`<li class="row">
             <div><span class="feature">${a.name}</span>
-              <span class="muted">${f.money(unit, sub.currency)} each / ${PERIOD_WORD[sub.billingPeriod]}</span></div>
+              <span class="muted">${this.unitPriceText(price, sub.currency, PERIOD_WORD[sub.billingPeriod])}</span></div>
             <label class="quantity">Quantity
               <input type="number" min="0" max="${a.maxQuantity ?? 999}" step="1" inputmode="numeric"
                 value="${quantity}" data-action="addon-quantity" data-addon="${a.id}"
@@ -767,7 +841,8 @@
       const lines = preview.lines.length
         ? html`<table class="lines"><tbody>${preview.lines.map(
             (line) => html`<tr><td>${line.description}</td>
-              <td class="amount">${f.money(line.amount, line.currency)}</td></tr>`,
+              <td class="amount">${f.money(line.amount, line.currency)}</td></tr>
+              ${this.tierRows(line)}`,
           )}</tbody>
           <tfoot><tr><th scope="row">Due today</th>
             <td class="amount">${f.money(preview.dueNow, preview.currency)}</td></tr>

@@ -628,3 +628,56 @@ def test_the_local_events_page_shows_events_and_emails_as_they_happen(
         assert results.violations_count == 0, results.generate_report()
     finally:
         page.close()
+
+
+def test_a_tiered_addon_change_preview_shows_each_tier(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer(
+        "starter", addons=[{"addonId": "extra-storage", "quantity": 12}]
+    )
+    portal = open_portal(customer_id)
+    # 12 units of extra storage: 10 x $2.00 + 2 x $1.50 = $23.00 a month
+    expect(portal.section("subscription")).to_contain_text(f"12 {TIMES} Extra storage")
+    expect(portal.section("subscription")).to_contain_text("$23.00 / month")
+    # the add-on held is offered for a quantity change like any other
+    expect(portal.section("addons")).to_contain_text("Extra storage")
+
+    portal.portal.get_by_label("Extra storage quantity").fill("60")
+    portal.portal.get_by_label("Extra storage quantity").press("Tab")
+    portal.portal.get_by_role("button", name="Review add-on changes").click()
+
+    # the credit for the 12 units held, then the charge for 60: 10 x $2.00 = $20.00,
+    # 40 x $1.50 = $60.00 (units 11-50) and 10 x $1.00 = $10.00 (units 51 and up)
+    rows = portal.dialog.locator("tr.tier")
+    expect(rows).to_have_count(5)
+    whole = "(, whole period)?"  # a prorated line shows its tiers for the whole period
+    dash = "\N{EN DASH}"
+    expected = [
+        (rf"Tier 1 \(1{dash}10\){whole}: 10 {TIMES} \$2\.00", "$20.00"),
+        (rf"Tier 2 \(11{dash}50\){whole}: 2 {TIMES} \$1\.50", "$3.00"),
+        (rf"Tier 1 \(1{dash}10\){whole}: 10 {TIMES} \$2\.00", "$20.00"),
+        (rf"Tier 2 \(11{dash}50\){whole}: 40 {TIMES} \$1\.50", "$60.00"),
+        (rf"Tier 3 \(51\+\){whole}: 10 {TIMES} \$1\.00", "$10.00"),
+    ]
+    for index, (label, amount) in enumerate(expected):
+        expect(rows.nth(index).locator("td").first).to_have_text(re.compile(rf"^{label}$"))
+        expect(rows.nth(index).locator("td.amount")).to_have_text(amount)
+    portal.screenshot("tiered-addon-preview", portal.dialog)
+    portal.dialog.get_by_role("button", name="Go back").click()
+    assert _subscription(server, customer_id)["addons"][0]["quantity"] == 12
+    assert portal.csp_violations() == []
+
+
+def test_the_usage_section_shows_a_soft_limits_overage_price(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str]
+) -> None:
+    portal = open_portal(subscribed_customer("pro"))
+
+    # Pro includes 500,000 API calls, then bills $1.00 for each started 1,000 past them
+    calls = portal.section("usage").locator("li").filter(has_text="API calls")
+    expect(calls.locator("p.overage")).to_have_text(
+        re.compile(r"Past the included amount: \$1\.00\s+per 1,000")
+    )
+    portal.screenshot("section-usage-overage", portal.section("usage"))
+    assert portal.csp_violations() == []

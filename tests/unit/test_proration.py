@@ -19,6 +19,8 @@ from billfold.billing.proration import (
     prorated_amount,
     restart_cycle_change,
 )
+from billfold.catalog.price_models import PriceModel, Tier
+from billfold.errors import ErrorCode, RuleViolation
 
 JAN = Period(start=datetime(2030, 1, 1, tzinfo=UTC), end=datetime(2030, 1, 31, tzinfo=UTC))
 """A 30-day period: 2,592,000 seconds."""
@@ -309,6 +311,7 @@ def test_lines_serialise_in_camel_case_with_signed_integer_amounts() -> None:
         "currency": "JPY",
         "quantity": 1,
         "unitAmount": 100,
+        "tiers": [],
         "periodStart": "2030-01-01T00:00:00Z",
         "periodEnd": "2030-01-31T00:00:00Z",
     }
@@ -367,3 +370,62 @@ def test_restart_credits_even_unchanged_items_and_at_period_end_credits_nothing(
 def test_restart_outside_the_old_period_is_refused(moment: datetime) -> None:
     with pytest.raises(ValueError, match="outside the period"):
         restart_cycle_change([], [_item("plan:a", 1)], JAN, moment, "annual", "USD")
+
+
+SEATS_GRADUATED = PriceModel(
+    model="graduated", tiers=[Tier(up_to=5, unit_amount=1000), Tier(unit_amount=600)]
+)
+SEATS_VOLUME = PriceModel(
+    model="volume", tiers=[Tier(up_to=10, unit_amount=1000), Tier(unit_amount=800)]
+)
+
+
+def _seats(quantity: int, price: PriceModel) -> PricedItem:
+    return PricedItem(
+        key="addon:seats", description="Seats", unit_amount=0, quantity=quantity, price_model=price
+    )
+
+
+def test_a_tiered_quantity_credits_the_old_amount_and_charges_the_new_one() -> None:
+    # 5 seats cost 5 x 1000 = 5000; 8 seats 5000 + 3 x 600 = 6800. A third of Jan is left.
+    lines = prorate_change(
+        [_seats(5, SEATS_GRADUATED)], [_seats(8, SEATS_GRADUATED)], JAN, _at(20 * 86_400), "USD"
+    )
+
+    assert [(line.kind, line.amount) for line in lines] == [("credit", -1667), ("charge", 2267)]
+    assert [(t.tier, t.quantity, t.amount) for t in lines[1].tiers] == [(1, 5, 5000), (2, 3, 1800)]
+
+
+def test_a_package_change_within_the_same_package_bills_nothing() -> None:
+    packs = PriceModel(model="package", amount=5000, package_size=10)
+    before = PricedItem(key="addon:packs", description="Packs", unit_amount=5000, quantity=3)
+    change = prorate_change(
+        [before.model_copy(update={"price_model": packs})],
+        [before.model_copy(update={"price_model": packs, "quantity": 9})],
+        JAN,
+        _at(0),
+        "USD",
+    )
+
+    assert net(change) == 0
+
+
+@pytest.mark.parametrize(("was", "now"), [(11, 10), (10, 11)])
+def test_a_volume_change_whose_price_moves_against_its_quantity_is_refused(
+    was: int, now: int
+) -> None:
+    # 10 seats cost 10 x 1000 = 10000; 11 seats 11 x 800 = 8800: fewer units, more money.
+    with pytest.raises(RuleViolation) as refused:
+        prorate_change([_seats(was, SEATS_VOLUME)], [_seats(now, SEATS_VOLUME)], JAN, _at(0), "USD")
+
+    assert refused.value.code == ErrorCode.PRORATION_REFUSED
+    assert refused.value.field == "addons"
+
+
+def test_a_volume_change_that_moves_with_its_quantity_is_prorated() -> None:
+    lines = prorate_change(
+        [_seats(12, SEATS_VOLUME)], [_seats(14, SEATS_VOLUME)], JAN, _at(15 * 86_400), "USD"
+    )
+
+    # 12 x 800 = 9600 credited for half the month, 14 x 800 = 11200 charged for it
+    assert [(line.kind, line.amount) for line in lines] == [("credit", -4800), ("charge", 5600)]

@@ -4,8 +4,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from pydantic import StrictInt
+from pydantic import Field, StrictInt
 
+from billfold.catalog.price_models import TierCharge
 from billfold.models import ApiModel
 from billfold.money import Currency
 
@@ -23,6 +24,8 @@ class BillingLine(ApiModel):
     currency: Currency
     quantity: int
     unit_amount: int
+    tiers: list[TierCharge] = Field(default_factory=list)
+    """How tiers priced the quantity for a whole period (none for a per-unit price)."""
     period_start: datetime
     period_end: datetime
 

@@ -13,8 +13,10 @@ from pydantic import StrictStr
 
 from billfold.billing.lines import BillingLine, LineKind
 from billfold.billing.periods import Period, add_billing_periods
+from billfold.catalog.price_models import PricedQuantity, PriceModel, per_unit, price_quantity
 from billfold.catalog.terms import BillingPeriod, Quantity
 from billfold.clock import as_utc
+from billfold.errors import ErrorCode, RuleViolation
 from billfold.models import ApiModel
 from billfold.money import CURRENCIES, MinorUnits
 
@@ -22,12 +24,19 @@ _SECOND = timedelta(seconds=1)
 
 
 class PricedItem(ApiModel):
-    """One priced item of a subscription: its plan or an add-on, e.g. key "addon:extra-seats"."""
+    """One priced item of a subscription: its plan or an add-on, e.g. key "addon:extra-seats",
+    priced `unitAmount` per unit or by its `priceModel` (tiers, packages)."""
 
     key: StrictStr
     description: StrictStr
     unit_amount: MinorUnits
     quantity: Quantity
+    price_model: PriceModel | None = None
+
+    @property
+    def priced(self) -> PricedQuantity:
+        """What the quantity costs for a whole period."""
+        return price_quantity(self.price_model or per_unit(self.unit_amount), self.quantity)
 
 
 def _round_half_up(numerator: int, denominator: int) -> int:
@@ -81,6 +90,7 @@ def _lines(
                 currency=currency,
                 quantity=item.quantity,
                 unit_amount=item.unit_amount,
+                tiers=item.priced.tiers,
                 period_start=span[0],
                 period_end=span[1],
             )
@@ -101,7 +111,32 @@ def _checked(period: Period, change_at: datetime, currency: str) -> datetime:
 def _unchanged(was: PricedItem | None, now: PricedItem | None) -> bool:
     if was is None or now is None:
         return False
-    return (was.unit_amount, was.quantity) == (now.unit_amount, now.quantity)
+    return (was.unit_amount, was.quantity, was.price_model) == (
+        now.unit_amount,
+        now.quantity,
+        now.price_model,
+    )
+
+
+def _refuse_inverted(before: dict[str, PricedItem], after: dict[str, PricedItem]) -> None:
+    """Refuse a quantity change whose price moves the other way: under volume tiers, fewer
+    units can cost more (and more units less) for the whole period. Prorating that would
+    charge a customer for removing units, or credit one for adding them."""
+    for key, was in before.items():
+        now = after.get(key)
+        if now is None or now.price_model != was.price_model:
+            continue
+        more_units = now.quantity - was.quantity
+        more_money = now.priced.amount - was.priced.amount
+        if more_units * more_money < 0:
+            raise RuleViolation(
+                f"{now.description}: {now.quantity} units cost "
+                f"{'more' if more_money > 0 else 'less'} than {was.quantity} under its volume "
+                "tiers, so this change cannot be prorated; choose a quantity past the next tier "
+                "bound, or change it at renewal",
+                field="addons",
+                code=ErrorCode.PRORATION_REFUSED,
+            )
 
 
 def prorate_change(
@@ -120,11 +155,12 @@ def prorate_change(
     """
     moment = _checked(period, change_at, currency)
     before, after = _by_key(old, "old"), _by_key(new, "new")
+    _refuse_inverted(before, after)
     credited = [i for k, i in before.items() if not _unchanged(i, after.get(k))]
     charged = [i for k, i in after.items() if not _unchanged(before.get(k), i)]
 
     def share(item: PricedItem) -> int:
-        return prorated_amount(item.unit_amount, item.quantity, period, moment)
+        return prorated_amount(item.priced.amount, 1, period, moment)
 
     span = (moment, period.end)
     return _lines("credit", "Unused time on ", credited, share, span, currency) + _lines(
@@ -152,10 +188,10 @@ def restart_cycle_change(
     new_period = Period(start=moment, end=add_billing_periods(moment, new_period_kind, 1))
 
     def unused(item: PricedItem) -> int:
-        return prorated_amount(item.unit_amount, item.quantity, old_period, moment)
+        return prorated_amount(item.priced.amount, 1, old_period, moment)
 
     def full(item: PricedItem) -> int:
-        return item.unit_amount * item.quantity
+        return item.priced.amount
 
     old_span, new_span = (moment, old_period.end), (new_period.start, new_period.end)
     credits = _lines("credit", "Unused time on ", old_items, unused, old_span, currency)

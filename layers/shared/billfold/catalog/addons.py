@@ -2,10 +2,11 @@
 
 from functools import partial
 
+from billfold.catalog.credit_types import require_credit_types
 from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Addon, AddonCreate, AddonUpdate
 from billfold.catalog.plans import require_plans_exist
-from billfold.catalog.rules import normalize_entitlements
+from billfold.catalog.rules import check_overage_currencies, normalize_entitlements
 from billfold.catalog.versions import Publication, VersionedStore
 from billfold.clock import Clock
 from billfold.storage import keys
@@ -23,6 +24,8 @@ def _publishable(table: Table, request: AddonCreate, publication: Publication[Ad
     entitlements = normalize_entitlements(
         request.entitlements, features, publication.granted_before
     )
+    check_overage_currencies(entitlements, {price.currency for price in request.prices})
+    require_credit_types(table, entitlements)
     require_plans_exist(table, request.plan_ids, "planIds")
     return Addon(
         **request.model_dump(exclude={"entitlements"}),

@@ -1,12 +1,15 @@
 """The catalog's documents and the requests that create and change them."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Self
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
+from billfold.catalog.price_models import PriceModel
 from billfold.catalog.terms import (
     BillingPeriod,
+    CreditCost,
     Description,
     DowngradeTiming,
     Enforcement,
@@ -74,6 +77,14 @@ class Price(ValueModel):
     amount: MinorUnits
 
 
+class AddonPrice(PriceModel):
+    """What a quantity of an add-on costs for one billing period in one currency, in advance:
+    `amount` per unit, graduated or volume `tiers`, or `amount` per started package."""
+
+    billing_period: BillingPeriod
+    currency: Currency
+
+
 class Entitlement(ValueModel):
     """What a plan or add-on grants of one feature.
 
@@ -93,6 +104,9 @@ class Entitlement(ValueModel):
         default_factory=list,
         description="metered, soft limit: price per unit past the limit, billed at renewal",
     )
+    credits: CreditCost | None = Field(
+        default=None, description="metered: each unit used draws this many prepaid credits"
+    )
 
 
 def _unique(values: list[str], what: str) -> None:
@@ -106,7 +120,7 @@ def _unique(values: list[str], what: str) -> None:
 class _Sellable(RequestModel):
     """What plans and add-ons have in common: prices and entitlements."""
 
-    prices: list[Price] = Field(default_factory=list, max_length=100)
+    prices: Sequence[Price | AddonPrice] = Field(default_factory=list, max_length=100)
     entitlements: list[Entitlement] = Field(default_factory=list, max_length=200)
 
     @model_validator(mode="after")
@@ -119,6 +133,7 @@ class _Sellable(RequestModel):
 class PlanCreate(_Sellable):
     """A new plan, published as version 1. No prices means free in every currency."""
 
+    prices: list[Price] = Field(default_factory=list, max_length=100)
     id: CatalogId
     name: Name
     description: Description = ""
@@ -156,6 +171,7 @@ class PlanUpdate(RequestModel):
 class AddonCreate(_Sellable):
     """A new add-on, published as version 1. Its entitlements are per unit of quantity."""
 
+    prices: list[AddonPrice] = Field(default_factory=list, max_length=100)
     id: CatalogId
     name: Name
     description: Description = ""
@@ -172,7 +188,7 @@ class AddonUpdate(RequestModel):
 
     name: Name | None = None
     description: Description | None = None
-    prices: Annotated[list[Price], Field(max_length=100)] | None = None
+    prices: Annotated[list[AddonPrice], Field(max_length=100)] | None = None
     entitlements: Annotated[list[Entitlement], Field(max_length=200)] | None = None
     max_quantity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
     plan_ids: Annotated[list[CatalogId], Field(max_length=200)] | None = None
@@ -188,7 +204,6 @@ class _Published(ApiModel):
     status: Status
     name: str
     description: str
-    prices: list[Price]
     entitlements: list[Entitlement]
     display_order: int
     metadata: dict[str, str]
@@ -199,6 +214,7 @@ class _Published(ApiModel):
 class Plan(_Published):
     """A plan version. `effectiveEntitlements` folds in the parent plan's, frozen at publishing."""
 
+    prices: list[Price]
     trial_days: int
     parent_plan_id: str | None = None
     fallback_plan_id: str | None = None
@@ -210,5 +226,6 @@ class Plan(_Published):
 class Addon(_Published):
     """An add-on version."""
 
+    prices: list[AddonPrice]
     max_quantity: int
     plan_ids: list[str]

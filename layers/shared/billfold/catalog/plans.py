@@ -2,9 +2,15 @@
 
 from functools import partial
 
+from billfold.catalog.credit_types import require_credit_types
 from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Plan, PlanCreate, PlanUpdate
-from billfold.catalog.rules import check_parent_chain, inherit, normalize_entitlements
+from billfold.catalog.rules import (
+    check_overage_currencies,
+    check_parent_chain,
+    inherit,
+    normalize_entitlements,
+)
 from billfold.catalog.versions import Publication, VersionedStore
 from billfold.clock import Clock
 from billfold.errors import ErrorCode, InvalidInput, RuleViolation
@@ -21,6 +27,8 @@ def _publishable(table: Table, request: PlanCreate, publication: Publication[Pla
     """The plan version a request describes, with entitlements checked and inherited."""
     features = features_by_id(table, (e.feature_id for e in request.entitlements))
     own = normalize_entitlements(request.entitlements, features, publication.granted_before)
+    check_overage_currencies(own, {price.currency for price in request.prices})
+    require_credit_types(table, own)
     parent = (
         check_parent_chain(request.id, request.parent_plan_id, partial(_current_plan, table))
         if request.parent_plan_id

@@ -65,7 +65,18 @@ def normalize_entitlement(
     if feature.type == "numeric":
         if entitlement.overage_prices:
             raise refuse("overage_prices", "only metered features bill overage")
+        if entitlement.credits:
+            raise refuse("credits", "only metered features draw credits")
         return entitlement
+    if entitlement.credits:
+        if not entitlement.unlimited and entitlement.enforcement != "soft":
+            raise refuse(
+                "credits",
+                "the balance limits a feature that draws credits: make it unlimited "
+                "or its limit soft",
+            )
+        if entitlement.overage_prices:
+            raise refuse("credits", "a feature that draws credits bills no overage")
     if entitlement.overage_prices:
         if entitlement.unlimited or entitlement.enforcement != "soft":
             raise refuse("overage_prices", "overage needs a limit with 'enforcement: soft'")
@@ -97,6 +108,21 @@ def normalize_entitlements(
         )
         for i, e in enumerate(entitlements)
     ]
+
+
+def check_overage_currencies(
+    entitlements: Sequence[Entitlement], currencies: Collection[str]
+) -> None:
+    """Each overage price is in a currency the plan or add-on is sold in (any, when free)."""
+    for i, entitlement in enumerate(entitlements):
+        for j, price in enumerate(entitlement.overage_prices):
+            if currencies and price.currency not in currencies:
+                raise InvalidInput(
+                    f"overage is priced in {price.currency}, which is not among the prices' "
+                    f"currencies ({', '.join(sorted(currencies))})",
+                    field=f"entitlements.{i}.overagePrices.{j}.currency",
+                    code=ErrorCode.INVALID_ENTITLEMENT,
+                )
 
 
 def inherit(own: Sequence[Entitlement], parent: Plan | None) -> list[Entitlement]:

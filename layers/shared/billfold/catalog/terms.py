@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints
 
+from billfold.catalog.price_models import PriceModel
+from billfold.identifiers import CATALOG_ID_PATTERN
 from billfold.models import ApiModel, ValueModel
-from billfold.money import Currency, MinorUnits
+from billfold.money import Currency
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Description = Annotated[str, StringConstraints(max_length=1000)]
@@ -32,11 +34,20 @@ class FeatureUnit(ValueModel):
     plural: Name
 
 
-class OveragePrice(ValueModel):
-    """What each unit used past a soft limit costs, in one currency (billed in arrears)."""
+class OveragePrice(PriceModel):
+    """What the units used past a soft limit cost, in one currency, billed in arrears: per
+    unit (`amount`), in graduated or volume `tiers` over the units past the limit, or by the
+    package."""
 
     currency: Currency
-    amount: MinorUnits
+
+
+class CreditCost(ValueModel):
+    """That using a metered feature draws prepaid credits: `perUnit` credits of
+    `creditTypeId` for each unit (1 image = 4 AI credits)."""
+
+    credit_type_id: Annotated[str, StringConstraints(pattern=CATALOG_ID_PATTERN)]
+    per_unit: Annotated[StrictInt, Field(ge=1, le=10**9)]
 
 
 class Discount(ApiModel):

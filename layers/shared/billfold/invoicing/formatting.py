@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from billfold.catalog.price_models import TierCharge
 from billfold.money import minor_unit_exponent
 
 _SYMBOLS = {
@@ -29,3 +30,10 @@ def format_money(amount: int, currency: str) -> str:
 def format_date(moment: datetime) -> str:
     """A date as `24 Nov 2026` (UTC), unambiguous in every locale."""
     return moment.strftime("%d %b %Y").lstrip("0")
+
+
+def format_tier(tier: TierCharge, currency: str) -> str:
+    """A tier's part of a line: `Tier 2 (6-10)`, with `+ $1.00 flat` when it has a flat fee."""
+    last = "+" if tier.last_unit is None else f"\u2013{tier.last_unit:,}"
+    flat = f" + {format_money(tier.flat_amount, currency)} flat" if tier.flat_amount else ""
+    return f"Tier {tier.tier} ({tier.first_unit:,}{last}){flat}"

@@ -54,6 +54,7 @@ def invoice_line(line: BillingLine) -> InvoiceLine:
         quantity=line.quantity,
         unit_amount=line.unit_amount,
         amount=line.amount,
+        tiers=line.tiers,
         period_start=line.period_start,
         period_end=line.period_end,
     )

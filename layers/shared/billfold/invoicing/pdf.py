@@ -5,7 +5,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from billfold.invoicing.formatting import format_date, format_money
+from billfold.invoicing.formatting import format_date, format_money, format_tier
 from billfold.invoicing.models import Invoice, InvoiceLine, Party
 
 _FONTS = Path(__file__).parent / "fonts"
@@ -68,8 +68,8 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
     pdf.set_xy(15, bottom + 8)
 
 
-def _row(pdf: FPDF, cells: tuple[str, str, str, str], *, bold: bool = False) -> None:
-    pdf.set_font(_FAMILY, "B" if bold else "", 9)
+def _row(pdf: FPDF, cells: tuple[str, str, str, str], *, bold: bool = False, size: int = 9) -> None:
+    pdf.set_font(_FAMILY, "B" if bold else "", size)
     for index, (width, text) in enumerate(zip(_COLUMNS, cells, strict=True)):
         last = index == len(_COLUMNS) - 1
         pdf.cell(
@@ -94,15 +94,28 @@ def _lines(pdf: FPDF, invoice: Invoice) -> None:
     _row(pdf, ("Description", "Qty", "Unit price", "Amount"), bold=True)
     money = invoice.currency
     for line in invoice.lines:
+        unit_price = "tiered" if line.tiers else format_money(line.unit_amount, money)
         _row(
             pdf,
             (
                 _describe(line),
-                str(line.quantity),
-                format_money(line.unit_amount, money),
+                f"{line.quantity:,}",
+                unit_price,
                 format_money(line.amount, money),
             ),
         )
+        whole = "" if sum(t.amount for t in line.tiers) == line.amount else ", whole period"
+        for tier in line.tiers:
+            _row(
+                pdf,
+                (
+                    f"    {format_tier(tier, money)}{whole}",
+                    f"{tier.quantity:,}",
+                    format_money(tier.unit_amount, money),
+                    format_money(tier.amount, money),
+                ),
+                size=8,
+            )
 
 
 def _totals(pdf: FPDF, invoice: Invoice) -> None:

@@ -33,10 +33,11 @@ def full_period_lines(subscription: Subscription) -> list[BillingLine]:
             key=f"addon:{addon.addon_id}",
             description=f"{addon.quantity} \u00d7 {addon.name}",
             kind="charge",
-            amount=addon.unit_amount * addon.quantity,
+            amount=addon.amount,
             currency=subscription.currency,
             quantity=addon.quantity,
             unit_amount=addon.unit_amount,
+            tiers=addon.priced.tiers,
             period_start=subscription.current_period_start,
             period_end=subscription.current_period_end,
         )

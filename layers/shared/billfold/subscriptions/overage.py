@@ -37,9 +37,7 @@ def overage_lines(table: Table, subscription: Subscription) -> list[BillingLine]
     billed = Period(start=subscription.current_period_start, end=subscription.current_period_end)
     lines = []
     for feature_id, entry in sorted(materialized.entries.items()):
-        price = next(
-            (p.amount for p in entry.overage_prices if p.currency == subscription.currency), None
-        )
+        price = next((p for p in entry.overage_prices if p.currency == subscription.currency), None)
         if price is None or entry.limit is None:
             continue
         last_moment: datetime = billed.end - _JUST_BEFORE
@@ -52,7 +50,7 @@ def overage_lines(table: Table, subscription: Subscription) -> list[BillingLine]
             unit_plural=entry.unit.plural if entry.unit else "units",
             included=entry.limit,
             used=used,
-            unit_price=price,
+            price=price,
             currency=subscription.currency,
             period=period,
         )

@@ -156,6 +156,7 @@ def _items(subscription: Subscription) -> list[PricedItem]:
             description=a.name,
             unit_amount=a.unit_amount,
             quantity=a.quantity,
+            price_model=a.price_model,
         )
         for a in subscription.addons
     ]

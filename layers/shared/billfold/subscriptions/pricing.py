@@ -1,24 +1,28 @@
 """What a subscription costs: catalog prices for its billing period and currency."""
 
 from collections.abc import Sequence
+from typing import TypeVar
 
-from billfold.catalog.models import Addon, Plan, Price
+from billfold.catalog.models import Addon, AddonPrice, Plan, Price
 from billfold.catalog.plans import plan_store
 from billfold.catalog.terms import BillingPeriod
 from billfold.errors import ErrorCode, InvalidInput, RuleViolation
 from billfold.storage.table import Table
 from billfold.subscriptions.models import AddonQuantity, SubscribedAddon
 
+_P = TypeVar("_P", Price, AddonPrice)
 
-def price_of(
-    prices: Sequence[Price], period: BillingPeriod, currency: str, *, what: str, field: str
-) -> int:
-    """The price for one period in the currency; a plan or add-on with no prices is free."""
+
+def _price_for(
+    prices: Sequence[_P], period: BillingPeriod, currency: str, *, what: str, field: str
+) -> _P | None:
+    """The price for one period in the currency; None for a plan or add-on with no prices
+    (free)."""
     if not prices:
-        return 0
+        return None
     for price in prices:
         if price.billing_period == period and price.currency == currency:
-            return price.amount
+            return price
     raise RuleViolation(
         f"{what} has no {period} price in {currency}",
         field=field,
@@ -28,7 +32,8 @@ def price_of(
 
 def plan_price(plan: Plan, period: BillingPeriod, currency: str) -> int:
     """The plan's price for the period and currency."""
-    return price_of(plan.prices, period, currency, what=f"plan '{plan.id}'", field="planId")
+    price = _price_for(plan.prices, period, currency, what=f"plan '{plan.id}'", field="planId")
+    return price.amount if price else 0
 
 
 def subscribed_addon(
@@ -53,7 +58,7 @@ def subscribed_addon(
             field=f"{field}.quantity",
             code=ErrorCode.QUANTITY_ABOVE_MAX,
         )
-    unit = price_of(
+    price = _price_for(
         addon.prices, period, currency, what=f"add-on '{addon.id}'", field=f"{field}.addonId"
     )
     return SubscribedAddon(
@@ -61,7 +66,8 @@ def subscribed_addon(
         version=addon.version,
         name=addon.name,
         quantity=quantity,
-        unit_amount=unit,
+        unit_amount=(price.amount or 0) if price else 0,
+        price_model=price.price_model() if price and price.model != "per_unit" else None,
     )
 
 
