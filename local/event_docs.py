@@ -48,6 +48,10 @@ WHEN: dict[EventType, str] = {
     EventType.PAYMENT_METHOD_DETACHED: "a card was removed",
     EventType.PAYMENT_METHOD_EXPIRING: "a card saved through billfold expires next month",
     EventType.CREDIT_BALANCE_CHANGED: "credit was added to or drawn from the balance",
+    EventType.CREDITS_BALANCE_CHANGED: "prepaid credits were granted, consumed, expired, voided "
+    "or refunded: one event per ledger entry",
+    EventType.CREDITS_AUTO_RECHARGE_FAILED: "an auto-recharge charge was declined (or needs the "
+    "customer's authentication): auto-recharge is off until it is set again",
     EventType.WEBHOOK_ENDPOINT_DISABLED: (
         "an endpoint was disabled after 5 days of failed deliveries (`customerId` null)"
     ),

@@ -37,6 +37,7 @@ CHECK_FIELDS = {
     "resetAt",
     "softLimitExceeded",
     "reason",
+    "credits",
 }
 
 

@@ -24,6 +24,8 @@ CUSTOMER_MAY_SET = {
     "change_subscription": {"planId", "billingPeriod", "addons", "promotionCode"},
     "cancel_subscription": {"atPeriodEnd"},
     "save_payment_method": {"setupIntentId", "makeDefault"},
+    # the customer pays the pack's full price with their own card: nothing the seller grants
+    "create_credit_purchase": {"creditTypeId", "packId", "quantity", "currency", "idempotencyKey"},
 }
 """Every other field a portal route takes: a new field must be classified here to pass."""
 

@@ -66,6 +66,17 @@ OWNERS: dict[str, set[str]] = {
     "DELIVERY_PREFIX": {"endpoints/deliveries.py"},
     "webhook_delivery": {"endpoints/deliveries.py"},
     "email_sent": {"emails/sending.py"},
+    # prepaid credits: credit types, wallets (read by the check with the counters), the
+    # ledger and its idempotency records, purchases
+    "CREDIT_TYPES_PARTITION": {"catalog/credit_types.py"},
+    "credit_type": {"catalog/credit_types.py"},
+    "CREDIT_WALLET_PREFIX": {"prepaid/ledger.py", "usage/counters.py"},
+    "credit_wallet": {"prepaid/ledger.py"},
+    "credit_ledger_prefix": {"prepaid/ledger.py"},
+    "credit_ledger_entry": {"prepaid/ledger.py"},
+    "credit_request": {"prepaid/ledger.py"},
+    "CREDIT_PURCHASE_PREFIX": {"purchases/service.py"},
+    "credit_purchase": {"purchases/service.py"},
 }
 SHARED = {"Key", "customer_partition"}
 """The key type, and the customer's partition: a partition, not an item."""

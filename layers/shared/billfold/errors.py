@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     COUPON_CURRENCY_MISMATCH = "coupon_currency_mismatch"
     COUPON_NOT_FOUND = "coupon_not_found"
+    CREDIT_TYPE_NOT_FOUND = "credit_type_not_found"
     CUSTOMER_NOT_FOUND = "customer_not_found"
     FALLBACK_NOT_FREE = "fallback_not_free"
     FALLBACK_SELF = "fallback_self"
@@ -28,6 +29,7 @@ class ErrorCode(StrEnum):
     FEATURE_NOT_METERED = "feature_not_metered"
     FORBIDDEN = "forbidden"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    INSUFFICIENT_CREDITS = "insufficient_credits"
     INTERNAL_ERROR = "internal_error"
     INVALID_CURSOR = "invalid_cursor"
     INVALID_ENTITLEMENT = "invalid_entitlement"
@@ -49,6 +51,7 @@ class ErrorCode(StrEnum):
     PLAN_ARCHIVED = "plan_archived"
     PLAN_NOT_FOUND = "plan_not_found"
     PRICE_NOT_AVAILABLE = "price_not_available"
+    PRORATION_REFUSED = "proration_refused"
     PROMOTION_CODE_NOT_FOUND = "promotion_code_not_found"
     PROMOTION_NOT_FOUND = "promotion_not_found"
     QUANTITY_ABOVE_MAX = "quantity_above_max"
@@ -64,6 +67,8 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"
     UNKNOWN_ADDON = "unknown_addon"
     UNKNOWN_COUPON = "unknown_coupon"
+    UNKNOWN_CREDIT_PACK = "unknown_credit_pack"
+    UNKNOWN_CREDIT_TYPE = "unknown_credit_type"
     UNKNOWN_FEATURE = "unknown_feature"
     UNKNOWN_PLAN = "unknown_plan"
     UPSTREAM_ERROR = "upstream_error"
@@ -145,4 +150,13 @@ def changed_concurrently(noun: str, item_id: str) -> Conflict:
     return Conflict(
         f"{noun} '{item_id}' was changed by another request; read it again and retry",
         code=ErrorCode.CONCURRENT_MODIFICATION,
+    )
+
+
+def idempotency_key_reused(what: str) -> InvalidInput:
+    """A request that reuses an idempotency key for something other than what it first asked."""
+    return InvalidInput(
+        f"this idempotency key was already used for a different {what}",
+        field="idempotencyKey",
+        code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
     )

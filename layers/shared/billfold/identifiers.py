@@ -26,6 +26,13 @@ CustomerId = Annotated[
 ]
 """The user's own id for its customer."""
 
+IdempotencyKey = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
+    Field(description="yours: a request with a key seen before does nothing again (7 days)"),
+]
+"""The caller's key for one request, so that retrying it is safe."""
+
 Metadata = Annotated[
     dict[
         Annotated[str, StringConstraints(min_length=1, max_length=40)],

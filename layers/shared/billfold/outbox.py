@@ -55,6 +55,8 @@ class EventType(StrEnum):
     PAYMENT_METHOD_DETACHED = "payment_method.detached"
     PAYMENT_METHOD_EXPIRING = "payment_method.expiring"
     CREDIT_BALANCE_CHANGED = "credit_balance.changed"
+    CREDITS_BALANCE_CHANGED = "credits.balance_changed"
+    CREDITS_AUTO_RECHARGE_FAILED = "credits.auto_recharge_failed"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
 

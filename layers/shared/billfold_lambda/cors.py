@@ -7,7 +7,7 @@ from typing import Any
 from billfold import config
 
 ALLOW_HEADERS = ("Authorization", "Content-Type")
-ALLOW_METHODS = ("GET", "POST", "PATCH", "DELETE", "OPTIONS")
+ALLOW_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_AGE_SECONDS = 600
 
 

@@ -49,8 +49,8 @@ class CreditTransaction(ApiModel):
     invoice_number: str
     reason: str
     """What billed the invoice: `change`, `renewal`, `subscription_created`, ..."""
-    subscription_id: str | None
-    billing_record_id: str | None
+    subscription_id: str | None = None
+    billing_record_id: str | None = None
     created_at: datetime
 
 

@@ -21,7 +21,19 @@ DenialReason = Literal[
     "subscription_canceled",
     "feature_not_in_plan",
     "limit_exceeded",
+    "insufficient_credits",
 ]
+
+
+class CreditCheck(ApiModel):
+    """For a feature that draws prepaid credits: the balance of its credit type, the credits
+    `requested` units need (`perUnit` each), and whether the balance covers them."""
+
+    credit_type_id: str
+    per_unit: int
+    balance: int
+    required: int
+    affordable: bool
 
 
 class EntitlementCheck(ApiModel):
@@ -45,6 +57,7 @@ class EntitlementCheck(ApiModel):
     period_end: datetime | None
     reset_at: datetime | None
     soft_limit_exceeded: bool
+    credits: CreditCheck | None = None
     reason: DenialReason | None
 
 
@@ -74,17 +87,42 @@ def current_usage_period(
     return usage_period_at(entry.reset_period, entry.reset_anchor, anchor, max(now, anchor))
 
 
+def _credit_check(
+    entry: ResolvedEntitlement, requested: int, balances: Mapping[str, int]
+) -> CreditCheck | None:
+    if entry.credits is None:
+        return None
+    balance = balances.get(entry.credits.credit_type_id, 0)
+    required = requested * entry.credits.per_unit
+    return CreditCheck(
+        credit_type_id=entry.credits.credit_type_id,
+        per_unit=entry.credits.per_unit,
+        balance=balance,
+        required=required,
+        affordable=required <= balance,
+    )
+
+
 def _decide(
-    entry: ResolvedEntitlement, anchor: datetime | None, usage: int, requested: int, now: datetime
+    entry: ResolvedEntitlement,
+    anchor: datetime | None,
+    usage: int,
+    requested: int,
+    now: datetime,
+    balances: Mapping[str, int],
 ) -> EntitlementCheck:
     amount = entry.limit if entry.feature_type == "metered" else entry.value
     period = current_usage_period(entry, anchor, now) if entry.feature_type == "metered" else None
     over = amount is not None and usage + requested > amount
     refused = over and entry.feature_type == "metered" and entry.enforcement == "hard"
+    credits = _credit_check(entry, requested, balances)
+    reason: DenialReason | None = "limit_exceeded" if refused else None
+    if reason is None and credits is not None and not credits.affordable:
+        reason = "insufficient_credits"
     start, end = (period.start, period.end) if period else (None, None)
     return EntitlementCheck(
         feature_id=entry.feature_id,
-        has_access=not refused,
+        has_access=reason is None,
         unlimited=entry.unlimited,
         limit=amount,
         usage=usage,
@@ -94,7 +132,8 @@ def _decide(
         period_end=end,
         reset_at=end,
         soft_limit_exceeded=over and entry.feature_type == "metered" and not refused,
-        reason="limit_exceeded" if refused else None,
+        credits=credits,
+        reason=reason,
     )
 
 
@@ -104,6 +143,7 @@ def check_entitlement(
     usage: int,
     now: datetime,
     requested: int = 1,
+    credit_balances: Mapping[str, int] | None = None,
 ) -> EntitlementCheck:
     """Whether the customer may use `requested` (>= 0) more of the feature, with `usage` so far.
 
@@ -112,6 +152,8 @@ def check_entitlement(
     as `limit` (the caller compares it with what it counts). The usage period comes from the
     entry's reset period and anchor with the subscription anchor. Usage and requested below 0
     are ValueErrors. The item is taken as current: re-resolve it first if `is_stale(now)`.
+    A feature that draws prepaid credits is refused (`insufficient_credits`) when the balance
+    in `credit_balances` (by credit type) cannot pay for `requested` units.
     """
     now = as_utc(now, "now")
     if usage < 0 or requested < 0:
@@ -125,17 +167,21 @@ def check_entitlement(
     entry = materialized.entries.get(feature_id)
     if entry is None:
         return _refused(feature_id, usage, requested, "feature_not_in_plan")
-    return _decide(entry, materialized.subscription_anchor, usage, requested, now)
+    balances = credit_balances or {}
+    return _decide(entry, materialized.subscription_anchor, usage, requested, now, balances)
 
 
 def check_all(
     materialized: MaterializedEntitlements,
     usage_by_feature: Mapping[str, int],
     now: datetime,
+    credit_balances: Mapping[str, int] | None = None,
 ) -> list[EntitlementCheck]:
     """A check (requested 1) of every feature the customer holds, by feature id; usage
     missing from `usage_by_feature` counts as 0."""
     return [
-        check_entitlement(materialized, feature_id, usage_by_feature.get(feature_id, 0), now)
+        check_entitlement(
+            materialized, feature_id, usage_by_feature.get(feature_id, 0), now, 1, credit_balances
+        )
         for feature_id in sorted(materialized.entries)
     ]

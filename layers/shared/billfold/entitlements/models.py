@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from billfold.catalog.terms import (
+    CreditCost,
     Enforcement,
     FeatureType,
     FeatureUnit,
@@ -74,6 +75,7 @@ class ResolvedEntitlement(ApiModel):
     reset_anchor: ResetAnchor | None = None
     enforcement: Enforcement | None = None
     overage_prices: list[OveragePrice] = Field(default_factory=list)
+    credits: CreditCost | None = None
     sources: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -59,6 +59,7 @@ class _Tally:
             reset_anchor=(terms.reset_anchor or "subscription") if metered else None,
             enforcement=(terms.enforcement or "hard") if metered else None,
             overage_prices=terms.overage_prices if metered and not self.unlimited else [],
+            credits=terms.credits if metered else None,
             sources=self.sources,
         )
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from billfold.catalog.price_models import TierCharge
 from billfold.models import ApiModel
 
 InvoiceStatus = Literal["open", "paid", "uncollectible", "void"]
@@ -24,6 +25,8 @@ class InvoiceLine(ApiModel):
     quantity: int
     unit_amount: int
     amount: int
+    tiers: list[TierCharge] = Field(default_factory=list)
+    """How tiers priced the quantity for a whole period (none for a per-unit price)."""
     period_start: datetime | None = None
     period_end: datetime | None = None
 
@@ -60,8 +63,8 @@ class Invoice(ApiModel):
     id: str
     number: str
     customer_id: str
-    subscription_id: str | None
-    billing_record_id: str | None
+    subscription_id: str | None = None
+    billing_record_id: str | None = None
     reason: str
     status: InvoiceStatus
     currency: str

@@ -76,14 +76,18 @@ def save_invoice(table: Table, before: Invoice, after: Invoice, now: datetime) -
 def void_invoice(table: Table, invoice_id: str, clock: Clock) -> Invoice:
     """Void an open invoice (nothing more is charged); voiding it again changes nothing."""
     invoice = get_invoice(table, owner_of(table, invoice_id), invoice_id, consistent=True)
+    return void(table, invoice, clock.now())
+
+
+def void(table: Table, invoice: Invoice, now: datetime) -> Invoice:
+    """The invoice as read, voided (Conflict when it is no longer open)."""
     if invoice.status == "void":
         return invoice
     if invoice.status != "open":
         raise Conflict(
-            f"only an open invoice can be voided; '{invoice_id}' is {invoice.status}",
+            f"only an open invoice can be voided; '{invoice.id}' is {invoice.status}",
             code=ErrorCode.INVOICE_NOT_OPEN,
         )
-    now: datetime = clock.now()
     voided = invoice.model_copy(
         update={
             "status": "void",

@@ -226,3 +226,51 @@ def email_sent(once: str) -> Key:
     """That an email was sent (expires by TTL), by what it is sent once for (its event, or a
     subscription period for a cancellation notice): a redelivered event sends none."""
     return {"pk": f"EMAIL#{once}", "sk": "SENT"}
+
+
+CREDIT_TYPES_PARTITION = "CREDITTYPE"
+CREDIT_WALLET_PREFIX = f"{ENTITLEMENTS_AND_USAGE_PREFIX}#CREDITS#"
+
+
+def credit_type(credit_type_id: str) -> Key:
+    """A kind of prepaid credit; all share one partition, like features."""
+    return {"pk": CREDIT_TYPES_PARTITION, "sk": f"CREDITTYPE#{credit_type_id}"}
+
+
+def credit_wallet(customer_id: str, credit_type_id: str) -> Key:
+    """The customer's grants of one credit type, with what is left of each: under the `ENT`
+    prefix, so an entitlement check reads it with the entitlements and counters."""
+    return {
+        "pk": customer_partition(customer_id),
+        "sk": f"{CREDIT_WALLET_PREFIX}{credit_type_id}",
+    }
+
+
+def credit_ledger_prefix(credit_type_id: str) -> str:
+    """The sort-key prefix of a credit type's ledger entries, which sort by time."""
+    return f"CREDITLEDGER#{credit_type_id}#"
+
+
+def credit_ledger_entry(customer_id: str, credit_type_id: str, at: str, entry_id: str) -> Key:
+    """One ledger entry of a credit type, at `at` (a sortable timestamp)."""
+    return {
+        "pk": customer_partition(customer_id),
+        "sk": f"{credit_ledger_prefix(credit_type_id)}{at}#{entry_id}",
+    }
+
+
+def credit_request(customer_id: str, credit_type_id: str, key_digest: str) -> Key:
+    """That a grant or consume with this idempotency key (its digest) was made: a retry finds
+    it and answers with the entry it made."""
+    return {
+        "pk": customer_partition(customer_id),
+        "sk": f"CREDITKEY#{credit_type_id}#{key_digest}",
+    }
+
+
+CREDIT_PURCHASE_PREFIX = "CREDITPURCHASE#"
+
+
+def credit_purchase(customer_id: str, purchase_id: str) -> Key:
+    """A purchase of prepaid credits: in the due-work index while it waits to be settled."""
+    return {"pk": customer_partition(customer_id), "sk": f"{CREDIT_PURCHASE_PREFIX}{purchase_id}"}

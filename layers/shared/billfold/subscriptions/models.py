@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictInt, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictInt, computed_field, model_validator
 
 from billfold.billing.discounts import discount_amount
 from billfold.billing.lines import BillingLine
 from billfold.catalog.coupons import Duration
+from billfold.catalog.price_models import PricedQuantity, PriceModel, per_unit, price_quantity
 from billfold.catalog.promotion_codes import PromotionCodeText
 from billfold.catalog.terms import BillingPeriod, Discount
 from billfold.entitlements.models import SubscriptionStatus
@@ -79,13 +80,32 @@ class SubscriptionChange(RequestModel):
 
 
 class SubscribedAddon(ApiModel):
-    """An add-on held: the version sold, how many, and its price per unit for the period."""
+    """An add-on held: the version sold, how many, and its price for the period: `unitAmount`
+    per unit, or the `priceModel` sold (tiers, packages; `unitAmount` is then the package's
+    price, or 0 under tiers). `amount` is what the quantity costs for one period."""
 
     addon_id: str
     version: int
     name: str
     quantity: int
     unit_amount: int
+    price_model: PriceModel | None = None
+
+    @property
+    def pricing(self) -> PriceModel:
+        """How the quantity is priced."""
+        return self.price_model or per_unit(self.unit_amount)
+
+    @property
+    def priced(self) -> PricedQuantity:
+        """What the quantity costs for one period, tier by tier."""
+        return price_quantity(self.pricing, self.quantity)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def amount(self) -> int:
+        """What the quantity costs for one period."""
+        return self.priced.amount
 
 
 class ScheduledChange(ApiModel):
@@ -104,7 +124,7 @@ class ScheduledChange(ApiModel):
     @property
     def period_total(self) -> int:
         """What one full billing period will cost once the change applies."""
-        return self.price + sum(a.unit_amount * a.quantity for a in self.addons)
+        return self.price + sum(a.amount for a in self.addons)
 
 
 class AppliedCoupon(ApiModel):
@@ -151,7 +171,7 @@ class Subscription(ApiModel):
     @property
     def period_total(self) -> int:
         """What one full billing period costs: the plan plus every add-on times its quantity."""
-        return self.price + sum(a.unit_amount * a.quantity for a in self.addons)
+        return self.price + sum(a.amount for a in self.addons)
 
 
 class NextInvoice(ApiModel):
@@ -173,8 +193,11 @@ class SubscriptionView(Subscription):
     next_invoice: NextInvoice | None
 
 
-BillingReason = Literal["subscription_created", "trial_ended", "renewal", "change", "period_ended"]
-"""period_ended: a last period's overage, billed when the subscription ends."""
+BillingReason = Literal[
+    "subscription_created", "trial_ended", "renewal", "change", "period_ended", "credit_purchase"
+]
+"""period_ended: a last period's overage, billed when the subscription ends. credit_purchase:
+a pack of prepaid credits (no subscription)."""
 
 
 class OverLimit(ApiModel):
@@ -223,7 +246,7 @@ class BillingRecord(ApiModel):
 
     id: str
     customer_id: str
-    subscription_id: str
+    subscription_id: str | None = None
     reason: BillingReason
     currency: str
     lines: list[BillingLine]

@@ -1,5 +1,7 @@
 """How subscriptions and billing records are stored: the only module that builds their items."""
 
+from datetime import datetime
+
 from billfold.clock import sortable_timestamp
 from billfold.storage import keys
 from billfold.storage.due_work import due_work_entry
@@ -44,13 +46,23 @@ def never_billed(table: Table, customer_id: str) -> bool:
 
 def billing_record_item(record: BillingRecord) -> Item:
     """A billing record, waiting for invoicing."""
-    created = sortable_timestamp(record.created_at)
     return {
-        **keys.billing_record(record.customer_id, created, record.id),
+        **billing_record_key(record.customer_id, record.created_at, record.id),
         "kind": "billing_record",
         "status": "pending",
         **record.model_dump(mode="json"),
     }
+
+
+def billing_record_key(customer_id: str, created_at: datetime, record_id: str) -> keys.Key:
+    """Where a billing record made at `created_at` is stored."""
+    return keys.billing_record(customer_id, sortable_timestamp(created_at), record_id)
+
+
+def invoiced_as(table: Table, record_key: keys.Key) -> str | None:
+    """The id of the invoice a billing record became (None: not invoiced yet, or no record)."""
+    record = table.get(record_key, consistent=True)
+    return str(record["invoice_id"]) if record and "invoice_id" in record else None
 
 
 def pending_billing_records(table: Table, customer_id: str) -> list[keys.Key]:

@@ -17,13 +17,14 @@ Periods and `now` are parameters: nothing here reads a clock.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from billfold.billing.periods import Period
 from billfold.clock import as_utc, sortable_timestamp
 from billfold.entitlements import materialized
 from billfold.entitlements.models import MaterializedEntitlements
-from billfold.errors import Conflict, ErrorCode, InvalidInput
+from billfold.errors import Conflict, ErrorCode, InvalidInput, idempotency_key_reused
 from billfold.retries import attempts
 from billfold.storage import keys
 from billfold.storage.table import ConditionFailed, Item, Listing, Table, Update, encode_cursor
@@ -147,11 +148,7 @@ def _count_after(
 
 def _replayed(state: State, feature_id: str, change: Change, window: Window) -> UsageResult:
     if state.dedupe is None or not same_report(state.dedupe, feature_id, change):
-        raise InvalidInput(
-            "this idempotency key was already used for a different usage report",
-            field="idempotencyKey",
-            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
-        )
+        raise idempotency_key_reused("usage report")
     return UsageResult(counted=False, used=_used_in_state(state, window))
 
 
@@ -270,22 +267,22 @@ def usage_history(
     return [_counter(item, feature_id) for item in page.items], page.next_cursor
 
 
-def read_entitlements_and_usage(
-    table: Table, customer_id: str
-) -> tuple[MaterializedEntitlements | None, dict[str, Counter]]:
-    """The customer's materialized entitlements (None: no such customer) and every usage
-    counter, by feature id: one Query on the `ENT` prefix (more only past 1 MB of counters)."""
-    item, counters = read_entitlements_item_and_usage(table, customer_id)
-    return (materialized.parse(item) if item else None), counters
+@dataclass(frozen=True)
+class CheckState:
+    """What one Query under the `ENT` prefix finds: the materialized entitlements item, every
+    usage counter by feature id, and every prepaid credit wallet by credit type id."""
+
+    entitlements: Item | None
+    counters: dict[str, Counter]
+    wallets: dict[str, Item]
 
 
-def read_entitlements_item_and_usage(
-    table: Table, customer_id: str, *, consistent: bool = False
-) -> tuple[Item | None, dict[str, Counter]]:
-    """As `read_entitlements_and_usage`, with the entitlements item as stored (its version
-    too, for a writer that rewrites it on that version)."""
+def read_check_state(table: Table, customer_id: str, *, consistent: bool = False) -> CheckState:
+    """The customer's entitlements item, counters and credit wallets: one Query on the `ENT`
+    prefix (more only past 1 MB of counters)."""
     entitlements: Item | None = None
     counters: dict[str, Counter] = {}
+    wallets: dict[str, Item] = {}
     cursor: str | None = None
     while True:
         page = table.query(
@@ -302,6 +299,26 @@ def read_entitlements_item_and_usage(
             elif sort_key.startswith(keys.USAGE_COUNTER_PREFIX):
                 feature_id = sort_key.removeprefix(keys.USAGE_COUNTER_PREFIX)
                 counters[feature_id] = _counter(item, feature_id)
+            elif sort_key.startswith(keys.CREDIT_WALLET_PREFIX):
+                wallets[sort_key.removeprefix(keys.CREDIT_WALLET_PREFIX)] = item
         cursor = page.next_cursor
         if cursor is None:
-            return entitlements, counters
+            return CheckState(entitlements, counters, wallets)
+
+
+def read_entitlements_and_usage(
+    table: Table, customer_id: str
+) -> tuple[MaterializedEntitlements | None, dict[str, Counter]]:
+    """The customer's materialized entitlements (None: no such customer) and every usage
+    counter, by feature id: one Query on the `ENT` prefix (more only past 1 MB of counters)."""
+    state = read_check_state(table, customer_id)
+    return (materialized.parse(state.entitlements) if state.entitlements else None), state.counters
+
+
+def read_entitlements_item_and_usage(
+    table: Table, customer_id: str, *, consistent: bool = False
+) -> tuple[Item | None, dict[str, Counter]]:
+    """As `read_entitlements_and_usage`, with the entitlements item as stored (its version
+    too, for a writer that rewrites it on that version)."""
+    state = read_check_state(table, customer_id, consistent=consistent)
+    return state.entitlements, state.counters

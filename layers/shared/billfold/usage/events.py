@@ -26,13 +26,12 @@ from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode
 from billfold.figures import Figure, record
-from billfold.identifiers import CatalogId, CustomerId
+from billfold.identifiers import CatalogId, CustomerId, IdempotencyKey
 from billfold.models import ApiModel, RequestModel, ValueModel
 from billfold.retries import attempts
 from billfold.storage.table import ConditionFailed, Put, Table, Update
 from billfold.usage.counters import current_usage, read_entitlements_and_usage
 from billfold.usage.models import Counter, Window, window_of
-from billfold.usage.requests import IdempotencyKey
 from billfold.usage.writes import (
     Change,
     State,
@@ -161,6 +160,11 @@ def _refusal(
         return "feature_not_in_plan", f"the plan does not include '{event.event_name}'"
     if entry.feature_type != "metered":
         return "feature_not_metered", f"'{event.event_name}' is not a metered feature"
+    if entry.credits is not None:
+        return "feature_draws_credits", (
+            f"'{event.event_name}' draws prepaid credits: report it through the usage or "
+            "consume endpoints, which draw them"
+        )
     if event.timestamp.tzinfo is None:
         return "invalid_timestamp", "the timestamp needs a timezone (e.g. Z)"
     moment = as_utc(event.timestamp)

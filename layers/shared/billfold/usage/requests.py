@@ -2,16 +2,11 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StringConstraints
+from pydantic import Field, StrictInt
 
-from billfold.identifiers import CatalogId, CustomerId
+from billfold.identifiers import CatalogId, CustomerId, IdempotencyKey
 from billfold.models import RequestModel
 
-IdempotencyKey = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
-    Field(description="yours: a report with a key seen before counts nothing again (7 days)"),
-]
 UsageAmount = Annotated[StrictInt, Field(ge=0, le=10**12)]
 
 

@@ -1,6 +1,8 @@
 """Usage against entitlements: reports, consume-if-allowed and history, each read from the
 customer's materialized entitlements (which decide the counter's period and limit)."""
 
+import hashlib
+
 from billfold.billing.periods import Period
 from billfold.clock import Clock, sortable_timestamp
 from billfold.entitlements.check import current_usage_period
@@ -49,9 +51,42 @@ def _metered(
     return entry, period, counters.get(feature_id)
 
 
+def _draw_credits(
+    table: Table,
+    customer_id: str,
+    entry: ResolvedEntitlement,
+    units: int,
+    idempotency_key: str,
+    clock: Clock,
+) -> None:
+    """For a feature that draws prepaid credits, draw `units` x its cost, all or nothing (422
+    `insufficient_credits`), once per idempotency key; the usage is counted after, under the
+    same key, so a retry after a failure in between completes both and draws nothing twice."""
+    if entry.credits is None or units == 0:
+        return
+    from billfold.prepaid.models import ConsumeCredits
+    from billfold.prepaid.service import consume_credits
+
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
+    request = ConsumeCredits(
+        amount=units * entry.credits.per_unit,
+        reference=f"feature:{entry.feature_id}",
+        idempotency_key=f"usage:{entry.feature_id}:{digest}",
+    )
+    consume_credits(table, customer_id, entry.credits.credit_type_id, request, clock)
+
+
 def report_usage(table: Table, report: UsageReport, clock: Clock) -> UsageResult:
-    """Count a usage report exactly once (by its idempotency key), in the current period."""
-    _, period, _ = _metered(table, report.customer_id, report.feature_id, clock)
+    """Count a usage report exactly once (by its idempotency key), in the current period; a
+    feature that draws credits draws them first."""
+    entry, period, _ = _metered(table, report.customer_id, report.feature_id, clock)
+    if entry.credits is not None:
+        if report.mode == "set":
+            raise InvalidInput(
+                f"feature '{report.feature_id}' draws credits: report what was used (delta)",
+                field="mode",
+            )
+        _draw_credits(table, report.customer_id, entry, report.value, report.idempotency_key, clock)
     write = add_usage if report.mode == "delta" else set_usage
     return write(
         table,
@@ -69,9 +104,11 @@ def consume_usage(
 ) -> UsageResult:
     """Use `amount` more only if a hard limit allows it (422 `limit_exceeded`, nothing counted).
 
-    Soft and unlimited entitlements always allow it; soft overage is counted for billing.
+    Soft and unlimited entitlements always allow it; soft overage is counted for billing. A
+    feature that draws credits (never hard-limited) uses it only if the balance pays for it.
     """
     entry, period, _ = _metered(table, customer_id, feature_id, clock)
+    _draw_credits(table, customer_id, entry, request.amount, request.idempotency_key, clock)
     hard_limit = None if entry.unlimited or entry.enforcement == "soft" else entry.limit
     return consume(
         table,

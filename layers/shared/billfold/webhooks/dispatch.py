@@ -23,6 +23,7 @@ from billfold.invoicing.service import get_invoice
 from billfold.payments.charging import outcome_of
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import upstream_error
+from billfold.purchases.service import complete_purchase, purchase_of_invoice
 from billfold.storage.table import Table
 from billfold.webhooks.receiving import event_object_id
 
@@ -59,11 +60,15 @@ def _payment_intent_changed(context: WebhookContext, data: dict[str, Any]) -> No
     if owner is None:
         return
     try:
-        record_outcome(
+        invoice = record_outcome(
             context.table, owner[0], owner[1], outcome_of(intent), context.now, context.dunning
         )
     except NotFound:
         logger.info("payment for an unknown invoice ignored", extra={"invoice_id": owner[1]})
+        return
+    purchase = purchase_of_invoice(context.table, invoice)
+    if purchase is not None:
+        complete_purchase(context.table, purchase, invoice, context.now)
 
 
 def _cards_changed(context: WebhookContext, data: dict[str, Any]) -> None:

@@ -1,0 +1,1 @@
+"""Prepaid credits: grants drawn in order, an append-only ledger, atomic consumes."""

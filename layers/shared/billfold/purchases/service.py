@@ -1,0 +1,268 @@
+"""Buying credits: one pack purchase is a billing record, its invoice, a charge at once, and,
+once the invoice is paid, a `purchased` grant.
+
+The purchase item is written with its billing record (one transaction, keyed by the request's
+idempotency key), so a retry resumes the same purchase. It sits in the due-work index until it
+is settled, so the billing run finishes a purchase whose Lambda died midway. The grant marks
+the purchase `granted` in its own transaction: credits are added exactly once. A declined
+charge voids the invoice and marks the purchase `failed` with Stripe's reason: the balance is
+unchanged. A charge that needs authentication leaves the purchase `pending` with the next
+action; Stripe's webhook settles it (`complete_purchase`).
+"""
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from billfold.billing.lines import BillingLine
+from billfold.catalog.credit_types import CreditPack, CreditType, get_credit_type
+from billfold.clock import sortable_timestamp
+from billfold.customers.service import get_customer
+from billfold.errors import (
+    ErrorCode,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    idempotency_key_reused,
+)
+from billfold.invoicing.collection import collect_invoice
+from billfold.invoicing.issuing import issue_invoice
+from billfold.invoicing.models import Invoice, Party
+from billfold.invoicing.service import get_invoice, void
+from billfold.payments.charges import Charger
+from billfold.prepaid.models import PURCHASED_PRIORITY
+from billfold.prepaid.service import add_grant, new_grant
+from billfold.purchases.models import CreditPurchase, CreditPurchaseCreate, PurchaseSource
+from billfold.storage import keys
+from billfold.storage.due_work import due_work_entry
+from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Item, Put, Table
+from billfold.subscriptions.models import BillingRecord
+from billfold.subscriptions.reads import stored_subscription
+from billfold.subscriptions.store import billing_record_item, billing_record_key, invoiced_as
+
+_STILL_PENDING = Condition("#status = :pending", {"#status": "status"}, {":pending": "pending"})
+
+
+def _item(purchase: CreditPurchase, fingerprint: str, *, due: bool) -> Item:
+    """The purchase as stored, with the request it answers (`fingerprint`), in the due-work
+    index when the billing run should settle it."""
+    visit = due_work_entry(purchase.customer_id, sortable_timestamp(purchase.updated_at))
+    return {
+        **keys.credit_purchase(purchase.customer_id, purchase.id),
+        "kind": "credit_purchase",
+        "fingerprint": fingerprint,
+        **purchase.model_dump(mode="json"),
+        **(visit if due else {}),
+    }
+
+
+def _currency(table: Table, customer_id: str, asked: str | None) -> str:
+    if asked is not None:
+        return asked
+    try:
+        return stored_subscription(table, customer_id).currency
+    except NotFound as missing:
+        if missing.code != ErrorCode.NO_SUBSCRIPTION:
+            raise
+        raise InvalidInput(
+            "name the currency: the customer has no subscription to take it from",
+            field="currency",
+        ) from None
+
+
+def quote(
+    table: Table, customer_id: str, credit_type_id: str, pack_id: str, currency: str | None
+) -> tuple[CreditType, CreditPack, str, int]:
+    """The credit type, its pack, the currency (default: the subscription's) and the pack's
+    price in it; 422 when the pack is not sold in that currency."""
+    get_customer(table, customer_id)
+    credit_type = get_credit_type(table, credit_type_id)
+    pack = credit_type.pack(pack_id)
+    chosen = _currency(table, customer_id, currency)
+    price = pack.price_in(chosen)
+    if price is None:
+        raise RuleViolation(
+            f"pack '{pack.id}' is not sold in {chosen}",
+            field="currency",
+            code=ErrorCode.PRICE_NOT_AVAILABLE,
+        )
+    return credit_type, pack, chosen, price
+
+
+def _record(
+    purchase: CreditPurchase, credit_type: CreditType, pack: CreditPack, now: datetime
+) -> BillingRecord:
+    unit = pack.price_in(purchase.currency) or 0
+    line = BillingLine(
+        key=f"credits:{credit_type.id}:{pack.id}",
+        description=f"{pack.name}: {pack.credits:,} {credit_type.unit.plural}",
+        kind="charge",
+        amount=unit * purchase.quantity,
+        currency=purchase.currency,
+        quantity=purchase.quantity,
+        unit_amount=unit,
+        period_start=now,
+        period_end=now,
+    )
+    return BillingRecord(
+        id=purchase.billing_record_id,
+        customer_id=purchase.customer_id,
+        subscription_id=None,
+        reason="credit_purchase",
+        currency=purchase.currency,
+        lines=[line],
+        created_at=now,
+    )
+
+
+def _purchase_id(customer_id: str, idempotency_key: str) -> str:
+    return "cp_" + hashlib.sha256(f"{customer_id}\x1f{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def start_purchase(
+    table: Table,
+    customer_id: str,
+    request: CreditPurchaseCreate,
+    now: datetime,
+    source: PurchaseSource = "customer",
+) -> CreditPurchase:
+    """Write the purchase and its billing record (or find the one this key started)."""
+    credit_type, pack, currency, price = quote(
+        table, customer_id, request.credit_type_id, request.pack_id, request.currency
+    )
+    purchase_id = _purchase_id(customer_id, request.idempotency_key)
+    purchase = CreditPurchase(
+        id=purchase_id,
+        customer_id=customer_id,
+        credit_type_id=credit_type.id,
+        pack_id=pack.id,
+        quantity=request.quantity,
+        credits=pack.credits * request.quantity,
+        amount=price * request.quantity,
+        currency=currency,
+        source=source,
+        status="pending",
+        billing_record_id=f"br_{purchase_id}",
+        created_at=now,
+        updated_at=now,
+    )
+    fingerprint = request.model_dump_json(exclude={"idempotency_key"})
+    record = _record(purchase, credit_type, pack, now)
+    try:
+        table.transact(
+            [
+                Put(_item(purchase, fingerprint, due=True), ITEM_IS_NEW),
+                Put(billing_record_item(record), ITEM_IS_NEW),
+            ]
+        )
+    except ConditionFailed:
+        stored = table.get(keys.credit_purchase(customer_id, purchase_id), consistent=True)
+        if stored is None or stored["fingerprint"] != fingerprint:
+            raise idempotency_key_reused("credit purchase") from None
+        return CreditPurchase.model_validate(stored)
+    return purchase
+
+
+def _invoice_of(table: Table, purchase: CreditPurchase, seller: Party) -> Invoice | None:
+    """The purchase's invoice: issued now, or as issued before."""
+    record_key = billing_record_key(
+        purchase.customer_id, purchase.created_at, purchase.billing_record_id
+    )
+    issued = issue_invoice(table, record_key, seller)
+    if issued is not None:
+        return issued
+    invoice_id = invoiced_as(table, record_key)
+    if invoice_id is None:
+        return None
+    return get_invoice(table, purchase.customer_id, invoice_id, consistent=True)
+
+
+def settle_purchase(
+    table: Table,
+    purchase: CreditPurchase,
+    charges: Charger,
+    seller: Party,
+    dunning: Sequence[int],
+    now: datetime,
+) -> tuple[CreditPurchase, Invoice | None]:
+    """Take a pending purchase as far as it goes now: invoice, charge once, credit or fail."""
+    if purchase.status != "pending":
+        return purchase, None
+    invoice = _invoice_of(table, purchase, seller)
+    if invoice is None:
+        return purchase, None
+    if invoice.status == "open" and invoice.payment.status == "none":
+        invoice = collect_invoice(table, charges, invoice, now, dunning, on_request=True)
+    return complete_purchase(table, purchase, invoice, now), invoice
+
+
+def complete_purchase(
+    table: Table, purchase: CreditPurchase, invoice: Invoice, now: datetime
+) -> CreditPurchase:
+    """Apply the invoice's outcome to a pending purchase: paid → credited (once); declined →
+    the invoice voided and the purchase failed; waiting for authentication → still pending,
+    with the next action (and out of the due-work index: Stripe's webhook finishes it)."""
+    stored = table.get(keys.credit_purchase(purchase.customer_id, purchase.id), consistent=True)
+    if stored is None:
+        return purchase
+    fingerprint = str(stored["fingerprint"])
+    current = CreditPurchase.model_validate(stored)
+    if current.status != "pending":
+        return current
+    base = {"invoice_id": invoice.id}
+    if invoice.status == "paid":
+        granted = current.model_copy(update={**base, "status": "granted", "updated_at": now})
+        mark = Put(_item(granted, fingerprint, due=False), _STILL_PENDING)
+        add_grant(
+            table,
+            current.customer_id,
+            current.credit_type_id,
+            new_grant("purchased", current.credits, now, PURCHASED_PRIORITY),
+            now,
+            idempotency_key=f"purchase:{current.id}",
+            fingerprint=current.id,
+            reference=f"purchase:{current.id}",
+            also=[mark],
+        )
+        return granted
+    payment = invoice.payment
+    if invoice.status == "open" and payment.status == "failed":
+        invoice = void(table, invoice, now)
+    if invoice.status in ("void", "uncollectible"):
+        failed = current.model_copy(
+            update={
+                **base,
+                "status": "failed",
+                "failure_code": payment.failure_code,
+                "failure_message": payment.failure_message or "the payment did not go through",
+                "updated_at": now,
+            }
+        )
+        table.put(_item(failed, fingerprint, due=False), _STILL_PENDING)
+        return failed
+    waiting = current.model_copy(
+        update={**base, "next_action_url": payment.next_action_url, "updated_at": now}
+    )
+    table.put(_item(waiting, fingerprint, due=False), _STILL_PENDING)
+    return waiting
+
+
+def purchase_of_invoice(table: Table, invoice: Invoice) -> CreditPurchase | None:
+    """The pending purchase an invoice bills, if it bills one."""
+    if invoice.reason != "credit_purchase" or invoice.billing_record_id is None:
+        return None
+    purchase_id = invoice.billing_record_id.removeprefix("br_")
+    stored = table.get(keys.credit_purchase(invoice.customer_id, purchase_id), consistent=True)
+    return CreditPurchase.model_validate(stored) if stored else None
+
+
+def pending_purchases(table: Table, customer_id: str) -> list[CreditPurchase]:
+    """The customer's purchases still waiting to be settled."""
+    page = table.query(
+        keys.customer_partition(customer_id),
+        sort_key_prefix=keys.CREDIT_PURCHASE_PREFIX,
+        where=_STILL_PENDING,
+        limit=100,
+        consistent=True,
+    )
+    return [CreditPurchase.model_validate(item) for item in page.items]
