@@ -126,6 +126,9 @@ ALARM_GROUP_SIZE = 10
 # --- Portal --------------------------------------------------------------------------------------
 PORTAL_LINK_OPERATIONS = frozenset({"create_portal_session", "open_email_link"})
 """The routes whose functions hand out portal URLs: they need to know the portal page's URL."""
+SPEND_LIMIT_OPERATION = "set_spend_limit"
+CONTEXT_CUSTOMER_SPEND_LIMITS = "customerSpendLimits"
+"""`-c customerSpendLimits=true` lets customers set their own spend limit in the portal."""
 ENTITLEMENT_CHECK = "check_entitlement"
 """The hot-path operation the dashboard shows."""
 PORTAL_INDEX = "index.html"

@@ -123,6 +123,7 @@ class BillfoldStack(Stack):
             domain=self._portal_domain(),
         )
         portal_url = self._context(constants.CONTEXT_PORTAL_URL, portal.url)
+        customer_limits = self._context(constants.CONTEXT_CUSTOMER_SPEND_LIMITS, "") == "true"
         event_functions = Events(
             self,
             "Events",
@@ -159,6 +160,8 @@ class BillfoldStack(Stack):
                 function.add_environment(config.ENV_CORS_ORIGINS, ",".join(cors_origins))
                 if route.operation in constants.PORTAL_LINK_OPERATIONS:
                     function.add_environment(config.ENV_PORTAL_URL, portal_url)
+                if route.operation == constants.SPEND_LIMIT_OPERATION and customer_limits:
+                    function.add_environment(config.ENV_CUSTOMER_SPEND_LIMITS, "true")
                 api.add_route(route, service_function.target)
             function_groups[tag] = [f.function for f in group.functions.values()]
             route_functions.update(group.functions)

@@ -38,6 +38,8 @@ WHEN: dict[EventType, str] = {
         "usage reached 80 % or 100 % of a limit: once per threshold per usage period"
     ),
     EventType.USAGE_SOFT_LIMIT_EXCEEDED: "usage went past a soft limit (overage is billed)",
+    EventType.USAGE_SPEND_LIMIT_REACHED: "overage and auto-recharge reached the spend limit: soft "
+    "limits are hard until next month (once a month)",
     EventType.INVOICE_FINALIZED: "an invoice was issued",
     EventType.INVOICE_PAID: "an invoice was paid (at once, when nothing was due)",
     EventType.INVOICE_PAYMENT_FAILED: "a charge failed; `payment.nextAttemptAt` says the retry",

@@ -108,6 +108,7 @@ def function_environment(stripe_url: str) -> dict[str, str]:
         config.ENV_INVOICE_BUCKET: BUCKET_NAME,
         config.ENV_EVENT_BUS_NAME: EVENT_BUS,
         config.ENV_WEBHOOKS_ALLOW_LOOPBACK: "true",
+        config.ENV_CUSTOMER_SPEND_LIMITS: "true",  # the demo portal shows the control
         **SELLER,
     }
 

@@ -13,10 +13,10 @@ api = Api("create_subscription")
 @api.route
 def create(customerId: CustomerIdPath, body: SubscriptionCreate) -> SubscriptionView:
     """The new subscription; a customer holds one live subscription at a time. What it bills
-    is invoiced and charged by the billing worker, right away."""
+    is invoiced and charged by the billing worker, right away, and its plan's credit
+    allowances granted."""
     created = create_subscription(deps.table(), customerId, body, deps.clock())
-    if created.status == "active":
-        deps.settle_soon(customerId)
+    deps.settle_soon(customerId)
     return created
 
 

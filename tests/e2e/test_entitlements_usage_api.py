@@ -195,6 +195,7 @@ def test_check_of_a_boolean_feature_grants_it_with_no_amounts(server, catalog, c
         "resetAt": None,
         "softLimitExceeded": False,
         "reason": None,
+        "credits": None,
     }
 
 

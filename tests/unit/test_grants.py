@@ -26,6 +26,8 @@ CUSTOMER_MAY_SET = {
     "save_payment_method": {"setupIntentId", "makeDefault"},
     # the customer pays the pack's full price with their own card: nothing the seller grants
     "create_credit_purchase": {"creditTypeId", "packId", "quantity", "currency", "idempotencyKey"},
+    # the seller decides whether customers may (the handler refuses it otherwise)
+    "set_spend_limit": {"monthlyLimit"},
 }
 """Every other field a portal route takes: a new field must be classified here to pass."""
 

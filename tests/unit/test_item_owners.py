@@ -77,6 +77,10 @@ OWNERS: dict[str, set[str]] = {
     "credit_request": {"prepaid/ledger.py"},
     "CREDIT_PURCHASE_PREFIX": {"purchases/service.py"},
     "credit_purchase": {"purchases/service.py"},
+    # spend limits: read by the check with the counters
+    "SPEND_LIMIT_SORT_KEY": {"usage/counters.py"},
+    "spend_limit": {"spending/limits.py"},
+    "spend_limit_marker": {"spending/reached.py"},
 }
 SHARED = {"Key", "customer_partition"}
 """The key type, and the customer's partition: a partition, not an item."""

@@ -25,6 +25,7 @@ ENV_EVENT_BUS_NAME = "BILLFOLD_EVENT_BUS_NAME"
 ENV_DELIVERY_QUEUE_URL = "BILLFOLD_DELIVERY_QUEUE_URL"
 ENV_WEBHOOKS_ALLOW_LOOPBACK = "BILLFOLD_WEBHOOKS_ALLOW_LOOPBACK"
 ENV_API_URL = "BILLFOLD_API_URL"
+ENV_CUSTOMER_SPEND_LIMITS = "BILLFOLD_CUSTOMER_SPEND_LIMITS"
 ENV_BRAND_NAME = "BILLFOLD_BRAND_NAME"
 ENV_BRAND_LOGO_URL = "BILLFOLD_BRAND_LOGO_URL"
 ENV_BRAND_ACCENT = "BILLFOLD_BRAND_ACCENT"
@@ -61,6 +62,8 @@ class Settings:
     """Plain-http webhooks to loopback addresses: the local stack only."""
     api_url: str = ""
     """The API's public base URL (email links open through it)."""
+    customer_spend_limits: bool = False
+    """Whether customers may set their own spend limit in the portal."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -87,6 +90,7 @@ class Settings:
             delivery_queue_url=env.get(ENV_DELIVERY_QUEUE_URL),
             webhooks_allow_loopback=env.get(ENV_WEBHOOKS_ALLOW_LOOPBACK, "") == "true",
             api_url=env.get(ENV_API_URL, "").rstrip("/"),
+            customer_spend_limits=env.get(ENV_CUSTOMER_SPEND_LIMITS, "") == "true",
         )
 
 

@@ -61,6 +61,7 @@ class ErrorCode(StrEnum):
     SELLER_ONLY_FIELD = "seller_only_field"
     SETUP_INTENT_NOT_FOUND = "setup_intent_not_found"
     SETUP_INTENT_NOT_SUCCEEDED = "setup_intent_not_succeeded"
+    SPEND_LIMIT_REACHED = "spend_limit_reached"
     SUBSCRIPTION_CANCELED = "subscription_canceled"
     SUBSCRIPTION_EXISTS = "subscription_exists"
     THROTTLED = "throttled"

@@ -45,6 +45,7 @@ class EventType(StrEnum):
     ENTITLEMENTS_UPDATED = "entitlements.updated"
     USAGE_THRESHOLD_REACHED = "usage.threshold_reached"
     USAGE_SOFT_LIMIT_EXCEEDED = "usage.soft_limit_exceeded"
+    USAGE_SPEND_LIMIT_REACHED = "usage.spend_limit_reached"
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_PAID = "invoice.paid"
     INVOICE_PAYMENT_FAILED = "invoice.payment_failed"

@@ -18,11 +18,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from billfold_lambda.entry import lambda_entry, refuse_what_the_caller_may_not_set
+from billfold_lambda.entry import caller_of, lambda_entry, refuse_what_the_caller_may_not_set
 from billfold_lambda.error_bodies import ErrorBody
 from billfold_lambda.errors import install_error_handlers
 from billfold_lambda.params import Param
 from billfold_lambda.routes import ROUTES_BY_OPERATION, Route
+
+from billfold.grants import Caller
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -99,6 +101,10 @@ class Api:
 
         guarded.__signature__ = _for_powertools(endpoint)  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
+
+    def caller(self) -> Caller:
+        """Who sent the request being handled: the seller (server key) or a customer."""
+        return caller_of(self.resolver.current_event.raw_event)
 
     def route(self, endpoint: Endpoint) -> Endpoint:
         """Register the endpoint function under this operation's method and path; every

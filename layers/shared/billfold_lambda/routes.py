@@ -534,6 +534,25 @@ ROUTES: tuple[Route, ...] = (
         _READ,
         Access.SERVER_OR_PORTAL,
     ),
+    # Spend limits
+    Route(
+        "get_spend_limit",
+        "GET",
+        "/v1/customers/{customerId}/spend-limit",
+        "The monthly spend limit and what overage and auto-recharge spent toward it",
+        "credits",
+        _READ,
+        Access.SERVER_OR_PORTAL,
+    ),
+    Route(
+        "set_spend_limit",
+        "PUT",
+        "/v1/customers/{customerId}/spend-limit",
+        "Cap what overage and auto-recharge may cost a month (customers too, if allowed)",
+        "credits",
+        _WRITE,
+        Access.SERVER_OR_PORTAL,
+    ),
     # Payment methods
     Route(
         "create_setup_intent",

@@ -6,7 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, StrictInt, model_validator
 
-from billfold.catalog.models import Entitlement
+from billfold.catalog.models import CreditAllowance, Entitlement
 from billfold.catalog.terms import FeatureUnit, Name
 from billfold.clock import Clock
 from billfold.errors import ErrorCode, InvalidInput, NotFound, already_exists
@@ -117,12 +117,20 @@ def list_credit_types(
     return [CreditType.model_validate(i) for i in page.items], page.next_cursor
 
 
-def require_credit_types(table: Table, entitlements: Sequence[Entitlement]) -> None:
-    """Each credit type the entitlements draw exists (else 400 naming the field)."""
+def require_credit_types(
+    table: Table,
+    entitlements: Sequence[Entitlement],
+    allowances: Sequence[CreditAllowance] = (),
+) -> None:
+    """Each credit type the entitlements draw, and the allowances grant, exists (else 400
+    naming the field)."""
     pairs = [
         (e.credits.credit_type_id, f"entitlements.{i}.credits.creditTypeId")
         for i, e in enumerate(entitlements)
         if e.credits
+    ]
+    pairs += [
+        (a.credit_type_id, f"creditAllowances.{i}.creditTypeId") for i, a in enumerate(allowances)
     ]
     if not pairs:
         return

@@ -85,6 +85,15 @@ class AddonPrice(PriceModel):
     currency: Currency
 
 
+class CreditAllowance(ValueModel):
+    """Credits a plan grants every billing period: they expire when the period ends, or, with
+    `rolloverCap`, what is left rolls over into the next period, up to that many credits."""
+
+    credit_type_id: CatalogId
+    amount: Annotated[StrictInt, Field(ge=1, le=10**12)]
+    rollover_cap: Annotated[StrictInt, Field(ge=0, le=10**12)] | None = None
+
+
 class Entitlement(ValueModel):
     """What a plan or add-on grants of one feature.
 
@@ -149,7 +158,15 @@ class PlanCreate(_Sellable):
         default=False, description="usage counters restart when a subscription moves to this plan"
     )
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
+    credit_allowances: Annotated[list[CreditAllowance], Field(max_length=20)] = Field(
+        default_factory=list, description="prepaid credits granted every billing period"
+    )
     metadata: Metadata = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_allowance_per_credit_type(self) -> Self:
+        _unique([a.credit_type_id for a in self.credit_allowances], "allowance of credit type")
+        return self
 
 
 class PlanUpdate(RequestModel):
@@ -165,6 +182,7 @@ class PlanUpdate(RequestModel):
     downgrade_timing: DowngradeTiming | None = None
     reset_usage_on_change: StrictBool | None = None
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    credit_allowances: Annotated[list[CreditAllowance], Field(max_length=20)] | None = None
     metadata: Metadata | None = None
 
 
@@ -220,6 +238,7 @@ class Plan(_Published):
     fallback_plan_id: str | None = None
     downgrade_timing: DowngradeTiming = "period_end"
     reset_usage_on_change: bool = False
+    credit_allowances: list[CreditAllowance] = Field(default_factory=list)
     effective_entitlements: list[Entitlement]
 
 

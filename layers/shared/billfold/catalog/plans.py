@@ -28,7 +28,7 @@ def _publishable(table: Table, request: PlanCreate, publication: Publication[Pla
     features = features_by_id(table, (e.feature_id for e in request.entitlements))
     own = normalize_entitlements(request.entitlements, features, publication.granted_before)
     check_overage_currencies(own, {price.currency for price in request.prices})
-    require_credit_types(table, own)
+    require_credit_types(table, own, request.credit_allowances)
     parent = (
         check_parent_chain(request.id, request.parent_plan_id, partial(_current_plan, table))
         if request.parent_plan_id

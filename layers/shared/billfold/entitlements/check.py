@@ -22,6 +22,7 @@ DenialReason = Literal[
     "feature_not_in_plan",
     "limit_exceeded",
     "insufficient_credits",
+    "spend_limit_reached",
 ]
 
 

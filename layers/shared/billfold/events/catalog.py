@@ -16,6 +16,7 @@ from billfold.outbox import EventType
 from billfold.payments.payment_methods import Card
 from billfold.prepaid.models import LedgerEntry
 from billfold.purchases.models import CreditPurchase
+from billfold.spending.reached import SpendLimitReached
 from billfold.subscriptions.models import Subscription
 from billfold.usage.thresholds import UsageThreshold
 
@@ -37,6 +38,7 @@ DATA_MODELS: dict[EventType, type[BaseModel]] = {
     EventType.ENTITLEMENTS_UPDATED: MaterializedEntitlements,
     EventType.USAGE_THRESHOLD_REACHED: UsageThreshold,
     EventType.USAGE_SOFT_LIMIT_EXCEEDED: UsageThreshold,
+    EventType.USAGE_SPEND_LIMIT_REACHED: SpendLimitReached,
     **{event_type: Invoice for event_type in EventType if event_type.value.startswith("invoice.")},
     EventType.PAYMENT_METHOD_ATTACHED: Card,
     EventType.PAYMENT_METHOD_DETACHED: DetachedCard,

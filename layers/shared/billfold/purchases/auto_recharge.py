@@ -11,6 +11,7 @@ top-up cannot ask for it).
 from collections.abc import Sequence
 from datetime import datetime
 
+from billfold.entitlements.materialized import parse
 from billfold.invoicing.models import Invoice, Party
 from billfold.outbox import EventType, event_put
 from billfold.payments.charges import Charger
@@ -19,7 +20,10 @@ from billfold.prepaid.ledger import Wallet, save_auto_recharge, wallets
 from billfold.prepaid.models import AutoRecharge
 from billfold.purchases.models import CreditPurchase, CreditPurchaseCreate
 from billfold.purchases.service import quote, settle_purchase, start_purchase
+from billfold.spending.cost import limit_of, spend
+from billfold.spending.reached import publish_reached
 from billfold.storage.table import Table
+from billfold.usage.counters import read_check_state, usage_in_periods
 
 
 def _this_month(recharge: AutoRecharge, now: datetime) -> AutoRecharge:
@@ -37,6 +41,24 @@ def _within_caps(recharge: AutoRecharge, price: int) -> bool:
     if recharge.purchases_this_month >= recharge.max_per_month:
         return False
     return cap is None or recharge.spent_this_month + price <= cap
+
+
+def _within_spend_limit(
+    table: Table, customer_id: str, currency: str, price: int, now: datetime
+) -> bool:
+    """Whether buying for `price` stays within the customer's spend limit (when it would not,
+    `usage.spend_limit_reached` is published, once a month)."""
+    state = read_check_state(table, customer_id)
+    limit = limit_of(state.spend_limit)
+    if limit is None or limit[1] != currency or state.entitlements is None:
+        return True
+    entitlements = parse(state.entitlements)
+    usage = usage_in_periods(entitlements, state.counters, now)
+    spent = spend(entitlements, usage, state.wallets, currency, now)
+    if spent.total + price <= limit[0]:
+        return True
+    publish_reached(table, customer_id, limit, spent, now)
+    return False
 
 
 def _settled_state(recharge: AutoRecharge, purchase: CreditPurchase) -> AutoRecharge:
@@ -67,9 +89,10 @@ def _recharge(
     if recharge is None or not recharge.due:
         return None
     state = _this_month(recharge, now)
-    _, _, _, price = quote(table, held.customer_id, held.credit_type_id, state.pack_id, None)
+    _, _, currency, price = quote(table, held.customer_id, held.credit_type_id, state.pack_id, None)
     below = wallet.balance(held.grants, now) < state.threshold
-    if not (state.enabled and below and _within_caps(state, price)):
+    allowed = _within_spend_limit(table, held.customer_id, currency, price, now)
+    if not (state.enabled and below and allowed and _within_caps(state, price)):
         done = state.model_copy(update={"due": False})
         save_auto_recharge(table, held.customer_id, held.credit_type_id, lambda _: done, now)
         return None

@@ -21,6 +21,7 @@ from billfold.prepaid.ledger import expire_due
 from billfold.purchases.auto_recharge import run_auto_recharges
 from billfold.purchases.models import CreditPurchase
 from billfold.purchases.service import pending_purchases, settle_purchase
+from billfold.settlement.allowances import grant_allowances
 from billfold.settlement.notices import publish_due_notices
 from billfold.storage.table import Table
 from billfold.subscriptions.transitions import PaymentMethods, advance_subscription
@@ -46,6 +47,7 @@ class Settlement:
     transitions: int = 0
     notices: int = 0
     expired_grants: int = 0
+    allowances: int = 0
     recharges: list[CreditPurchase] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)
     charged: list[Invoice] = field(default_factory=list)
@@ -62,6 +64,7 @@ def settle_customer(
     done.notices = publish_due_notices(table, customer_id, now)
     done.expired_grants = expire_due(table, customer_id, now)
     done.transitions = advance_subscription(table, customer_id, now, services.payment_methods)
+    done.allowances = grant_allowances(table, customer_id, now)
     done.invoices = invoice_pending(table, customer_id, services.seller)
     touched = {invoice.id: invoice for invoice in done.invoices}
     for purchase in pending_purchases(table, customer_id):

@@ -274,3 +274,16 @@ CREDIT_PURCHASE_PREFIX = "CREDITPURCHASE#"
 def credit_purchase(customer_id: str, purchase_id: str) -> Key:
     """A purchase of prepaid credits: in the due-work index while it waits to be settled."""
     return {"pk": customer_partition(customer_id), "sk": f"{CREDIT_PURCHASE_PREFIX}{purchase_id}"}
+
+
+SPEND_LIMIT_SORT_KEY = f"{ENTITLEMENTS_AND_USAGE_PREFIX}#SPEND"
+
+
+def spend_limit(customer_id: str) -> Key:
+    """The customer's spend limit: under the `ENT` prefix, read by every entitlement check."""
+    return {"pk": customer_partition(customer_id), "sk": SPEND_LIMIT_SORT_KEY}
+
+
+def spend_limit_marker(customer_id: str, month: str) -> Key:
+    """That `usage.spend_limit_reached` was published for the customer in a month."""
+    return {"pk": customer_partition(customer_id), "sk": f"SPENDREACHED#{month}"}

@@ -17,12 +17,14 @@ Periods and `now` are parameters: nothing here reads a clock.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from billfold.billing.periods import Period
 from billfold.clock import as_utc, sortable_timestamp
 from billfold.entitlements import materialized
+from billfold.entitlements.check import current_usage_period
 from billfold.entitlements.models import MaterializedEntitlements
 from billfold.errors import Conflict, ErrorCode, InvalidInput, idempotency_key_reused
 from billfold.retries import attempts
@@ -270,11 +272,13 @@ def usage_history(
 @dataclass(frozen=True)
 class CheckState:
     """What one Query under the `ENT` prefix finds: the materialized entitlements item, every
-    usage counter by feature id, and every prepaid credit wallet by credit type id."""
+    usage counter by feature id, every prepaid credit wallet by credit type id, and the spend
+    limit."""
 
     entitlements: Item | None
     counters: dict[str, Counter]
     wallets: dict[str, Item]
+    spend_limit: Item | None = None
 
 
 def read_check_state(table: Table, customer_id: str, *, consistent: bool = False) -> CheckState:
@@ -283,6 +287,7 @@ def read_check_state(table: Table, customer_id: str, *, consistent: bool = False
     entitlements: Item | None = None
     counters: dict[str, Counter] = {}
     wallets: dict[str, Item] = {}
+    spend_limit: Item | None = None
     cursor: str | None = None
     while True:
         page = table.query(
@@ -301,9 +306,24 @@ def read_check_state(table: Table, customer_id: str, *, consistent: bool = False
                 counters[feature_id] = _counter(item, feature_id)
             elif sort_key.startswith(keys.CREDIT_WALLET_PREFIX):
                 wallets[sort_key.removeprefix(keys.CREDIT_WALLET_PREFIX)] = item
+            elif sort_key == keys.SPEND_LIMIT_SORT_KEY:
+                spend_limit = item
         cursor = page.next_cursor
         if cursor is None:
-            return CheckState(entitlements, counters, wallets)
+            return CheckState(entitlements, counters, wallets, spend_limit)
+
+
+def usage_in_periods(
+    entitlements: MaterializedEntitlements, counters: Mapping[str, Counter], now: datetime
+) -> dict[str, int]:
+    """Each held feature's usage in its current period (0 for a counter of an old period)."""
+    usage = {}
+    for feature_id, entry in entitlements.entries.items():
+        counter = counters.get(feature_id)
+        if counter is not None:
+            period = current_usage_period(entry, entitlements.subscription_anchor, now)
+            usage[feature_id] = counter.used_in(period)
+    return usage
 
 
 def read_entitlements_and_usage(

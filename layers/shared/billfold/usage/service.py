@@ -6,26 +6,32 @@ import hashlib
 from billfold.billing.periods import Period
 from billfold.clock import Clock, sortable_timestamp
 from billfold.entitlements.check import current_usage_period
+from billfold.entitlements.materialized import parse
 from billfold.entitlements.models import ResolvedEntitlement
 from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation
+from billfold.spending.cost import over_limit
 from billfold.storage.table import Table
 from billfold.usage.counters import (
     add_usage,
     consume,
     history_cursor,
-    read_entitlements_and_usage,
+    read_check_state,
     set_usage,
     usage_history,
+    usage_in_periods,
 )
 from billfold.usage.models import Counter, UsagePeriod, UsageResult
 from billfold.usage.requests import ConsumeRequest, UsageReport
 
 
 def _metered(
-    table: Table, customer_id: str, feature_id: str, clock: Clock
+    table: Table, customer_id: str, feature_id: str, clock: Clock, requested: int = 0
 ) -> tuple[ResolvedEntitlement, Period | None, Counter | None]:
-    """The customer's entitlement to a metered feature, its current period and counter."""
-    materialized, counters = read_entitlements_and_usage(table, customer_id)
+    """The customer's entitlement to a metered feature, its current period and counter; 422
+    `spend_limit_reached` when `requested` more would take overage past the spend limit."""
+    state = read_check_state(table, customer_id)
+    materialized = parse(state.entitlements) if state.entitlements else None
+    counters = state.counters
     if materialized is None:
         raise NotFound(
             f"customer '{customer_id}' does not exist", code=ErrorCode.CUSTOMER_NOT_FOUND
@@ -47,7 +53,16 @@ def _metered(
             field="featureId",
             code=ErrorCode.FEATURE_NOT_METERED,
         )
-    period = current_usage_period(entry, materialized.subscription_anchor, clock.now())
+    now = clock.now()
+    usage = usage_in_periods(materialized, counters, now)
+    if requested and over_limit(
+        materialized, usage, state.wallets, state.spend_limit, feature_id, requested, now
+    ):
+        raise RuleViolation(
+            f"using {requested} more of '{feature_id}' would take overage past the spend limit",
+            code=ErrorCode.SPEND_LIMIT_REACHED,
+        )
+    period = current_usage_period(entry, materialized.subscription_anchor, now)
     return entry, period, counters.get(feature_id)
 
 
@@ -107,7 +122,7 @@ def consume_usage(
     Soft and unlimited entitlements always allow it; soft overage is counted for billing. A
     feature that draws credits (never hard-limited) uses it only if the balance pays for it.
     """
-    entry, period, _ = _metered(table, customer_id, feature_id, clock)
+    entry, period, _ = _metered(table, customer_id, feature_id, clock, request.amount)
     _draw_credits(table, customer_id, entry, request.amount, request.idempotency_key, clock)
     hard_limit = None if entry.unlimited or entry.enforcement == "soft" else entry.limit
     return consume(
