@@ -14,12 +14,15 @@ from billfold_lambda import dependencies as deps
 
 from billfold.auth.api_keys import store_server_key
 from billfold.catalog.addons import create_addon
+from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
 from billfold.catalog.features import create_feature
 from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate
 from billfold.catalog.plans import create_plan
 from billfold.clock import Clock, FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer, get_customer
+from billfold.prepaid.models import GrantCreate
+from billfold.prepaid.service import grant_credits
 from billfold.settlement.customer import settle_customer
 from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
@@ -47,6 +50,8 @@ def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
     table = deps.table()
     for feature in demo["features"]:
         create_feature(table, FeatureCreate.model_validate(feature), clock)
+    for credit_type in demo["creditTypes"]:
+        create_credit_type(table, CreditTypeCreate.model_validate(credit_type), clock)
     for plan in demo["plans"]:
         create_plan(table, PlanCreate.model_validate(plan), clock)
     for addon in demo["addons"]:
@@ -58,6 +63,16 @@ def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
         _subscribe_with_history(subscription, clock)
     for report in demo["usage"]:
         report_usage(table, UsageReport.model_validate(report), clock)
+    for grant in demo["creditGrants"]:
+        _grant(grant, clock)
+
+
+def _grant(grant: dict[str, Any], clock: Clock) -> None:
+    """A promotional grant of credits expiring `expiresInDays` from now."""
+    terms = {k: v for k, v in grant.items() if k not in ("customerId", "expiresInDays")}
+    expires = clock.now() + timedelta(days=grant["expiresInDays"])
+    request = GrantCreate.model_validate({**terms, "expiresAt": expires})
+    grant_credits(deps.table(), grant["customerId"], request, clock)
 
 
 def attach_test_card(customer_id: str, number: str) -> str:

@@ -8,7 +8,7 @@
  * Attributes: api-url, token (from POST /v1/portal-sessions), stripe-js-url (Stripe.js, or
  * localstripe's stand-in locally), locale (default: the browser's), return-url (a link back to
  * the app when the session has expired), invoice-page-size (default 12), view (a section to
- * bring into view once loaded: subscription, usage, plans, addons, payment or invoices). Theme it with CSS
+ * bring into view once loaded: subscription, usage, plans, addons, credits, payment or invoices). Theme it with CSS
  * variables on the element: --bf-color-*, --bf-font-family, --bf-radius (billfold-portal.css).
  *
  * A plain custom element with a shadow root, no framework and no build step: it drops into any
@@ -195,7 +195,10 @@
       const api = this.api;
       const optional = (promise) => promise.catch((e) => (e.status === 404 ? null : Promise.reject(e)));
       try {
-        const [subscription, entitlements, features, plans, addons, cards, invoices, credit] =
+        const [
+          subscription, entitlements, features, plans, addons, cards, invoices, credit,
+          wallets, creditTypes, spendLimit,
+        ] =
           await Promise.all([
             optional(api.get(api.customer("/subscription"))),
             optional(api.get(api.customer("/entitlements"))),
@@ -205,7 +208,17 @@
             api.get(api.customer("/payment-methods")),
             api.get(api.customer(`/invoices?limit=${this.invoicePageSize}`)),
             api.get(api.customer("/credit-balance")),
+            api.get(api.customer("/credits")),
+            api.get("/v1/credit-types?limit=100"),
+            optional(api.get(api.customer("/spend-limit"))),
           ]);
+        const ledgers = await Promise.all(
+          wallets.items.map((w) =>
+            api
+              .get(api.customer(`/credits/${encodeURIComponent(w.creditTypeId)}/ledger?limit=5`))
+              .then((page) => [w.creditTypeId, page.items]),
+          ),
+        );
         const charted = (entitlements ? entitlements.items : []).filter(
           (item) => item.resetAt && this.featureType(features.items, item.featureId) === "metered",
         ); // usage that resets has a history worth a chart
@@ -230,6 +243,10 @@
           invoices: invoices.items,
           olderInvoices: invoices.nextCursor,
           credits: credit.balances,
+          wallets: wallets.items,
+          creditTypes: creditTypes.items,
+          ledgers: new Map(ledgers),
+          spendLimit,
           histories: new Map(histories),
           notice,
         });
@@ -295,7 +312,8 @@
         body = html`
           ${s.notice ? html`<p class="notice" role="status" tabindex="-1">${s.notice}</p>` : ""}
           ${this.subscriptionSection()} ${this.usageSection()} ${this.plansSection()}
-          ${this.addonsSection()} ${this.paymentSection()} ${this.invoicesSection()}`;
+          ${this.addonsSection()} ${this.creditsSection()} ${this.paymentSection()}
+          ${this.invoicesSection()}`;
       }
       this.shadowRoot.querySelector(".portal").innerHTML = body.text;
       for (const fill of this.shadowRoot.querySelectorAll("[data-fill]")) {
@@ -637,6 +655,110 @@
       </section>`;
     }
 
+    /** The currency the customer pays in: the subscription's, else the first a pack sells in. */
+    payingCurrency(type) {
+      const sub = this.state.subscription;
+      if (sub) return sub.currency;
+      const first = type.packs.find((p) => p.prices.length);
+      return first ? first.prices[0].currency : null;
+    }
+
+    creditsSection() {
+      const { wallets, creditTypes, ledgers } = this.state;
+      const held = new Map(wallets.map((w) => [w.creditTypeId, w]));
+      const shown = creditTypes.filter((t) => held.has(t.id) || t.packs.length);
+      if (!shown.length) return "";
+      const f = this.formats;
+      const ENTRY = { grant: "Added", consume: "Used", expire: "Expired", void: "Voided", refund: "Refunded" };
+      const card = (type) => {
+        const wallet = held.get(type.id) || { balance: 0, grants: [], autoRecharge: null };
+        const currency = this.payingCurrency(type);
+        const expiring = wallet.grants.filter((g) => g.expiresAt);
+        const ledger = ledgers.get(type.id) || [];
+        const recharge = wallet.autoRecharge;
+        const packs = type.packs.filter((p) => p.prices.some((price) => price.currency === currency));
+        return html`<div class="credit-type" data-credit-type="${type.id}">
+          <div class="row"><h3>${type.name}</h3>
+            <span class="balance">${f.number.format(wallet.balance)} ${wallet.balance === 1 ? type.unit.singular : type.unit.plural}</span></div>
+          ${expiring.length
+            ? html`<ul class="expiring">${expiring.map(
+                (g) => html`<li>${f.number.format(g.remaining)} expire on ${f.day(g.expiresAt)}</li>`,
+              )}</ul>`
+            : ""}
+          ${recharge && recharge.enabled
+            ? html`<p class="muted">Auto-recharge: when fewer than ${f.number.format(recharge.threshold)} are left</p>`
+            : ""}
+          ${recharge && recharge.disabledReason
+            ? html`<p class="warning">Auto-recharge is off: ${recharge.disabledReason}</p>`
+            : ""}
+          ${ledger.length
+            ? html`<table class="ledger"><caption class="visually-hidden">Recent ${type.name} activity</caption>
+                <thead><tr><th scope="col">Date</th><th scope="col">What</th><th scope="col" class="amount">Credits</th>
+                <th scope="col" class="amount">Balance</th></tr></thead><tbody>${ledger.map(
+                  (e) => html`<tr><td>${f.day(e.createdAt)}</td><td>${ENTRY[e.kind] || e.kind}</td>
+                    <td class="amount">${e.amount > 0 ? "+" : ""}${f.number.format(e.amount)}</td>
+                    <td class="amount">${f.number.format(e.balanceAfter)}</td></tr>`,
+                )}</tbody></table>`
+            : ""}
+          ${packs.length
+            ? html`<div class="actions">${packs.map((p) => {
+                const price = p.prices.find((x) => x.currency === currency);
+                return html`<button type="button" data-action="buy-credits" data-type="${type.id}" data-pack="${p.id}">
+                  Buy ${f.number.format(p.credits)} ${type.unit.plural} for ${f.money(price.amount, currency)}</button>`;
+              })}</div>`
+            : ""}
+        </div>`;
+      };
+      return html`<section class="card" aria-labelledby="credits-title" data-section="credits">
+        <h2 id="credits-title">Credits</h2>
+        ${shown.map(card)}
+        ${this.spendLimitText()}
+      </section>`;
+    }
+
+    spendLimitText() {
+      const limit = this.state.spendLimit;
+      if (!limit || limit.monthlyLimit === null) return "";
+      const f = this.formats;
+      const spent = limit.overage + limit.autoRecharge;
+      return html`<p class="${limit.reached ? "warning" : "muted"} spend-limit">Monthly spend limit:
+        ${f.money(limit.monthlyLimit, limit.currency)}, ${f.money(spent, limit.currency)} used this month</p>`;
+    }
+
+    async buyCredits(button) {
+      const type = this.state.creditTypes.find((t) => t.id === button.dataset.type);
+      const pack = type.packs.find((p) => p.id === button.dataset.pack);
+      const currency = this.payingCurrency(type);
+      const price = pack.prices.find((p) => p.currency === currency);
+      const f = this.formats;
+      const amount = f.money(price.amount, currency);
+      const credits = `${f.number.format(pack.credits)} ${type.unit.plural}`;
+      const confirmed = await this.confirm({
+        title: `Buy ${pack.name}?`,
+        body: html`<p class="due">You pay <strong>${amount}</strong> now with your saved card,
+          and <strong>${credits}</strong> are added to your balance.</p>`,
+        confirmLabel: `Pay ${amount}`,
+      });
+      if (!confirmed) return;
+      button.disabled = true;
+      try {
+        const purchase = await this.api.post(this.api.customer("/credit-purchases"), {
+          creditTypeId: type.id,
+          packId: pack.id,
+          idempotencyKey: crypto.randomUUID(),
+        });
+        if (purchase.status === "granted") return await this.load(`${credits} were added.`);
+        await this.load();
+        this.toast(purchase.status === "failed"
+          ? `The payment did not go through: ${purchase.failureMessage}`
+          : "Your bank asks you to confirm the payment: pay the open invoice below.");
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return this.fail(error);
+        button.disabled = false;
+        this.toast(error.message);
+      }
+    }
+
     paymentSection() {
       const { cards } = this.state;
       const adding = this.cardForm !== null;
@@ -741,6 +863,7 @@
         pdf: () => this.download(button),
         "older-invoices": () => this.olderInvoices(button),
         pay: () => this.pay(button),
+        "buy-credits": () => this.buyCredits(button),
       };
       if (handlers[action]) handlers[action]();
     }

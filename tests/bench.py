@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,132 @@ def entitlement_check_figures(api: LocalApi) -> None:
     print(f"usage reports, one by one in-process: {rate:.0f} per second")
 
 
+def credit_figures() -> None:
+    """Checks per second of a feature that draws prepaid credits beside a plain metered one,
+    measured side by side (the same customer and plan, rounds taking turns), and DynamoDB calls
+    per credit consume and per usage consume of the credit-drawing feature."""
+    from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
+    from billfold.catalog.features import create_feature
+    from billfold.catalog.models import FeatureCreate, PlanCreate
+    from billfold.catalog.plans import create_plan
+    from billfold.customers.models import CustomerCreate
+    from billfold.customers.service import create_customer
+    from billfold.prepaid.models import ConsumeCredits, GrantCreate
+    from billfold.prepaid.service import consume_credits, grant_credits
+    from billfold.subscriptions.creation import create_subscription
+    from billfold.subscriptions.models import SubscriptionCreate
+    from billfold.usage.requests import ConsumeRequest
+    from billfold.usage.service import consume_usage
+
+    table, clock = deps.table(), deps.clock()
+    client = table._client  # the same botocore client the handlers use
+    calls: list[str] = []
+    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+
+    uid = uuid.uuid4().hex[:8]
+    credit_type = f"bench-credits-{uid}"
+    plain, drawing = f"bench-plain-{uid}", f"bench-drawing-{uid}"
+    customer = f"bench-credits-{uid}"
+    create_credit_type(
+        table,
+        CreditTypeCreate.model_validate(
+            {
+                "id": credit_type,
+                "name": "Bench credits",
+                "unit": {"singular": "credit", "plural": "credits"},
+            }
+        ),
+        clock,
+    )
+    for feature in (plain, drawing):
+        request = FeatureCreate.model_validate(
+            {
+                "id": feature,
+                "name": feature,
+                "type": "metered",
+                "unit": {"singular": "unit", "plural": "units"},
+            }
+        )
+        create_feature(table, request, clock)
+    plan = {
+        "id": f"bench-credits-{uid}",
+        "name": "Bench credits",
+        "entitlements": [
+            {"featureId": plain, "unlimited": True},
+            {
+                "featureId": drawing,
+                "unlimited": True,
+                "credits": {"creditTypeId": credit_type, "perUnit": 4},
+            },
+        ],
+    }
+    create_plan(table, PlanCreate.model_validate(plan), clock)
+    create_customer(
+        table,
+        deps.stripe_customers(),
+        CustomerCreate(id=customer, email="bench@example.com", name="Bench credits"),
+        clock,
+    )
+    order = SubscriptionCreate.model_validate({"planId": plan["id"], "currency": "USD"})
+    create_subscription(table, customer, order, clock)
+    grant = GrantCreate.model_validate(
+        {"creditTypeId": credit_type, "amount": 10**9, "idempotencyKey": "bench-grant"}
+    )
+    grant_credits(table, customer, grant, clock)
+
+    functions = FunctionLoader()
+    check = functions.module("check_entitlement").handler
+    route = ROUTES_BY_OPERATION["check_entitlement"]
+    context = LocalLambdaContext("check_entitlement")
+
+    def check_event(feature: str) -> dict[str, Any]:
+        path = f"/v1/customers/{customer}/entitlements/{feature}"
+        request = HttpRequest("GET", path, {}, {}, b"", "127.0.0.1")
+        parameters = {"customerId": customer, "featureId": feature}
+        return proxy_event(request, route, parameters, "bench", {"credential": "server"})
+
+    events = {"plain metered": check_event(plain), "drawing credits": check_event(drawing)}
+    for event in events.values():  # also the warm-up
+        response = check(event, context)
+        assert response["statusCode"] == 200, response["body"]
+        assert json.loads(response["body"])["hasAccess"], response["body"]
+
+    calls.clear()
+    check(events["drawing credits"], context)
+    print(
+        f"DynamoDB calls per check of a credit-drawing feature: {len(calls)} ({', '.join(calls)})"
+    )
+    calls.clear()
+    consume = ConsumeCredits(amount=1, idempotency_key="bench-consume-0")
+    consume_credits(table, customer, credit_type, consume, clock)
+    print(f"DynamoDB calls per credit consume: {len(calls)} ({', '.join(calls)})")
+    calls.clear()
+    use = ConsumeRequest(amount=1, idempotency_key="bench-usage-0")
+    consume_usage(table, customer, drawing, use, clock)
+    print(
+        "DynamoDB calls per usage consume of a credit-drawing feature: "
+        f"{len(calls)} ({', '.join(calls)})"
+    )
+
+    rounds, per_round = 5, REQUESTS
+    elapsed = dict.fromkeys(events, 0.0)
+    for _ in range(rounds):
+        for label, event in events.items():
+            start = time.perf_counter()
+            for _ in range(per_round):
+                check(event, context)
+            elapsed[label] += time.perf_counter() - start
+    rate = {label: rounds * per_round / seconds for label, seconds in elapsed.items()}
+    print(
+        f"entitlement checks per second through the handler, warm, side by side "
+        f"({rounds} rounds of {per_round} each):"
+    )
+    for label in events:
+        print(f"  {label:<16} {rate[label]:7.0f}")
+    ratio = rate["drawing credits"] / rate["plain metered"]
+    print(f"  drawing credits / plain metered: {ratio:4.2f}x")
+
+
 class ItemCounter:
     """DynamoDB items read and written through one client: written items per request's
     operations, read items per key asked for (GetItem, BatchGetItem) or returned (Query)."""
@@ -396,6 +523,7 @@ def main() -> None:
             print(f"  GET {path:<30} {p50:6.2f} / {p95:6.2f}")
 
         entitlement_check_figures(api)
+        credit_figures()
         items_per_event_figures()
         event_ingestion_figures()
         invoice_pdf_figures()

@@ -28,7 +28,7 @@ CHROMIUM_FLAGS = [
 ]
 """Headless in a sandbox without a network: no calls home, no GPU."""
 SCREENSHOTS = ARTIFACTS / "portal"
-SECTIONS = ("subscription", "usage", "plans", "addons", "payment", "invoices")
+SECTIONS = ("subscription", "usage", "plans", "addons", "credits", "payment", "invoices")
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +56,8 @@ class PortalPage:
         return self.page.locator("billfold-portal")
 
     def section(self, name: str) -> Locator:
-        """One section of the portal: subscription, usage, plans, addons, payment, invoices."""
+        """One section of the portal: subscription, usage, plans, addons, credits, payment,
+        invoices."""
         return self.portal.locator(f"[data-section={name}]")
 
     @property

@@ -681,3 +681,34 @@ def test_the_usage_section_shows_a_soft_limits_overage_price(
     )
     portal.screenshot("section-usage-overage", portal.section("usage"))
     assert portal.csp_violations() == []
+
+
+def test_credits_show_balance_expiry_and_ledger_and_a_pack_is_bought_after_confirming(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    expires = datetime.fromisoformat(server.get("/_local/clock").json()["now"]) + timedelta(days=9)
+    grant = {
+        "creditTypeId": "ai-credits",
+        "amount": 120,
+        "expiresAt": expires.isoformat(),
+        "idempotencyKey": f"browser-{uuid.uuid4().hex}",
+    }
+    assert server.post(f"/v1/customers/{customer_id}/credit-grants", json=grant).status_code == 201
+    portal = open_portal(customer_id)
+    credits = portal.section("credits")
+
+    expect(credits).to_contain_text("120 AI credits")
+    expect(credits.locator(".expiring")).to_contain_text("120 expire on")
+    expect(credits.locator(".ledger tbody tr")).to_have_count(1)
+    expect(credits.locator(".ledger")).to_contain_text("Added")
+    portal.screenshot("credits", credits)
+
+    credits.get_by_role("button", name="Buy 500 AI credits for $10.00").click()
+    expect(portal.dialog).to_contain_text("You pay $10.00 now")
+    portal.dialog.get_by_role("button", name="Pay $10.00").click()
+
+    expect(portal.portal.locator(".notice")).to_have_text("500 AI credits were added.")
+    expect(portal.section("credits")).to_contain_text("620 AI credits")
+    balance = server.get(f"/v1/customers/{customer_id}/credits/ai-credits").json()
+    assert balance["balance"] == 620  # 120 granted + 500 bought
