@@ -18,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -228,7 +229,8 @@ def entitlement_check_figures(api: LocalApi) -> None:
 def credit_figures() -> None:
     """Checks per second of a feature that draws prepaid credits beside a plain metered one,
     measured side by side (the same customer and plan, rounds taking turns), and DynamoDB calls
-    per credit consume and per usage consume of the credit-drawing feature."""
+    per credit consume and per usage consume of the credit-drawing feature (counted on this
+    thread only)."""
     from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
     from billfold.catalog.features import create_feature
     from billfold.catalog.models import FeatureCreate, PlanCreate
@@ -245,7 +247,14 @@ def credit_figures() -> None:
     table, clock = deps.table(), deps.clock()
     client = table._client  # the same botocore client the handlers use
     calls: list[str] = []
-    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    measuring = threading.get_ident()
+
+    def count(model: Any, **_: Any) -> None:
+        # only this thread's: the local stack's workers (stream relay, queues) share the client
+        if threading.get_ident() == measuring:
+            calls.append(model.name)
+
+    client.meta.events.register("before-call.dynamodb", count)
 
     uid = uuid.uuid4().hex[:8]
     credit_type = f"bench-credits-{uid}"

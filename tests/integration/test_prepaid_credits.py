@@ -12,11 +12,17 @@ from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
 from billfold.clock import FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
-from billfold.errors import ErrorCode, InvalidInput, RuleViolation
+from billfold.errors import ErrorCode, InvalidInput, NotFound, RuleViolation
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.prepaid.ledger import balance_at, expire_due, ledger_page
 from billfold.prepaid.models import ConsumeCredits, GrantCreate
-from billfold.prepaid.service import consume_credits, credit_balance, grant_credits
+from billfold.prepaid.service import (
+    consume_credits,
+    credit_balance,
+    grant_credits,
+    refund_consume,
+    void_grant,
+)
 from billfold.storage import keys
 from billfold.storage.table import Table
 
@@ -184,3 +190,39 @@ def test_every_ledger_entry_is_published_as_an_event_with_its_write(
         ("grant", 9),
         ("consume", 5),
     ]
+
+
+def test_a_voided_grant_gives_up_what_is_left_once(
+    table: Table, customer: str, credit_type: str
+) -> None:
+    kept = _grant(table, customer, credit_type, 10, T0)
+    voided = _grant(table, customer, credit_type, 25, T0 + timedelta(seconds=1))
+    grant_id = voided.draws[0].grant_id
+    at = FixedClock(T0 + timedelta(minutes=1))
+
+    entry = void_grant(table, customer, credit_type, grant_id, at)
+    again = void_grant(table, customer, credit_type, grant_id, at)
+
+    assert (entry.kind, entry.amount, entry.balance_after) == ("void", -25, 10)
+    assert again == entry
+    assert credit_balance(table, customer, credit_type, at, None).balance == 10
+    assert kept.draws[0].grant_id != grant_id
+
+
+def test_a_refunded_consume_gives_its_credits_back_to_the_grants_it_drew_once(
+    table: Table, customer: str, credit_type: str
+) -> None:
+    _grant(table, customer, credit_type, 10, T0, priority=1)
+    _grant(table, customer, credit_type, 10, T0 + timedelta(seconds=1))
+    used = _consume(table, customer, credit_type, 15, "used", T0 + timedelta(minutes=1))
+    at = FixedClock(T0 + timedelta(minutes=2))
+
+    refund = refund_consume(table, customer, credit_type, used.id, at)
+    again = refund_consume(table, customer, credit_type, used.id, at)
+
+    assert (refund.kind, refund.amount, refund.balance_after) == ("refund", 15, 20)
+    # 10 back as a new grant (the first was used up and is gone), 5 back to the second
+    assert sorted(d.amount for d in refund.draws) == [-10, -5]
+    assert again == refund
+    with pytest.raises(NotFound):
+        refund_consume(table, customer, credit_type, refund.id, at)  # only consumes refund

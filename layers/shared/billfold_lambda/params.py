@@ -58,6 +58,9 @@ EndpointIdPath = Annotated[str, Param("path", "a webhook endpoint id", pattern=C
 DeliveryIdPath = Annotated[
     str, Param("path", "a webhook delivery id", pattern=r"^whd_[0-9a-f]{20,40}$")
 ]
+CreditGrantIdPath = Annotated[
+    str, Param("path", "a credit grant id", pattern=r"^crg_[0-9a-f]{32}$")
+]
 LinkTokenPath = Annotated[
     str, Param("path", "an email link's signed token", pattern=r"^bf_ln_[A-Za-z0-9_.-]{20,600}$")
 ]

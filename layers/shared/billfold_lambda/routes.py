@@ -508,6 +508,22 @@ ROUTES: tuple[Route, ...] = (
         _WRITE,
     ),
     Route(
+        "void_credit_grant",
+        "POST",
+        "/v1/customers/{customerId}/credits/{creditTypeId}/grants/{grantId}/void",
+        "Take back what is left of a grant (a void ledger entry)",
+        "credits",
+        _WRITE,
+    ),
+    Route(
+        "refund_credits",
+        "POST",
+        "/v1/customers/{customerId}/credits/{creditTypeId}/refund",
+        "Give back the credits one consume drew (a refund ledger entry), once",
+        "credits",
+        _WRITE,
+    ),
+    Route(
         "list_credits",
         "GET",
         "/v1/customers/{customerId}/credits",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from billfold.clock import sortable_timestamp
-from billfold.errors import RuleViolation, changed_concurrently, idempotency_key_reused
+from billfold.errors import NotFound, RuleViolation, changed_concurrently, idempotency_key_reused
 from billfold.outbox import EventType, event_put
 from billfold.prepaid import wallet
 from billfold.prepaid.models import (
@@ -224,7 +224,7 @@ def move(
         expirations, grants = _expirations(held, now)
         try:
             kind, draws, after, reference = plan(grants, now)
-        except RuleViolation:
+        except (RuleViolation, NotFound):
             replay = _replayed(table, customer_id, credit_type_id, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
@@ -302,6 +302,20 @@ def ledger_page(
         newest_first=True,
     )
     return [LedgerEntry.model_validate(i) for i in page.items], page.next_cursor
+
+
+def find_entry(
+    table: Table, customer_id: str, credit_type_id: str, entry_id: str
+) -> LedgerEntry | None:
+    """One ledger entry by id (the credit type's ledger read, filtered, until it is found)."""
+    page = table.query(
+        keys.customer_partition(customer_id),
+        sort_key_prefix=keys.credit_ledger_prefix(credit_type_id),
+        where=Condition("id = :id", values={":id": entry_id}),
+        limit=1,
+        consistent=True,
+    )
+    return LedgerEntry.model_validate(page.items[0]) if page.items else None
 
 
 def balance_at(table: Table, customer_id: str, credit_type_id: str, at: datetime) -> int:

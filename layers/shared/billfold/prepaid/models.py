@@ -14,9 +14,10 @@ from billfold.models import ApiModel, RequestModel
 
 CreditAmount = Annotated[StrictInt, Field(ge=1, le=10**12)]
 Priority = Annotated[StrictInt, Field(ge=0, le=100)]
-GrantSource = Literal["promotional", "recurring", "purchased"]
+GrantSource = Literal["promotional", "recurring", "purchased", "refund"]
 """promotional: granted by the seller's server. recurring: the plan's allowance for a period.
-purchased: a top-up, counted once its payment succeeded."""
+purchased: a top-up, counted once its payment succeeded. refund: credits a refunded consume
+gave back to grants used up since."""
 RECURRING_PRIORITY = 10
 """A plan's allowance is drawn before other grants of the same expiry."""
 PROMOTIONAL_PRIORITY = 50
@@ -44,6 +45,12 @@ class ConsumeCredits(RequestModel):
     amount: CreditAmount
     reference: Reference = Field(default="", description="what used them: shown in the ledger")
     idempotency_key: IdempotencyKey
+
+
+class RefundRequest(RequestModel):
+    """Give back the credits one consume drew (`entryId`: its ledger entry)."""
+
+    entry_id: Annotated[str, StringConstraints(pattern=r"^cle_[0-9a-f]{32}$")]
 
 
 class Grant(ApiModel):

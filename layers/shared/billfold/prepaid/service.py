@@ -7,9 +7,10 @@ from datetime import datetime
 from billfold.catalog.credit_types import get_credit_type
 from billfold.clock import Clock
 from billfold.customers.service import get_customer
-from billfold.errors import InvalidInput
+from billfold.errors import ErrorCode, InvalidInput, NotFound
 from billfold.prepaid import ledger, wallet
 from billfold.prepaid.models import (
+    PROMOTIONAL_PRIORITY,
     AutoRecharge,
     AutoRechargeSettings,
     ConsumeCredits,
@@ -114,6 +115,64 @@ def consume_credits(
         clock.now(),
         idempotency_key=request.idempotency_key,
         fingerprint=request.model_dump_json(exclude={"idempotency_key"}),
+    )
+
+
+def void_grant(
+    table: Table, customer_id: str, credit_type_id: str, grant_id: str, clock: Clock
+) -> LedgerEntry:
+    """Take back what is left of a grant (a `void` entry); voiding it again changes nothing."""
+
+    def plan(grants: list[Grant], at: datetime) -> tuple[EntryKind, list[Draw], list[Grant], str]:
+        grant = next((g for g in grants if g.id == grant_id), None)
+        if grant is None:
+            raise NotFound(
+                f"no grant '{grant_id}' with credits left", code=ErrorCode.GRANT_NOT_FOUND
+            )
+        draws = [Draw(grant_id=grant.id, amount=grant.remaining)]
+        return "void", draws, wallet.after_draws(grants, draws), f"voided {grant_id}"
+
+    return ledger.move(
+        table,
+        customer_id,
+        credit_type_id,
+        plan,
+        clock.now(),
+        idempotency_key=f"void:{grant_id}",
+        fingerprint="void",
+    )
+
+
+def refund_consume(
+    table: Table, customer_id: str, credit_type_id: str, entry_id: str, clock: Clock
+) -> LedgerEntry:
+    """Give back what a consume drew, to the grants it drew from (a `refund` entry), once.
+    Credits given back to a grant that has since expired expire with it; those of a grant used
+    up since (and so gone from the wallet) come back as a new grant that never expires."""
+    consumed = ledger.find_entry(table, customer_id, credit_type_id, entry_id)
+    if consumed is None or consumed.kind != "consume":
+        raise NotFound(f"no consume '{entry_id}' to refund", code=ErrorCode.LEDGER_ENTRY_NOT_FOUND)
+    back = [Draw(grant_id=d.grant_id, amount=-d.amount) for d in consumed.draws]
+
+    def plan(grants: list[Grant], at: datetime) -> tuple[EntryKind, list[Draw], list[Grant], str]:
+        held = {g.id for g in grants}
+        returned = [d for d in back if d.grant_id in held]
+        after = wallet.after_draws(grants, returned)
+        gone = -sum(d.amount for d in back if d.grant_id not in held)
+        if gone:
+            regrant = new_grant("refund", gone, at, PROMOTIONAL_PRIORITY)
+            returned.append(Draw(grant_id=regrant.id, amount=-gone))
+            after.append(regrant)
+        return "refund", returned, after, f"refund of {entry_id}"
+
+    return ledger.move(
+        table,
+        customer_id,
+        credit_type_id,
+        plan,
+        clock.now(),
+        idempotency_key=f"refund:{entry_id}",
+        fingerprint="refund",
     )
 
 
