@@ -5,6 +5,8 @@
 - how many of each layer's modules ship the runtime's bytecode;
 - request latency through the local gateway (handler + moto over loopback);
 - DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
+- checks per second of a feature drawing prepaid credits beside a plain metered one, and
+  DynamoDB calls per credit consume and per usage consume of a credit-drawing feature;
 - raw-event ingestion (10,000 events) and invoice PDF rendering;
 - the delay from a state change to its webhook delivery, on the local stack;
 - the portal: its files' size (raw and gzipped), and how long headless Chromium takes from
