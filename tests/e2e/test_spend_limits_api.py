@@ -200,4 +200,6 @@ def test_a_limit_needs_a_subscription(
 ) -> None:
     customer_id: str = create_customer(card=None)["id"]
 
+    # the customer exists and the body is valid: the rule (a limit is in the subscription's
+    # currency) refuses it, as the usage routes refuse a customer without one (422)
     assert_error(_set(server, customer_id, 100), 422, "no_subscription")

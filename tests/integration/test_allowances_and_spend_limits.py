@@ -88,7 +88,11 @@ def customer_id(
 
 def _credit_type(table: Table, uid: str) -> str:
     request = CreditTypeCreate.model_validate(
-        {"id": f"ai-{uid}", "name": "AI credits", "unit": {"singular": "credit", "plural": "credits"}}
+        {
+            "id": f"ai-{uid}",
+            "name": "AI credits",
+            "unit": {"singular": "credit", "plural": "credits"},
+        }
     )
     return create_credit_type(table, request, FixedClock(START)).id
 
@@ -244,7 +248,10 @@ def _metered(table: Table, uid: str) -> tuple[str, str]:
 
 def _use(table: Table, customer_id: str, feature_id: str, value: int, at: datetime) -> None:
     report = UsageReport(
-        customer_id=customer_id, feature_id=feature_id, value=value, idempotency_key=f"u-{at.isoformat()}"
+        customer_id=customer_id,
+        feature_id=feature_id,
+        value=value,
+        idempotency_key=f"u-{at.isoformat()}",
     )
     report_usage(table, report, FixedClock(at))
 

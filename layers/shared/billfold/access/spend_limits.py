@@ -2,7 +2,7 @@
 
 from billfold.clock import Clock
 from billfold.entitlements.materialized import parse
-from billfold.errors import ErrorCode, NotFound
+from billfold.errors import ErrorCode, NotFound, RuleViolation
 from billfold.spending.cost import limit_of, spend
 from billfold.spending.limits import SpendLimit, SpendLimitSettings, save_spend_limit
 from billfold.storage.table import Table
@@ -41,6 +41,14 @@ def set_spend_limit(
     """Set (in the subscription's currency) or remove the customer's spend limit."""
     currency = None
     if settings.monthly_limit is not None:
-        currency = stored_subscription(table, customer_id).currency
+        try:
+            currency = stored_subscription(table, customer_id).currency
+        except NotFound as missing:
+            if missing.code != ErrorCode.NO_SUBSCRIPTION:
+                raise
+            raise RuleViolation(
+                "a spend limit is in the subscription's currency: subscribe the customer first",
+                code=ErrorCode.NO_SUBSCRIPTION,
+            ) from None
     save_spend_limit(table, customer_id, settings, currency, clock)
     return get_spend_limit(table, customer_id, clock)

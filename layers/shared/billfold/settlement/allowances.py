@@ -79,16 +79,17 @@ def grant_allowances(table: Table, customer_id: str, now: datetime) -> int:
         if rolls:
             _roll_over(table, subscription, allowance, now)
         expires = None if rolls else subscription.current_period_end
+        grant = new_grant("recurring", allowance.amount, now, RECURRING_PRIORITY, expires)
         entry = add_grant(
             table,
             customer_id,
             allowance.credit_type_id,
-            new_grant("recurring", allowance.amount, now, RECURRING_PRIORITY, expires),
+            grant,
             now,
             idempotency_key=f"allowance:{subscription.id}:{period}",
             fingerprint="allowance",
             reference=f"plan:{plan.id}@{plan.version}",
         )
-        if entry.created_at == now:
+        if entry.draws[0].grant_id == grant.id:  # not a replay of the period's grant
             granted += 1
     return granted
