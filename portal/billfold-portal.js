@@ -312,7 +312,7 @@
         body = html`
           ${s.notice ? html`<p class="notice" role="status" tabindex="-1">${s.notice}</p>` : ""}
           ${this.subscriptionSection()} ${this.usageSection()} ${this.plansSection()}
-          ${this.addonsSection()} ${this.creditsSection()} ${this.paymentSection()}
+          ${this.addonsSection()} ${this.creditsSection()} ${this.spendSection()} ${this.paymentSection()}
           ${this.invoicesSection()}`;
       }
       this.shadowRoot.querySelector(".portal").innerHTML = body.text;
@@ -712,17 +712,62 @@
       return html`<section class="card" aria-labelledby="credits-title" data-section="credits">
         <h2 id="credits-title">Credits</h2>
         ${shown.map(card)}
-        ${this.spendLimitText()}
       </section>`;
     }
 
-    spendLimitText() {
+    /** The spend limit: what counts toward it, and a form when the seller lets customers set it. */
+    spendSection() {
       const limit = this.state.spendLimit;
-      if (!limit || limit.monthlyLimit === null) return "";
+      const sub = this.state.subscription;
+      if (!limit || !sub || sub.status === "canceled") return "";
+      if (limit.monthlyLimit === null && !limit.customerMaySet) return "";
       const f = this.formats;
+      const currency = limit.currency || sub.currency;
       const spent = limit.overage + limit.autoRecharge;
-      return html`<p class="${limit.reached ? "warning" : "muted"} spend-limit">Monthly spend limit:
-        ${f.money(limit.monthlyLimit, limit.currency)}, ${f.money(spent, limit.currency)} used this month</p>`;
+      const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+      const current = limit.monthlyLimit === null ? "" : this.majorUnits(limit.monthlyLimit, digits);
+      return html`<section class="card" aria-labelledby="spend-title" data-section="spending">
+        <h2 id="spend-title">Spending</h2>
+        ${limit.monthlyLimit === null
+          ? html`<p class="muted">No monthly spend limit.</p>`
+          : html`<p class="${limit.reached ? "warning" : "muted"} spend-limit">Monthly spend limit:
+              ${f.money(limit.monthlyLimit, currency)}, ${f.money(spent, currency)} used this month
+              (overage and automatic top-ups)${limit.reached ? html`: extra usage is paused` : ""}</p>`}
+        ${limit.customerMaySet
+          ? html`<div class="promo">
+              <label for="spend-limit">Monthly limit (${currency})</label>
+              <input id="spend-limit" type="text" inputmode="decimal" autocomplete="off" value="${current}" />
+              <button type="button" class="quiet" data-action="save-spend-limit">Save limit</button>
+            </div>`
+          : ""}
+      </section>`;
+    }
+
+    /** Minor units as a plain decimal string for an input (no float). */
+    majorUnits(amount, digits) {
+      const units = String(amount).padStart(digits + 1, "0");
+      return digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units;
+    }
+
+    /** A typed amount ("50", "49.5") as minor units, or null when it is not one. */
+    minorUnits(text, digits) {
+      const match = /^\s*(\d{1,12})(?:[.,](\d*))?\s*$/.exec(text);
+      if (!match || (match[2] || "").length > digits) return null;
+      return Number(match[1] + (match[2] || "").padEnd(digits, "0"));
+    }
+
+    async saveSpendLimit(button) {
+      const input = this.shadowRoot.querySelector("#spend-limit");
+      const currency = this.state.spendLimit.currency || this.state.subscription.currency;
+      const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+      const text = input.value.trim();
+      const amount = text === "" ? null : this.minorUnits(text, digits);
+      if (text !== "" && amount === null) return this.toast("Enter an amount such as 50 or 49.50.");
+      await this.act(
+        button,
+        () => this.api.request("PUT", this.api.customer("/spend-limit"), { monthlyLimit: amount }),
+        amount === null ? "The spend limit is removed." : "Your spend limit is saved.",
+      );
     }
 
     async buyCredits(button) {
@@ -864,6 +909,7 @@
         "older-invoices": () => this.olderInvoices(button),
         pay: () => this.pay(button),
         "buy-credits": () => this.buyCredits(button),
+        "save-spend-limit": () => this.saveSpendLimit(button),
       };
       if (handlers[action]) handlers[action]();
     }

@@ -176,13 +176,27 @@ def _timed(action: Callable[[], object], runs: int) -> tuple[float, float]:
     return timings[len(timings) // 2], timings[int(len(timings) * 0.95)]
 
 
+def counted_calls(client: Any) -> list[str]:
+    """The names of the DynamoDB calls `client` makes on this thread from now on (the local
+    stack's workers, the stream relay and the queues, share the client on threads of their
+    own)."""
+    calls: list[str] = []
+    measuring = threading.get_ident()
+
+    def count(model: Any, **_: Any) -> None:
+        if threading.get_ident() == measuring:
+            calls.append(model.name)
+
+    client.meta.events.register("before-call.dynamodb", count)
+    return calls
+
+
 def entitlement_check_figures(api: LocalApi) -> None:
     """DynamoDB calls per check and per usage report, and a warm check through the handler
     beside the floor: a bare GetItem against the same moto server."""
     table = deps.table()
     client = table._client  # the same botocore client the handlers use
-    calls: list[str] = []
-    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    calls = counted_calls(client)
     functions = FunctionLoader()
     check = functions.module("check_entitlement").handler
     route = ROUTES_BY_OPERATION["check_entitlement"]
@@ -247,16 +261,7 @@ def credit_figures() -> None:
     from billfold.usage.service import consume_usage
 
     table, clock = deps.table(), deps.clock()
-    client = table._client  # the same botocore client the handlers use
-    calls: list[str] = []
-    measuring = threading.get_ident()
-
-    def count(model: Any, **_: Any) -> None:
-        # only this thread's: the local stack's workers (stream relay, queues) share the client
-        if threading.get_ident() == measuring:
-            calls.append(model.name)
-
-    client.meta.events.register("before-call.dynamodb", count)
+    calls = counted_calls(table._client)  # the same botocore client the handlers use
 
     uid = uuid.uuid4().hex[:8]
     credit_type = f"bench-credits-{uid}"

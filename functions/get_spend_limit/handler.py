@@ -12,8 +12,10 @@ api = Api("get_spend_limit")
 
 @api.route
 def get(customerId: CustomerIdPath) -> SpendLimit:
-    """The monthly limit (null: none), this month's overage and auto-recharge spend."""
-    return get_spend_limit(deps.table(), customerId, deps.clock())
+    """The monthly limit (null: none), this month's overage and auto-recharge spend, and
+    whether the customer may set it."""
+    limit = get_spend_limit(deps.table(), customerId, deps.clock())
+    return limit.model_copy(update={"customer_may_set": deps.settings().customer_spend_limits})
 
 
 handler = api.handler

@@ -22,7 +22,8 @@ def put(customerId: CustomerIdPath, body: SpendLimitSettings) -> SpendLimit:
             field="monthlyLimit",
             code=ErrorCode.SELLER_ONLY_FIELD,
         )
-    return set_spend_limit(deps.table(), customerId, body, deps.clock())
+    limit = set_spend_limit(deps.table(), customerId, body, deps.clock())
+    return limit.model_copy(update={"customer_may_set": deps.settings().customer_spend_limits})
 
 
 handler = api.handler

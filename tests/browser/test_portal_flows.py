@@ -712,3 +712,25 @@ def test_credits_show_balance_expiry_and_ledger_and_a_pack_is_bought_after_confi
     expect(portal.section("credits")).to_contain_text("620 AI credits")
     balance = server.get(f"/v1/customers/{customer_id}/credits/ai-credits").json()
     assert balance["balance"] == 620  # 120 granted + 500 bought
+
+
+def test_a_customer_sets_a_monthly_spend_limit_where_the_seller_allows_it(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    customer_id = subscribed_customer("starter")
+    portal = open_portal(customer_id)
+    spending = portal.section("spending")
+    expect(spending).to_contain_text("No monthly spend limit.")
+
+    spending.get_by_label("Monthly limit (USD)").fill("49.50")
+    spending.get_by_role("button", name="Save limit").click()
+
+    expect(portal.portal.locator(".notice")).to_have_text("Your spend limit is saved.")
+    expect(portal.section("spending")).to_contain_text("Monthly spend limit: $49.50, $0.00 used")
+    saved = server.get(f"/v1/customers/{customer_id}/spend-limit").json()
+    assert (saved["monthlyLimit"], saved["currency"]) == (4950, "USD")
+
+    portal.section("spending").get_by_label("Monthly limit (USD)").fill("49.505")
+    portal.section("spending").get_by_role("button", name="Save limit").click()
+    expect(portal.portal.locator(".toast")).to_have_text("Enter an amount such as 50 or 49.50.")
+    assert server.get(f"/v1/customers/{customer_id}/spend-limit").json()["monthlyLimit"] == 4950

@@ -1,37 +1,29 @@
 """Spend limits as the API offers them: read with what counts toward the limit now, and set."""
 
 from billfold.clock import Clock
-from billfold.entitlements.materialized import parse
+from billfold.customers.service import get_customer
 from billfold.errors import ErrorCode, NotFound, RuleViolation
-from billfold.spending.cost import limit_of, spend
 from billfold.spending.limits import SpendLimit, SpendLimitSettings, save_spend_limit
 from billfold.storage.table import Table
 from billfold.subscriptions.reads import stored_subscription
-from billfold.usage.counters import read_check_state, usage_in_periods
+from billfold.usage.spending import spend_against_limit
 
 
 def get_spend_limit(table: Table, customer_id: str, clock: Clock) -> SpendLimit:
     """The customer's spend limit with this month's overage and auto-recharge spend."""
-    now = clock.now()
-    state = read_check_state(table, customer_id)
-    if state.entitlements is None:
-        raise NotFound(
-            f"customer '{customer_id}' does not exist", code=ErrorCode.CUSTOMER_NOT_FOUND
-        )
-    limit = limit_of(state.spend_limit)
-    if limit is None:
+    get_customer(table, customer_id)
+    against = spend_against_limit(table, customer_id, clock.now())
+    if against is None:
         return SpendLimit(customer_id=customer_id, monthly_limit=None, currency=None)
-    entitlements = parse(state.entitlements)
-    usage = usage_in_periods(entitlements, state.counters, now)
-    spent = spend(entitlements, usage, state.wallets, limit[1], now)
+    spent = against.spent
     return SpendLimit(
         customer_id=customer_id,
-        monthly_limit=limit[0],
-        currency=limit[1],
+        monthly_limit=against.limit,
+        currency=spent.currency,
         overage=spent.overage,
         auto_recharge=spent.auto_recharge,
-        remaining=max(limit[0] - spent.total, 0),
-        reached=spent.total >= limit[0],
+        remaining=max(against.limit - spent.total, 0),
+        reached=against.reached,
     )
 
 

@@ -11,7 +11,6 @@ top-up cannot ask for it).
 from collections.abc import Sequence
 from datetime import datetime
 
-from billfold.entitlements.materialized import parse
 from billfold.invoicing.models import Invoice, Party
 from billfold.outbox import EventType, event_put
 from billfold.payments.charges import Charger
@@ -20,10 +19,9 @@ from billfold.prepaid.ledger import Wallet, save_auto_recharge, wallets
 from billfold.prepaid.models import AutoRecharge
 from billfold.purchases.models import CreditPurchase, CreditPurchaseCreate
 from billfold.purchases.service import quote, settle_purchase, start_purchase
-from billfold.spending.cost import limit_of, spend
 from billfold.spending.reached import publish_reached
 from billfold.storage.table import Table
-from billfold.usage.counters import read_check_state, usage_in_periods
+from billfold.usage.spending import spend_against_limit
 
 
 def _this_month(recharge: AutoRecharge, now: datetime) -> AutoRecharge:
@@ -48,16 +46,10 @@ def _within_spend_limit(
 ) -> bool:
     """Whether buying for `price` stays within the customer's spend limit (when it would not,
     `usage.spend_limit_reached` is published, once a month)."""
-    state = read_check_state(table, customer_id)
-    limit = limit_of(state.spend_limit)
-    if limit is None or limit[1] != currency or state.entitlements is None:
+    against = spend_against_limit(table, customer_id, now)
+    if against is None or against.spent.currency != currency or against.allows(price):
         return True
-    entitlements = parse(state.entitlements)
-    usage = usage_in_periods(entitlements, state.counters, now)
-    spent = spend(entitlements, usage, state.wallets, currency, now)
-    if spent.total + price <= limit[0]:
-        return True
-    publish_reached(table, customer_id, limit, spent, now)
+    publish_reached(table, customer_id, against.limit, against.spent, now)
     return False
 
 

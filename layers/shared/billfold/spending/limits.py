@@ -30,6 +30,8 @@ class SpendLimit(ApiModel):
     auto_recharge: int = 0
     remaining: int | None = None
     reached: bool = False
+    customer_may_set: bool = False
+    """Whether the customer may set it in the portal (the seller's choice)."""
 
 
 def save_spend_limit(

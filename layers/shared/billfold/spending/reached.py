@@ -25,7 +25,7 @@ class SpendLimitReached(ApiModel):
 
 
 def publish_reached(
-    table: Table, customer_id: str, limit: tuple[int, str], spent: Spend, now: datetime
+    table: Table, customer_id: str, limit: int, spent: Spend, now: datetime
 ) -> bool:
     """Publish the event unless it was published this month already; whether it was new."""
     month = now.strftime("%Y-%m")
@@ -35,8 +35,8 @@ def publish_reached(
         TTL_ATTRIBUTE: int((now + MARKER_KEPT).timestamp()),
     }
     data = SpendLimitReached(
-        monthly_limit=limit[0],
-        currency=limit[1],
+        monthly_limit=limit,
+        currency=spent.currency,
         overage=spent.overage,
         auto_recharge=spent.auto_recharge,
         month=month,

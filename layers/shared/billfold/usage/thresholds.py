@@ -16,12 +16,11 @@ from billfold.entitlements import materialized
 from billfold.entitlements.models import ResolvedEntitlement
 from billfold.models import ApiModel
 from billfold.outbox import EventType, event_put
-from billfold.spending.cost import limit_of, spend
 from billfold.spending.reached import publish_reached
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
 from billfold.storage.table import ITEM_IS_NEW, ConditionFailed, Item, Put, Table
-from billfold.usage.counters import read_check_state, usage_in_periods
+from billfold.usage.spending import spend_against_limit
 
 PERCENTS = (80, 100)
 """The thresholds of a limit that publish `usage.threshold_reached`."""
@@ -134,11 +133,7 @@ def record_thresholds(table: Table, old: Item | None, new: Item, now: datetime) 
 def _reached_spend_limit(table: Table, customer_id: str, now: datetime) -> bool:
     """Publish `usage.spend_limit_reached` if overage and auto-recharge now reach the limit
     (once a month); whether it was published now."""
-    state = read_check_state(table, customer_id)
-    limit = limit_of(state.spend_limit)
-    if limit is None or state.entitlements is None:
+    against = spend_against_limit(table, customer_id, now)
+    if against is None or not against.reached:
         return False
-    entitlements = materialized.parse(state.entitlements)
-    usage = usage_in_periods(entitlements, state.counters, now)
-    spent = spend(entitlements, usage, state.wallets, limit[1], now)
-    return spent.total >= limit[0] and publish_reached(table, customer_id, limit, spent, now)
+    return publish_reached(table, customer_id, against.limit, against.spent, now)
