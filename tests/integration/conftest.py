@@ -17,6 +17,7 @@ from billfold.catalog.models import Feature, FeatureCreate
 from billfold.clock import Clock
 from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import StripeCustomers
+from billfold.settlement.customer import BillingServices
 from billfold.storage.table import Table
 from local.dev import LocalApi
 from local.seed import attach_test_card
@@ -72,6 +73,12 @@ def make_feature(table: Table, clock: Clock) -> Callable[..., Feature]:
         return create_feature(table, request, clock)
 
     return make
+
+
+@pytest.fixture
+def services(local_api: LocalApi) -> BillingServices:
+    """The billing run's Stripe, invoice bucket, seller and dunning, on the local stack."""
+    return deps.billing_services()
 
 
 @pytest.fixture

@@ -16,8 +16,6 @@ from typing import Any
 import boto3
 import pytest
 
-from billfold_lambda import dependencies as deps
-
 from billfold.access.spend_limits import set_spend_limit
 from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
 from billfold.catalog.features import create_feature
@@ -54,11 +52,6 @@ PLAN_PRICE = 1_000
 INCLUDED = 1_000
 OVERAGE_UNIT = 2
 """Each unit past the included 1,000 costs 2 US cents."""
-
-
-@pytest.fixture
-def services(local_api: LocalApi) -> Any:
-    return deps.billing_services()
 
 
 @pytest.fixture(scope="module")

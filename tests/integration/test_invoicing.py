@@ -52,11 +52,6 @@ NEEDS_AUTHENTICATION = "4000002760003184"
 
 
 @pytest.fixture
-def services(local_api):
-    return deps.billing_services()
-
-
-@pytest.fixture
 def customer_id(table, stripe_customers, clock, uid) -> str:
     request = CustomerCreate(id=f"inv-{uid}", email=f"inv-{uid}@example.com", name="Invoice Co")
     return create_customer(table, stripe_customers, request, clock).id

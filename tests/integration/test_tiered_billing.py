@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from billfold_lambda import dependencies as deps
-
 from billfold.catalog.addons import create_addon
 from billfold.catalog.models import AddonCreate, Feature, PlanCreate
 from billfold.catalog.plans import create_plan
@@ -30,18 +28,12 @@ from billfold.subscriptions.creation import create_subscription
 from billfold.subscriptions.models import SubscriptionCreate
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
-from local.dev import LocalApi
 
 START = datetime(2030, 3, 1, tzinfo=UTC)
 DAY_10 = datetime(2030, 3, 11, tzinfo=UTC)
 MARCH_END = datetime(2030, 4, 1, tzinfo=UTC)
 PLAN_PRICE = 1_000
 INCLUDED = 1_000
-
-
-@pytest.fixture
-def services(local_api: LocalApi) -> Any:
-    return deps.billing_services()
 
 
 @pytest.fixture

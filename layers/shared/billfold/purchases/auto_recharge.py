@@ -1,8 +1,8 @@
 """Auto-recharge: the billing run buys the configured pack for each wallet whose balance fell
 below its threshold, within the month's count and spend caps.
 
-A purchase is keyed by the wallet's month and its number in it, so a run that dies midway and
-a run racing it resume the same purchase instead of buying twice. A declined charge switches
+A purchase is keyed by the wallet's revision, so a run that dies midway and a run racing it
+resume the same purchase instead of buying twice. A declined charge switches
 auto-recharge off, with Stripe's reason, and publishes `credits.auto_recharge_failed` in the
 same transaction; so does a charge waiting for the customer's authentication (an off-session
 top-up cannot ask for it).
@@ -91,7 +91,9 @@ def _recharge(
     request = CreditPurchaseCreate(
         credit_type_id=held.credit_type_id,
         pack_id=state.pack_id,
-        idempotency_key=f"auto-recharge:{state.month}:{state.purchases_this_month + 1}",
+        # the wallet's revision: a run that died midway resumes the same purchase (nothing
+        # moved the wallet since), and any purchase after a settled one is a new one
+        idempotency_key=f"auto-recharge:{held.credit_type_id}:{held.revision}",
     )
     purchase = start_purchase(table, held.customer_id, request, now, source="auto_recharge")
     settled, invoice = settle_purchase(table, purchase, charges, seller, dunning, now)
