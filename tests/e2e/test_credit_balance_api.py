@@ -32,7 +32,9 @@ def _paid_invoices(server, customer: str, count: int) -> list[dict]:
         items = server.get(f"/v1/customers/{customer}/invoices").json()["items"]
         return items if len(items) >= count and all(i["status"] == "paid" for i in items) else []
 
-    return eventually(settled)
+    paid = eventually(settled, 180)  # the billing worker may be busy with the whole stack
+    assert paid, f"{count} paid invoices expected"
+    return paid
 
 
 def test_an_immediate_downgrades_credit_is_shown_and_taken_off_the_renewal(

@@ -97,6 +97,7 @@ def test_the_server_sets_a_limit_and_reads_it_back(server: ApiClient, customer: 
         "autoRecharge": 0,
         "remaining": 50,
         "reached": False,
+        "customerMaySet": True,  # the local stack lets customers set it
     }
     assert saved.json() == expected
     assert server.get(_path(customer)).json() == expected
@@ -189,6 +190,7 @@ def test_a_null_limit_removes_it_and_soft_limits_are_soft_again(
         "autoRecharge": 0,
         "remaining": None,
         "reached": False,
+        "customerMaySet": True,
     }
     assert server.get(_path(customer)).json()["monthlyLimit"] is None
     assert _check(server, customer, feature_id, 1)["hasAccess"] is True
