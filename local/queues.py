@@ -85,14 +85,12 @@ class QueuePump(Poller):
         with self._locks[operation]:
             while True:
                 messages = self._receive(binding)
-                if not messages:
+                received = {m["MessageId"] for m in messages}
+                if not messages or received <= failed:
                     return handled
                 done = self._deliver(binding, messages)
                 handled += len(done)
-                retried = {m["MessageId"] for m in messages} - done
-                if retried <= failed:
-                    return handled
-                failed |= retried
+                failed |= received - done
 
     def _receive(self, binding: Binding) -> list["MessageTypeDef"]:
         """A batch, with the attributes Lambda's event carries (moto moves a message that has

@@ -5,7 +5,7 @@ from billfold_lambda.api import Api
 from billfold_lambda.params import CatalogIdPath, CustomerIdPath
 
 from billfold.prepaid.models import AutoRecharge, AutoRechargeSettings
-from billfold.prepaid.service import set_auto_recharge
+from billfold.purchases.auto_recharge import set_auto_recharge
 
 api = Api("set_auto_recharge")
 

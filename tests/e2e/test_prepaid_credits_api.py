@@ -289,7 +289,8 @@ def test_a_declined_auto_recharge_switches_it_off_and_says_so(
             if e["type"] == "credits.auto_recharge_failed"
         ]
     )
-    assert events[0]["data"]["status"] == "failed"
+    assert events[0]["data"]["purchase"]["status"] == "failed"
+    assert events[0]["data"]["reason"] == recharge["disabledReason"]
 
 
 def test_a_grant_expires_by_the_test_clock_and_the_ledger_says_when(

@@ -14,7 +14,7 @@ from billfold.payments.payment_methods import StripePaymentMethods
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.prepaid.ledger import read_wallet
 from billfold.prepaid.models import AutoRechargeSettings
-from billfold.prepaid.service import set_auto_recharge
+from billfold.purchases.auto_recharge import set_auto_recharge
 from billfold.settlement.customer import BillingServices, settle_customer
 from billfold.storage.table import Table
 from billfold.subscriptions.creation import create_subscription

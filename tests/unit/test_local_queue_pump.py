@@ -225,3 +225,13 @@ def test_workers_running_at_once_log_their_own_function_name(sqs, functions, mak
         entry["function_name"] for entry in logged if entry["message"] == "worker says hello"
     )
     assert sorted(said) == ["worker_a", "worker_b"]
+
+
+def test_drain_delivers_every_batch_until_the_queue_is_empty(sqs, functions, make_queue):
+    queue = make_queue(visibility=30, max_receives=3)
+    _send(sqs, queue, *({"n": n} for n in range(25)))  # three batches of at most ten
+
+    handled = QueuePump(sqs, functions, [queue]).drain("worker")
+
+    assert handled == 25
+    assert _counts(sqs, queue.queue_url) == (0, 0)

@@ -4,8 +4,9 @@ validate them and describe them in the OpenAPI document); `LeanApi` validates th
 without importing the resolver."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime
 
 from billfold.identifiers import CATALOG_ID_PATTERN, CUSTOMER_ID_PATTERN
 
@@ -39,7 +40,7 @@ Requested = Annotated[
     int, Param("query", "how much more the customer wants to use (default 1)", ge=0, le=10**12)
 ]
 At = Annotated[
-    datetime | None, Param("query", "a past moment (ISO 8601 with a time zone); default now")
+    AwareDatetime | None, Param("query", "a past moment (ISO 8601 with a time zone); default now")
 ]
 IncludeArchived = Annotated[bool, Param("query", "list archived too", alias="includeArchived")]
 

@@ -6,7 +6,7 @@ from billfold.errors import ErrorCode, NotFound, RuleViolation
 from billfold.spending.limits import SpendLimit, SpendLimitSettings, save_spend_limit
 from billfold.storage.table import Table
 from billfold.subscriptions.reads import stored_subscription
-from billfold.usage.spending import spend_against_limit
+from billfold.usage.spending import spend_against_limit, spend_now
 
 
 def get_spend_limit(table: Table, customer_id: str, clock: Clock) -> SpendLimit:
@@ -30,7 +30,9 @@ def get_spend_limit(table: Table, customer_id: str, clock: Clock) -> SpendLimit:
 def set_spend_limit(
     table: Table, customer_id: str, settings: SpendLimitSettings, clock: Clock
 ) -> SpendLimit:
-    """Set (in the subscription's currency) or remove the customer's spend limit."""
+    """Set (in the subscription's currency) or remove the customer's spend limit. A limit
+    caps spend from now on: one below what already counts this month is refused (it would
+    take back overage already used)."""
     currency = None
     if settings.monthly_limit is not None:
         try:
@@ -42,5 +44,13 @@ def set_spend_limit(
                 "a spend limit is in the subscription's currency: subscribe the customer first",
                 code=ErrorCode.NO_SUBSCRIPTION,
             ) from None
+    if settings.monthly_limit is not None and currency is not None:
+        spent = spend_now(table, customer_id, currency, clock.now())
+        if settings.monthly_limit < spent.total:
+            raise RuleViolation(
+                f"this month already counts {spent.total} toward the limit: set at least that",
+                field="monthlyLimit",
+                code=ErrorCode.RULE_VIOLATION,
+            )
     save_spend_limit(table, customer_id, settings, currency, clock)
     return get_spend_limit(table, customer_id, clock)

@@ -19,7 +19,8 @@ from billfold.storage.table import Condition, Item, Put, Table, Update
 _LEDGER_PREFIX = "BALANCETX#"
 
 CreditMove = Literal["added", "applied"]
-"""added: an invoice's negative total became credit. applied: an invoice drew on it."""
+"""added: an invoice's negative total became credit, or a voided invoice gave back what it had
+drawn. applied: an invoice drew on it."""
 
 
 class CreditBalance(ApiModel):

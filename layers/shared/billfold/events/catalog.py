@@ -15,7 +15,7 @@ from billfold.models import ApiModel
 from billfold.outbox import EventType
 from billfold.payments.payment_methods import Card
 from billfold.prepaid.models import LedgerEntry
-from billfold.purchases.models import CreditPurchase
+from billfold.purchases.models import AutoRechargeFailure
 from billfold.spending.reached import SpendLimitReached
 from billfold.subscriptions.models import Subscription
 from billfold.usage.thresholds import UsageThreshold
@@ -45,7 +45,7 @@ DATA_MODELS: dict[EventType, type[BaseModel]] = {
     EventType.PAYMENT_METHOD_EXPIRING: Card,
     EventType.CREDIT_BALANCE_CHANGED: CreditTransaction,
     EventType.CREDITS_BALANCE_CHANGED: LedgerEntry,
-    EventType.CREDITS_AUTO_RECHARGE_FAILED: CreditPurchase,
+    EventType.CREDITS_AUTO_RECHARGE_FAILED: AutoRechargeFailure,
     EventType.WEBHOOK_ENDPOINT_DISABLED: Endpoint,
 }
 """The model of each event type's `data`."""

@@ -1,8 +1,10 @@
 """Reading and voiding invoices."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from billfold.clock import Clock, sortable_timestamp
+from billfold.credits.ledger import CreditTransaction, balance_moves, balance_of
 from billfold.customers.service import get_customer
 from billfold.errors import Conflict, ErrorCode, NotFound
 from billfold.invoicing.events import change_events
@@ -16,6 +18,7 @@ from billfold.storage.table import (
     Item,
     Put,
     Table,
+    Update,
     attribute_is,
 )
 
@@ -58,13 +61,19 @@ def owner_of(table: Table, invoice_id: str) -> str:
     return str(pointer["customer_id"])
 
 
-def save_invoice(table: Table, before: Invoice, after: Invoice, now: datetime) -> Invoice:
-    """Write `after` (its revision bumped), with the events of the change, if nobody changed
-    the invoice since `before` was read."""
+def save_invoice(
+    table: Table,
+    before: Invoice,
+    after: Invoice,
+    now: datetime,
+    also: Sequence[Put | Update] = (),
+) -> Invoice:
+    """Write `after` (its revision bumped), with the events of the change and `also`, if
+    nobody changed the invoice since `before` was read."""
     changed = after.model_copy(update={"revision": before.revision + 1})
     write = Put(invoice_item(changed), attribute_is("revision", before.revision))
     try:
-        table.transact([write, *change_events(before, changed, now)])
+        table.transact([write, *change_events(before, changed, now), *also])
     except ConditionFailed:
         raise Conflict(
             f"invoice '{before.id}' changed meanwhile; read it again",
@@ -95,7 +104,28 @@ def void(table: Table, invoice: Invoice, now: datetime) -> Invoice:
             "payment": invoice.payment.model_copy(update={"next_attempt_at": None}),
         }
     )
-    return save_invoice(table, invoice, voided, now)
+    return save_invoice(table, invoice, voided, now, _credit_returned(table, invoice, now))
+
+
+def _credit_returned(table: Table, invoice: Invoice, now: datetime) -> list[Put | Update]:
+    """The balance moves that give back the credit a voided invoice had drawn."""
+    if invoice.credit_applied <= 0:
+        return []
+    was = balance_of(table, invoice.customer_id, invoice.currency, consistent=True)
+    returned = CreditTransaction(
+        id=f"ctx_void_{invoice.id.removeprefix('in_')}",
+        currency=invoice.currency,
+        kind="added",
+        amount=invoice.credit_applied,
+        balance_after=was + invoice.credit_applied,
+        invoice_id=invoice.id,
+        invoice_number=invoice.number,
+        reason="void",
+        subscription_id=invoice.subscription_id,
+        billing_record_id=invoice.billing_record_id,
+        created_at=now,
+    )
+    return balance_moves(invoice.customer_id, returned, was)
 
 
 def invoice_item(invoice: Invoice) -> Item:

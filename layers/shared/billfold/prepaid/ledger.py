@@ -43,6 +43,8 @@ REQUEST_MEMORY = timedelta(days=7)
 """How long an idempotency key is remembered after its grant or consume."""
 _ATTEMPTS = 25
 """Racing moves of one wallet each retry until they win (or the balance runs out)."""
+EXPIRIES_PER_WRITE = 20
+"""Expired grants written off per transaction: two writes each (entry and event)."""
 
 
 class Wallet:
@@ -106,10 +108,12 @@ def _entry(
 
 
 def _expirations(held: Wallet, now: datetime) -> tuple[list[LedgerEntry], list[Grant]]:
-    """An `expire` entry for each grant that expired by `now` with credits left, dated at its
-    expiry, and the grants after them."""
+    """An `expire` entry for each grant that expired by `now` with credits left (the first
+    `EXPIRIES_PER_WRITE`, so a transaction stays within DynamoDB's 100 writes), dated at its
+    expiry, and the grants after them. Grants left over no longer count toward the balance;
+    the next write writes them off."""
     grants, entries = list(held.grants), []
-    for grant in wallet.expired(grants, now):
+    for grant in wallet.expired(grants, now)[:EXPIRIES_PER_WRITE]:
         assert grant.expires_at is not None
         draw = [Draw(grant_id=grant.id, amount=grant.remaining)]
         grants = wallet.after_draws(grants, draw)
@@ -173,17 +177,21 @@ def _digest(idempotency_key: str) -> str:
     return hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
 
 
-def _request_put(held: Wallet, key: str, fingerprint: str, entry: LedgerEntry) -> Put:
-    return Put(
-        {
-            **keys.credit_request(held.customer_id, held.credit_type_id, _digest(key)),
-            "kind": "credit_request",
-            "fingerprint": fingerprint,
-            "entry": entry.model_dump(mode="json"),
-            TTL_ATTRIBUTE: int((entry.created_at + REQUEST_MEMORY).timestamp()),
-        },
-        ITEM_IS_NEW,
-    )
+def _request_put(
+    held: Wallet, key: str, fingerprint: str, entry: LedgerEntry, *, forever: bool
+) -> Put:
+    """The record of a request's idempotency key and the entry it made: kept 7 days for a
+    caller's key, `forever` for a move that must happen once ever (a period's allowance, a
+    refund, a void, a purchase's grant)."""
+    item: Item = {
+        **keys.credit_request(held.customer_id, held.credit_type_id, _digest(key)),
+        "kind": "credit_request",
+        "fingerprint": fingerprint,
+        "entry": entry.model_dump(mode="json"),
+    }
+    if not forever:
+        item[TTL_ATTRIBUTE] = int((entry.created_at + REQUEST_MEMORY).timestamp())
+    return Put(item, ITEM_IS_NEW)
 
 
 def _replayed(
@@ -215,10 +223,12 @@ def move(
     idempotency_key: str,
     fingerprint: str,
     also: Sequence[Put | Update] = (),
+    once_ever: bool = False,
 ) -> LedgerEntry:
     """Apply one move planned on the wallet as read, retrying when another move won first.
-    A request already made with the key answers with its entry and moves nothing. `also` are
-    writes that commit with the move (a purchase marked granted)."""
+    A request already made with the key answers with its entry and moves nothing (for 7 days;
+    `once_ever`: always). `also` are writes that commit with the move (a purchase marked
+    granted)."""
     for _ in attempts(_ATTEMPTS):
         held = read_wallet(table, customer_id, credit_type_id)
         expirations, grants = _expirations(held, now)
@@ -230,7 +240,9 @@ def move(
                 return replay
             raise
         entry = _entry(held, kind, draws, now, reference, wallet.balance(after, now))
-        writes: list[Any] = [_request_put(held, idempotency_key, fingerprint, entry)]
+        writes: list[Any] = [
+            _request_put(held, idempotency_key, fingerprint, entry, forever=once_ever)
+        ]
         for done in [*expirations, entry]:
             writes += _entry_writes(done)
         writes += [_wallet_put(held, after, now), *also]
@@ -258,11 +270,10 @@ def expire_due(table: Table, customer_id: str, now: datetime) -> int:
             writes: list[Any] = [w for e in entries for w in _entry_writes(e)]
             try:
                 table.transact([*writes, _wallet_put(held, grants, now)])
+                written += len(entries)
             except ConditionFailed:
-                held = read_wallet(table, customer_id, held.credit_type_id)
-                continue
-            written += len(entries)
-            break
+                pass  # a move won first (and wrote some off): read again
+            held = read_wallet(table, customer_id, held.credit_type_id)
     return written
 
 
@@ -312,7 +323,7 @@ def find_entry(
         keys.customer_partition(customer_id),
         sort_key_prefix=keys.credit_ledger_prefix(credit_type_id),
         where=Condition("id = :id", values={":id": entry_id}),
-        limit=1,
+        limit=100,  # filtered pages: one call reads up to 100 entries
         consistent=True,
     )
     return LedgerEntry.model_validate(page.items[0]) if page.items else None
@@ -326,7 +337,7 @@ def balance_at(table: Table, customer_id: str, credit_type_id: str, at: datetime
         keys.customer_partition(customer_id),
         sort_key_at_most=f"{prefix}{sortable_timestamp(at)}#~",
         where=Condition("begins_with(sk, :prefix)", values={":prefix": prefix}),
-        limit=1,
+        limit=100,  # the newest entry by then comes first; one call reads up to 100
         newest_first=True,
         consistent=True,
     )

@@ -7,7 +7,7 @@ smaller credit (1 credit = 1/1000 of an "AI dollar") and prices features in it.
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, StringConstraints
 
 from billfold.identifiers import CatalogId, IdempotencyKey
 from billfold.models import ApiModel, RequestModel
@@ -34,7 +34,7 @@ class GrantCreate(RequestModel):
     credit_type_id: CatalogId
     amount: CreditAmount
     priority: Priority = PROMOTIONAL_PRIORITY
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
     reference: Reference = Field(default="", description="why: shown in the ledger")
     idempotency_key: IdempotencyKey
 
@@ -67,10 +67,13 @@ class Grant(ApiModel):
 
 
 class Draw(ApiModel):
-    """What one entry took from (or gave back to) one grant."""
+    """What one entry took from (or gave back to) one grant; a consume also notes the grant's
+    priority and expiry, so a refund can give back to a grant used up since."""
 
     grant_id: str
     amount: int
+    priority: int | None = None
+    expires_at: datetime | None = None
 
 
 class LedgerEntry(ApiModel):
@@ -115,6 +118,25 @@ class AutoRecharge(ApiModel):
     spent_this_month: int = 0
     due: bool = False
     disabled_reason: str | None = None
+
+    def in_month(self, now: datetime) -> "AutoRecharge":
+        """The state with its monthly counts restarted when a new month (UTC) began."""
+        month = now.strftime("%Y-%m")
+        if self.month == month:
+            return self
+        return self.model_copy(
+            update={"month": month, "purchases_this_month": 0, "spent_this_month": 0}
+        )
+
+    def counted(self, amount: int, now: datetime) -> "AutoRecharge":
+        """The state after a purchase for `amount` was credited."""
+        current = self.in_month(now)
+        return current.model_copy(
+            update={
+                "purchases_this_month": current.purchases_this_month + 1,
+                "spent_this_month": current.spent_this_month + amount,
+            }
+        )
 
 
 class CreditBalance(ApiModel):

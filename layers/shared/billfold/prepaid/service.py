@@ -11,8 +11,6 @@ from billfold.errors import ErrorCode, InvalidInput, NotFound
 from billfold.prepaid import ledger, wallet
 from billfold.prepaid.models import (
     PROMOTIONAL_PRIORITY,
-    AutoRecharge,
-    AutoRechargeSettings,
     ConsumeCredits,
     CreditBalance,
     Draw,
@@ -76,9 +74,11 @@ def add_grant(
     fingerprint: str,
     reference: str = "",
     also: Sequence[Put | Update] = (),
+    once_ever: bool = False,
 ) -> LedgerEntry:
     """Add a grant to the customer's credits of a type: a `grant` ledger entry, once per
-    idempotency key, with `also` in the same transaction."""
+    idempotency key (`once_ever`: for good, not just 7 days), with `also` in the same
+    transaction."""
     grant = grant.model_copy(update={"reference": reference})
 
     def plan(grants: list[Grant], at: datetime) -> tuple[EntryKind, list[Draw], list[Grant], str]:
@@ -94,6 +94,7 @@ def add_grant(
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         also=also,
+        once_ever=once_ever,
     )
 
 
@@ -139,6 +140,7 @@ def void_grant(
         plan,
         clock.now(),
         idempotency_key=f"void:{grant_id}",
+        once_ever=True,
         fingerprint="void",
     )
 
@@ -146,23 +148,26 @@ def void_grant(
 def refund_consume(
     table: Table, customer_id: str, credit_type_id: str, entry_id: str, clock: Clock
 ) -> LedgerEntry:
-    """Give back what a consume drew, to the grants it drew from (a `refund` entry), once.
-    Credits given back to a grant that has since expired expire with it; those of a grant used
-    up since (and so gone from the wallet) come back as a new grant that never expires."""
+    """Give back what a consume drew, to the grants it drew from (a `refund` entry), once
+    ever. A grant used up since (and so gone from the wallet) gets its share back as a new
+    grant with its priority and expiry; what was drawn from a grant that has expired stays
+    expired."""
     consumed = ledger.find_entry(table, customer_id, credit_type_id, entry_id)
     if consumed is None or consumed.kind != "consume":
         raise NotFound(f"no consume '{entry_id}' to refund", code=ErrorCode.LEDGER_ENTRY_NOT_FOUND)
-    back = [Draw(grant_id=d.grant_id, amount=-d.amount) for d in consumed.draws]
 
     def plan(grants: list[Grant], at: datetime) -> tuple[EntryKind, list[Draw], list[Grant], str]:
         held = {g.id for g in grants}
-        returned = [d for d in back if d.grant_id in held]
-        after = wallet.after_draws(grants, returned)
-        gone = -sum(d.amount for d in back if d.grant_id not in held)
-        if gone:
-            regrant = new_grant("refund", gone, at, PROMOTIONAL_PRIORITY)
-            returned.append(Draw(grant_id=regrant.id, amount=-gone))
-            after.append(regrant)
+        returned, regrants = [], []
+        for draw in consumed.draws:
+            if draw.grant_id in held:
+                returned.append(Draw(grant_id=draw.grant_id, amount=-draw.amount))
+            elif draw.expires_at is None or draw.expires_at > at:
+                priority = PROMOTIONAL_PRIORITY if draw.priority is None else draw.priority
+                regrant = new_grant("refund", draw.amount, at, priority, draw.expires_at)
+                regrants.append(regrant)
+                returned.append(Draw(grant_id=regrant.id, amount=-draw.amount))
+        after = [*wallet.after_draws(grants, returned), *regrants]
         return "refund", returned, after, f"refund of {entry_id}"
 
     return ledger.move(
@@ -173,6 +178,7 @@ def refund_consume(
         clock.now(),
         idempotency_key=f"refund:{entry_id}",
         fingerprint="refund",
+        once_ever=True,
     )
 
 
@@ -199,27 +205,3 @@ def credit_balance(
         grants=[],
         as_of=at,
     )
-
-
-def set_auto_recharge(
-    table: Table,
-    customer_id: str,
-    credit_type_id: str,
-    settings: AutoRechargeSettings,
-    clock: Clock,
-) -> AutoRecharge:
-    """Configure auto-recharge for one credit type (switching it back on clears the reason it
-    was switched off); due at once when the balance is already below the threshold."""
-    now = clock.now()
-    get_customer(table, customer_id)
-    get_credit_type(table, credit_type_id).pack(settings.pack_id)
-
-    def configured(held: ledger.Wallet) -> AutoRecharge:
-        before = held.auto_recharge
-        spent = {}
-        if before is not None:
-            spent = before.model_dump(include={"month", "purchases_this_month", "spent_this_month"})
-        below = wallet.balance(held.grants, now) < settings.threshold
-        return AutoRecharge(**settings.model_dump(), **spent, due=settings.enabled and below)
-
-    return ledger.save_auto_recharge(table, customer_id, credit_type_id, configured, now)

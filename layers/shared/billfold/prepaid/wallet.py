@@ -55,7 +55,8 @@ def draws_for(grants: Sequence[Grant], amount: int, now: datetime) -> list[Draw]
         if left == 0:
             break
         taken = min(left, grant.remaining)
-        draws.append(Draw(grant_id=grant.id, amount=taken))
+        terms = {"priority": grant.priority, "expires_at": grant.expires_at}
+        draws.append(Draw(grant_id=grant.id, amount=taken, **terms))
         left -= taken
     return draws
 

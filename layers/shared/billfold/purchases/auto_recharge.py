@@ -11,27 +11,19 @@ top-up cannot ask for it).
 from collections.abc import Sequence
 from datetime import datetime
 
+from billfold.clock import Clock
+from billfold.errors import BillfoldError
 from billfold.invoicing.models import Invoice, Party
 from billfold.outbox import EventType, event_put
 from billfold.payments.charges import Charger
 from billfold.prepaid import wallet
 from billfold.prepaid.ledger import Wallet, save_auto_recharge, wallets
-from billfold.prepaid.models import AutoRecharge
-from billfold.purchases.models import CreditPurchase, CreditPurchaseCreate
+from billfold.prepaid.models import AutoRecharge, AutoRechargeSettings
+from billfold.purchases.models import AutoRechargeFailure, CreditPurchase, CreditPurchaseCreate
 from billfold.purchases.service import quote, settle_purchase, start_purchase
 from billfold.spending.reached import publish_reached
-from billfold.storage.table import Table
+from billfold.storage.table import Put, Table
 from billfold.usage.spending import spend_against_limit
-
-
-def _this_month(recharge: AutoRecharge, now: datetime) -> AutoRecharge:
-    """The state with its monthly counts restarted when a new month began."""
-    month = now.strftime("%Y-%m")
-    if recharge.month == month:
-        return recharge
-    return recharge.model_copy(
-        update={"month": month, "purchases_this_month": 0, "spent_this_month": 0}
-    )
 
 
 def _within_caps(recharge: AutoRecharge, price: int) -> bool:
@@ -53,18 +45,37 @@ def _within_spend_limit(
     return False
 
 
-def _settled_state(recharge: AutoRecharge, purchase: CreditPurchase) -> AutoRecharge:
-    """The state after the month's purchase: counted when credited, switched off otherwise."""
-    if purchase.status == "granted":
-        return recharge.model_copy(
-            update={
-                "purchases_this_month": recharge.purchases_this_month + 1,
-                "spent_this_month": recharge.spent_this_month + purchase.amount,
-                "due": False,
-            }
-        )
-    reason = purchase.failure_message or "the bank asked the customer to authenticate"
-    return recharge.model_copy(update={"enabled": False, "due": False, "disabled_reason": reason})
+def _update(
+    table: Table,
+    held: Wallet,
+    read: AutoRecharge,
+    now: datetime,
+    also: Sequence[Put] = (),
+    **changes: object,
+) -> None:
+    """Change the wallet's auto-recharge state as it stands now (settings changed meanwhile are
+    kept: only the named fields move)."""
+
+    def change(fresh: Wallet) -> AutoRecharge:
+        return (fresh.auto_recharge or read).in_month(now).model_copy(update=changes)
+
+    save_auto_recharge(table, held.customer_id, held.credit_type_id, change, now, also)
+
+
+def _switch_off(
+    table: Table,
+    held: Wallet,
+    read: AutoRecharge,
+    now: datetime,
+    reason: str,
+    purchase: CreditPurchase | None = None,
+) -> None:
+    """Switch auto-recharge off with its reason, publishing `credits.auto_recharge_failed`."""
+    failure = AutoRechargeFailure(
+        credit_type_id=held.credit_type_id, reason=reason, purchase=purchase
+    )
+    event = event_put(EventType.CREDITS_AUTO_RECHARGE_FAILED, held.customer_id, failure, now)
+    _update(table, held, read, now, [event], enabled=False, due=False, disabled_reason=reason)
 
 
 def _recharge(
@@ -76,36 +87,38 @@ def _recharge(
     now: datetime,
 ) -> tuple[CreditPurchase, Invoice | None] | None:
     """Buy the wallet's pack if auto-recharge is due and the caps allow it: the purchase and
-    its invoice."""
+    its invoice. The purchase counts toward the month's caps when it is credited
+    (`purchases.service.complete_purchase`), whichever run completes it."""
     recharge = held.auto_recharge
     if recharge is None or not recharge.due:
         return None
-    state = _this_month(recharge, now)
-    _, _, currency, price = quote(table, held.customer_id, held.credit_type_id, state.pack_id, None)
+    state = recharge.in_month(now)
+    try:
+        _, _, currency, price = quote(
+            table, held.customer_id, held.credit_type_id, state.pack_id, None
+        )
+    except BillfoldError as refused:  # the pack is no longer sold to this customer
+        _switch_off(table, held, recharge, now, refused.message)
+        return None
     below = wallet.balance(held.grants, now) < state.threshold
     allowed = _within_spend_limit(table, held.customer_id, currency, price, now)
     if not (state.enabled and below and allowed and _within_caps(state, price)):
-        done = state.model_copy(update={"due": False})
-        save_auto_recharge(table, held.customer_id, held.credit_type_id, lambda _: done, now)
+        _update(table, held, recharge, now, due=False)
         return None
     request = CreditPurchaseCreate(
         credit_type_id=held.credit_type_id,
         pack_id=state.pack_id,
         # the wallet's revision: a run that died midway resumes the same purchase (nothing
         # moved the wallet since), and any purchase after a settled one is a new one
-        idempotency_key=f"auto-recharge:{held.credit_type_id}:{held.revision}",
+        idempotency_key=f"{held.credit_type_id}:{held.revision}",
     )
     purchase = start_purchase(table, held.customer_id, request, now, source="auto_recharge")
     settled, invoice = settle_purchase(table, purchase, charges, seller, dunning, now)
-    after = _settled_state(state, settled)
-    failed = (
-        []
-        if settled.status == "granted"
-        else [event_put(EventType.CREDITS_AUTO_RECHARGE_FAILED, held.customer_id, settled, now)]
-    )
-    save_auto_recharge(
-        table, held.customer_id, held.credit_type_id, lambda _: after, now, also=failed
-    )
+    if settled.status == "failed" or settled.next_action_url:
+        reason = settled.failure_message or "the bank asked the customer to authenticate"
+        _switch_off(table, held, recharge, now, reason, settled)
+    else:  # credited, or processing: Stripe's webhook credits it
+        _update(table, held, recharge, now, due=False)
     return settled, invoice
 
 
@@ -125,3 +138,27 @@ def run_auto_recharges(
         if done is not None:
             bought.append(done)
     return bought
+
+
+def set_auto_recharge(
+    table: Table,
+    customer_id: str,
+    credit_type_id: str,
+    settings: AutoRechargeSettings,
+    clock: Clock,
+) -> AutoRecharge:
+    """Configure auto-recharge for one credit type (switching it back on clears the reason it
+    was switched off); due at once when the balance is already below the threshold. The pack
+    must be sold in the subscription's currency (so the billing run can always buy it)."""
+    now = clock.now()
+    quote(table, customer_id, credit_type_id, settings.pack_id, None)  # sold to this customer
+
+    def configured(held: Wallet) -> AutoRecharge:
+        before = held.auto_recharge
+        spent = {}
+        if before is not None:
+            spent = before.model_dump(include={"month", "purchases_this_month", "spent_this_month"})
+        below = wallet.balance(held.grants, now) < settings.threshold
+        return AutoRecharge(**settings.model_dump(), **spent, due=settings.enabled and below)
+
+    return save_auto_recharge(table, customer_id, credit_type_id, configured, now)

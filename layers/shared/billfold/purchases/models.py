@@ -46,3 +46,12 @@ class CreditPurchase(ApiModel):
     next_action_url: str | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class AutoRechargeFailure(ApiModel):
+    """`data` of `credits.auto_recharge_failed`: why auto-recharge was switched off, and the
+    purchase that failed (none when the pack could not be bought at all)."""
+
+    credit_type_id: str
+    reason: str
+    purchase: CreditPurchase | None = None

@@ -19,6 +19,7 @@ from billfold.catalog.credit_types import CreditPack, CreditType, get_credit_typ
 from billfold.clock import sortable_timestamp
 from billfold.customers.service import get_customer
 from billfold.errors import (
+    Conflict,
     ErrorCode,
     InvalidInput,
     NotFound,
@@ -30,7 +31,8 @@ from billfold.invoicing.issuing import issue_invoice
 from billfold.invoicing.models import Invoice, Party
 from billfold.invoicing.service import get_invoice, void
 from billfold.payments.charges import Charger
-from billfold.prepaid.models import PURCHASED_PRIORITY
+from billfold.prepaid.ledger import Wallet, save_auto_recharge
+from billfold.prepaid.models import PURCHASED_PRIORITY, AutoRecharge
 from billfold.prepaid.service import add_grant, new_grant
 from billfold.purchases.models import CreditPurchase, CreditPurchaseCreate, PurchaseSource
 from billfold.storage import keys
@@ -115,8 +117,11 @@ def _record(
     )
 
 
-def _purchase_id(customer_id: str, idempotency_key: str) -> str:
-    return "cp_" + hashlib.sha256(f"{customer_id}\x1f{idempotency_key}".encode()).hexdigest()[:32]
+def _purchase_id(customer_id: str, source: PurchaseSource, idempotency_key: str) -> str:
+    """The purchase's id, from who started it and their key: a customer's key can never name
+    a purchase auto-recharge started."""
+    seed = f"{customer_id}\x1f{source}\x1f{idempotency_key}"
+    return "cp_" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 def start_purchase(
@@ -130,7 +135,7 @@ def start_purchase(
     credit_type, pack, currency, price = quote(
         table, customer_id, request.credit_type_id, request.pack_id, request.currency
     )
-    purchase_id = _purchase_id(customer_id, request.idempotency_key)
+    purchase_id = _purchase_id(customer_id, source, request.idempotency_key)
     purchase = CreditPurchase(
         id=purchase_id,
         customer_id=customer_id,
@@ -196,34 +201,56 @@ def settle_purchase(
     return complete_purchase(table, purchase, invoice, now), invoice
 
 
+def _stored(table: Table, purchase: CreditPurchase) -> tuple[CreditPurchase, str] | None:
+    """The purchase as stored, with the fingerprint of the request that made it."""
+    stored = table.get(keys.credit_purchase(purchase.customer_id, purchase.id), consistent=True)
+    if stored is None:
+        return None
+    return CreditPurchase.model_validate(stored), str(stored["fingerprint"])
+
+
 def complete_purchase(
     table: Table, purchase: CreditPurchase, invoice: Invoice, now: datetime
 ) -> CreditPurchase:
     """Apply the invoice's outcome to a pending purchase: paid → credited (once); declined →
     the invoice voided and the purchase failed; waiting for authentication → still pending,
-    with the next action (and out of the due-work index: Stripe's webhook finishes it)."""
-    stored = table.get(keys.credit_purchase(purchase.customer_id, purchase.id), consistent=True)
-    if stored is None:
+    with the next action (and out of the due-work index: Stripe's webhook finishes it). When
+    the webhook and the request settle it at once, the loser answers what the winner stored."""
+    found = _stored(table, purchase)
+    if found is None:
         return purchase
-    fingerprint = str(stored["fingerprint"])
-    current = CreditPurchase.model_validate(stored)
+    current, fingerprint = found
     if current.status != "pending":
         return current
+    try:
+        return _complete(table, current, fingerprint, invoice, now)
+    except (ConditionFailed, Conflict):
+        settled = _stored(table, current)
+        return settled[0] if settled else current
+
+
+def _complete(
+    table: Table, current: CreditPurchase, fingerprint: str, invoice: Invoice, now: datetime
+) -> CreditPurchase:
     base = {"invoice_id": invoice.id}
     if invoice.status == "paid":
         granted = current.model_copy(update={**base, "status": "granted", "updated_at": now})
         mark = Put(_item(granted, fingerprint, due=False), _STILL_PENDING)
-        add_grant(
+        grant = new_grant("purchased", current.credits, now, PURCHASED_PRIORITY)
+        entry = add_grant(
             table,
             current.customer_id,
             current.credit_type_id,
-            new_grant("purchased", current.credits, now, PURCHASED_PRIORITY),
+            grant,
             now,
             idempotency_key=f"purchase:{current.id}",
+            once_ever=True,
             fingerprint=current.id,
             reference=f"purchase:{current.id}",
             also=[mark],
         )
+        if entry.draws[0].grant_id == grant.id and current.source == "auto_recharge":
+            _count_recharge(table, current, now)
         return granted
     payment = invoice.payment
     if invoice.status == "open" and payment.status == "failed":
@@ -245,6 +272,21 @@ def complete_purchase(
     )
     table.put(_item(waiting, fingerprint, due=False), _STILL_PENDING)
     return waiting
+
+
+def _count_recharge(table: Table, purchase: CreditPurchase, now: datetime) -> None:
+    """Count a credited auto-recharge purchase toward the month's caps (whichever run or
+    webhook credited it)."""
+
+    def counted(fresh: Wallet) -> AutoRecharge:
+        if fresh.auto_recharge is None:
+            raise NotFound("auto-recharge was removed", code=ErrorCode.NOT_FOUND)
+        return fresh.auto_recharge.counted(purchase.amount, now)
+
+    try:
+        save_auto_recharge(table, purchase.customer_id, purchase.credit_type_id, counted, now)
+    except NotFound:
+        return
 
 
 def purchase_of_invoice(table: Table, invoice: Invoice) -> CreditPurchase | None:

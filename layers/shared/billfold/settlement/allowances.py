@@ -58,6 +58,7 @@ def _roll_over(
             now,
             idempotency_key=f"rollover:{subscription.id}:{period}",
             fingerprint="rollover",
+            once_ever=True,
         )
     except RuleViolation:
         return
@@ -88,6 +89,7 @@ def grant_allowances(table: Table, customer_id: str, now: datetime) -> int:
             now,
             idempotency_key=f"allowance:{subscription.id}:{period}",
             fingerprint="allowance",
+            once_ever=True,
             reference=f"plan:{plan.id}@{plan.version}",
         )
         if entry.draws[0].grant_id == grant.id:  # not a replay of the period's grant
