@@ -315,3 +315,32 @@ def test_a_grant_expires_by_the_test_clock_and_the_ledger_says_when(
     assert datetime.fromisoformat(entry["createdAt"]) == expiry
     before = _balance(server, customer, credit_type, at=(expiry - timedelta(minutes=1)).isoformat())
     assert before["balance"] == 37
+
+
+def test_auto_recharge_needs_a_pack_sold_in_the_subscriptions_currency(
+    server: ApiClient, create_customer: Callable[..., Any], credit_type: str
+) -> None:
+    euro = create_customer(card=None)["id"]
+    order = {"planId": "starter", "currency": "EUR", "trialDays": 0}
+    assert server.post(f"/v1/customers/{euro}/subscription", json=order).status_code == 201
+    settings = {"threshold": 50, "packId": "small"}  # priced in USD only
+
+    refused = server.put(f"/v1/customers/{euro}/credits/{credit_type}/auto-recharge", json=settings)
+
+    assert_error(refused, 422, "price_not_available", "currency")
+
+
+def test_a_grant_expiry_without_a_time_zone_is_refused_naming_it(
+    server: ApiClient, create_customer: Callable[..., Any], credit_type: str
+) -> None:
+    customer = create_customer(card=None)["id"]
+    body = {
+        "creditTypeId": credit_type,
+        "amount": 5,
+        "expiresAt": "2031-01-01T00:00:00",
+        "idempotencyKey": "naive",
+    }
+    refused = server.post(f"/v1/customers/{customer}/credit-grants", json=body)
+    assert_error(refused, 400, "invalid_request", "expiresAt")
+    at = server.get(f"/v1/customers/{customer}/credits/{credit_type}?at=2031-01-01T00:00:00")
+    assert_error(at, 400, "invalid_request", "at")

@@ -205,3 +205,19 @@ def test_a_limit_needs_a_subscription(
     # the customer exists and the body is valid: the rule (a limit is in the subscription's
     # currency) refuses it, as the usage routes refuse a customer without one (422)
     assert_error(_set(server, customer_id, 100), 422, "no_subscription")
+
+
+def test_a_limit_below_what_this_month_already_spent_is_refused(
+    server: ApiClient, customer: str, feature_id: str
+) -> None:
+    report = {
+        "customerId": customer,
+        "featureId": feature_id,
+        "value": INCLUDED + 8,
+        "idempotencyKey": uuid.uuid4().hex,
+    }
+    assert server.post("/v1/usage", json=report).status_code == 200
+    # 8 units over the included 10 at 5 cents: 40 already count toward any limit
+
+    assert_error(_set(server, customer, 39), 422, "rule_violation", "monthlyLimit")
+    assert _set(server, customer, 40).json()["reached"] is True

@@ -20,8 +20,9 @@ from billfold.catalog.coupons import CouponCreate, create_coupon
 from billfold.catalog.models import PlanCreate
 from billfold.catalog.plans import create_plan
 from billfold.clock import FixedClock
+from billfold.credits.ledger import balance_of
 from billfold.customers.models import CustomerCreate
-from billfold.customers.service import create_customer
+from billfold.customers.service import create_customer, get_customer
 from billfold.errors import Conflict
 from billfold.invoicing.collection import collect_invoice
 from billfold.invoicing.issuing import invoice_pending
@@ -381,3 +382,27 @@ def test_usage_past_a_soft_limit_is_billed_in_arrears_at_renewal(
     ]
     assert renewal.lines[0].period_start == START
     assert renewal.total == BASIC + 500
+
+
+def test_voiding_an_invoice_gives_back_the_credit_it_drew(
+    table, catalog, customer_id, attach_card, payment_methods, services
+):
+    attach_card(customer_id)
+    subscribe(table, customer_id, catalog.flex)  # flex downgrades immediately
+    settle_customer(table, customer_id, START, services)
+    change_subscription(
+        table, customer_id, SubscriptionChange(plan_id=catalog.basic), FixedClock(DAY_10)
+    )
+    settle_customer(table, customer_id, DAY_10, services)
+    declining = attach_card(customer_id, "4000000000000341")
+    stripe_customer = get_customer(table, customer_id).stripe_customer_id
+    payment_methods.set_default(stripe_customer, declining)
+    settle_customer(table, customer_id, MARCH_END, services)
+    renewal = invoices(table, customer_id)[-1]
+    assert (renewal.status, renewal.credit_applied) == ("open", 678)
+    assert balance_of(table, customer_id, "USD") == 0
+
+    voided = void_invoice(table, renewal.id, FixedClock(MARCH_END + timedelta(hours=1)))
+
+    assert voided.status == "void"
+    assert balance_of(table, customer_id, "USD", consistent=True) == 678  # the 678 is back

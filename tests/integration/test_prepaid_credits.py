@@ -226,3 +226,57 @@ def test_a_refunded_consume_gives_its_credits_back_to_the_grants_it_drew_once(
     assert again == refund
     with pytest.raises(NotFound):
         refund_consume(table, customer, credit_type, refund.id, at)  # only consumes refund
+
+
+def test_a_refund_and_a_void_are_remembered_for_good(
+    table: Table, customer: str, credit_type: str
+) -> None:
+    _grant(table, customer, credit_type, 10, T0)
+    used = _consume(table, customer, credit_type, 4, "kept", T0 + timedelta(minutes=1))
+    at = FixedClock(T0 + timedelta(minutes=2))
+    refund_consume(table, customer, credit_type, used.id, at)
+
+    page = table.query(keys.customer_partition(customer), sort_key_prefix="CREDITKEY#", limit=50)
+    lifetimes = {item.get("entry", {}).get("kind"): "expiresAt" in item for item in page.items}
+
+    # a caller's keys expire after 7 days; a refund's record never does (no second refund)
+    assert lifetimes == {"grant": True, "consume": True, "refund": False}
+
+
+def test_a_refund_gives_a_used_up_grant_its_terms_back_and_skips_an_expired_one(
+    table: Table, customer: str, credit_type: str
+) -> None:
+    expiry = T0 + timedelta(days=1)
+    _grant(table, customer, credit_type, 5, T0, priority=7)  # used up, never expires
+    _grant(table, customer, credit_type, 5, T0 + timedelta(seconds=1), expiresAt=expiry.isoformat())
+    _grant(table, customer, credit_type, 50, T0 + timedelta(seconds=2))
+    used = _consume(table, customer, credit_type, 8, "spread", T0 + timedelta(minutes=1))
+    # drawn: 5 from the priority-7 grant, then 3 from the one expiring tomorrow
+    assert [(d.amount, d.priority) for d in used.draws] == [(5, 7), (3, 50)]
+
+    later = FixedClock(expiry + timedelta(hours=1))
+    refund = refund_consume(table, customer, credit_type, used.id, later)
+
+    assert (refund.amount, refund.balance_after) == (5, 55)  # the expired grant's 3 stay expired
+    balance = credit_balance(table, customer, credit_type, later, None)
+    regrant = next(g for g in balance.grants if g.source == "refund")
+    assert (regrant.amount, regrant.priority, regrant.expires_at) == (5, 7, None)
+
+
+def test_more_grants_expiring_at_once_than_a_transaction_holds_are_all_written_off(
+    table: Table, customer: str, credit_type: str
+) -> None:
+    expiry = T0 + timedelta(hours=1)
+    for n in range(25):  # 25 x (entry + event) writes: more than one transaction takes
+        _grant(
+            table, customer, credit_type, 1, T0 + timedelta(seconds=n), expiresAt=expiry.isoformat()
+        )
+    _grant(table, customer, credit_type, 3, T0 + timedelta(minutes=5))
+
+    used = _consume(table, customer, credit_type, 2, "after", expiry + timedelta(minutes=1))
+    written = expire_due(table, customer, expiry + timedelta(minutes=2))
+
+    assert used.balance_after == 1
+    entries, _ = ledger_page(table, customer, credit_type, limit=100, cursor=None)
+    assert sum(1 for e in entries if e.kind == "expire") == 25
+    assert written == 5  # the consume wrote off 20, the billing run the other 5

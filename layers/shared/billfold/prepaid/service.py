@@ -160,9 +160,11 @@ def refund_consume(
         held = {g.id for g in grants}
         returned, regrants = [], []
         for draw in consumed.draws:
+            if draw.expires_at is not None and draw.expires_at <= at:
+                continue  # drawn from a grant that has expired since: it stays expired
             if draw.grant_id in held:
                 returned.append(Draw(grant_id=draw.grant_id, amount=-draw.amount))
-            elif draw.expires_at is None or draw.expires_at > at:
+            else:
                 priority = PROMOTIONAL_PRIORITY if draw.priority is None else draw.priority
                 regrant = new_grant("refund", draw.amount, at, priority, draw.expires_at)
                 regrants.append(regrant)
