@@ -72,6 +72,19 @@
       return this.request("GET", path);
     }
 
+    /** Every item of a list route, page after page (the catalog can outgrow one page). */
+    async every(path) {
+      const items = [];
+      let cursor = null;
+      do {
+        const separator = path.includes("?") ? "&" : "?";
+        const page = await this.get(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path);
+        items.push(...page.items);
+        cursor = page.items.length ? page.nextCursor : null;
+      } while (cursor);
+      return { items };
+    }
+
     post(path, body = {}) {
       return this.request("POST", path, body);
     }
@@ -202,14 +215,14 @@
           await Promise.all([
             optional(api.get(api.customer("/subscription"))),
             optional(api.get(api.customer("/entitlements"))),
-            api.get("/v1/features?limit=100"),
-            api.get("/v1/plans?limit=100"),
-            api.get("/v1/addons?limit=100"),
+            api.every("/v1/features?limit=100"),
+            api.every("/v1/plans?limit=100"),
+            api.every("/v1/addons?limit=100"),
             api.get(api.customer("/payment-methods")),
             api.get(api.customer(`/invoices?limit=${this.invoicePageSize}`)),
             api.get(api.customer("/credit-balance")),
             api.get(api.customer("/credits")),
-            api.get("/v1/credit-types?limit=100"),
+            api.every("/v1/credit-types?limit=100"),
             optional(api.get(api.customer("/spend-limit"))),
           ]);
         const ledgers = await Promise.all(

@@ -5,7 +5,7 @@ from billfold_lambda.api import Api
 from billfold_lambda.params import CustomerIdPath
 
 from billfold.purchases.models import CreditPurchase, CreditPurchaseCreate
-from billfold.purchases.service import settle_purchase, start_purchase
+from billfold.purchases.service import buy_credits
 
 api = Api("create_credit_purchase")
 
@@ -14,14 +14,19 @@ api = Api("create_credit_purchase")
 def buy(customerId: CustomerIdPath, body: CreditPurchaseCreate) -> CreditPurchase:
     """The purchase: `granted` (paid and credited), `failed` (declined: nothing credited, the
     reason given) or `pending` (the bank wants authentication: `nextActionUrl`)."""
-    table, services, now = deps.table(), deps.billing_services(), deps.clock().now()
-    purchase = start_purchase(table, customerId, body, now)
-    settled, invoice = settle_purchase(
-        table, purchase, services.charges, services.seller, services.dunning, now
+    services = deps.billing_services()
+    purchase, invoice = buy_credits(
+        deps.table(),
+        customerId,
+        body,
+        services.charges,
+        services.seller,
+        services.dunning,
+        deps.clock().now(),
     )
     if invoice is not None:
         services.documents.store(invoice)
-    return settled
+    return purchase
 
 
 handler = api.handler

@@ -14,8 +14,8 @@ api = Api("get_spend_limit")
 def get(customerId: CustomerIdPath) -> SpendLimit:
     """The monthly limit (null: none), this month's overage and auto-recharge spend, and
     whether the customer may set it."""
-    limit = get_spend_limit(deps.table(), customerId, deps.clock())
-    return limit.model_copy(update={"customer_may_set": deps.settings().customer_spend_limits})
+    may_set = deps.settings().customer_spend_limits
+    return get_spend_limit(deps.table(), customerId, deps.clock(), customers_may_set=may_set)
 
 
 handler = api.handler

@@ -734,3 +734,46 @@ def test_a_customer_sets_a_monthly_spend_limit_where_the_seller_allows_it(
     portal.section("spending").get_by_role("button", name="Save limit").click()
     expect(portal.portal.locator(".toast")).to_have_text("Enter an amount such as 50 or 49.50.")
     assert server.get(f"/v1/customers/{customer_id}/spend-limit").json()["monthlyLimit"] == 4950
+
+
+def test_the_usage_section_names_the_overage_tier_and_the_next_units_price(
+    open_portal: OpenPortal, subscribed_customer: Callable[..., str], server: ApiClient
+) -> None:
+    uid = uuid.uuid4().hex[:8]
+    feature = {
+        "id": f"renders-{uid}",
+        "name": "Renders",
+        "type": "metered",
+        "unit": {"singular": "render", "plural": "renders"},
+    }
+    assert server.post("/v1/features", json=feature).status_code == 201
+    tiers = [{"upTo": 5, "unitAmount": 100}, {"unitAmount": 50}]
+    entitlement = {
+        "featureId": feature["id"],
+        "limit": 10,
+        "enforcement": "soft",
+        "overagePrices": [{"currency": "USD", "model": "graduated", "tiers": tiers}],
+    }
+    plan = {
+        "id": f"tiered-{uid}",
+        "name": "Tiered",
+        "prices": [{"billingPeriod": "monthly", "currency": "USD", "amount": 500}],
+        "entitlements": [entitlement],
+    }
+    assert server.post("/v1/plans", json=plan).status_code == 201
+    customer_id = subscribed_customer(plan["id"])
+    usage = {
+        "customerId": customer_id,
+        "featureId": feature["id"],
+        "value": 17,
+        "idempotencyKey": f"tiered-{uid}",
+    }
+    assert server.post("/v1/usage", json=usage).status_code == 200
+
+    portal = open_portal(customer_id)
+
+    # 17 used, 10 included: 7 over, in tier 2 (units 6 and up); the 8th costs tier 2's $0.50
+    renders = portal.section("usage").locator("li").filter(has_text="Renders")
+    expect(renders.locator("p.overage")).to_have_text(
+        re.compile(r"Overage in Tier 2 \(6\+\)\s+· next unit \$0\.50")
+    )

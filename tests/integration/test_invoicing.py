@@ -221,16 +221,21 @@ def test_an_upgrade_is_invoiced_for_exactly_its_proration(
     assert latest.status == "paid"
 
 
-def test_a_downgrade_credit_is_carried_to_the_next_invoice(
-    table, catalog, customer_id, attach_card, services
-):
+def _downgraded_with_credit(table, catalog, customer_id, attach_card, services) -> None:
+    """Subscribe to flex (it downgrades at once) and downgrade on day 10: 678 of credit."""
     attach_card(customer_id)
-    subscribe(table, customer_id, catalog.flex)  # flex downgrades immediately
+    subscribe(table, customer_id, catalog.flex)
     settle_customer(table, customer_id, START, services)
     change_subscription(
         table, customer_id, SubscriptionChange(plan_id=catalog.basic), FixedClock(DAY_10)
     )
     settle_customer(table, customer_id, DAY_10, services)
+
+
+def test_a_downgrade_credit_is_carried_to_the_next_invoice(
+    table, catalog, customer_id, attach_card, services
+):
+    _downgraded_with_credit(table, catalog, customer_id, attach_card, services)
     credit = invoices(table, customer_id)[-1]
     assert (credit.total, credit.amount_due, credit.status) == (-678, 0, "paid")
     assert credit.credit_added == 678
@@ -387,13 +392,7 @@ def test_usage_past_a_soft_limit_is_billed_in_arrears_at_renewal(
 def test_voiding_an_invoice_gives_back_the_credit_it_drew(
     table, catalog, customer_id, attach_card, payment_methods, services
 ):
-    attach_card(customer_id)
-    subscribe(table, customer_id, catalog.flex)  # flex downgrades immediately
-    settle_customer(table, customer_id, START, services)
-    change_subscription(
-        table, customer_id, SubscriptionChange(plan_id=catalog.basic), FixedClock(DAY_10)
-    )
-    settle_customer(table, customer_id, DAY_10, services)
+    _downgraded_with_credit(table, catalog, customer_id, attach_card, services)
     declining = attach_card(customer_id, "4000000000000341")
     stripe_customer = get_customer(table, customer_id).stripe_customer_id
     payment_methods.set_default(stripe_customer, declining)

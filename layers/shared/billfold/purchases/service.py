@@ -168,6 +168,21 @@ def start_purchase(
     return purchase
 
 
+def buy_credits(
+    table: Table,
+    customer_id: str,
+    request: CreditPurchaseCreate,
+    charges: Charger,
+    seller: Party,
+    dunning: Sequence[int],
+    now: datetime,
+) -> tuple[CreditPurchase, Invoice | None]:
+    """A customer's purchase, started (or resumed by its key) and taken as far as it goes now:
+    the purchase, and its invoice when this call issued or charged it."""
+    purchase = start_purchase(table, customer_id, request, now)
+    return settle_purchase(table, purchase, charges, seller, dunning, now)
+
+
 def _invoice_of(table: Table, purchase: CreditPurchase, seller: Party) -> Invoice | None:
     """The purchase's invoice: issued now, or as issued before."""
     record_key = billing_record_key(
