@@ -24,6 +24,7 @@ from billfold.catalog.plans import create_plan
 from billfold.clock import FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer
+from billfold.grants import Caller
 from billfold.invoicing.models import Invoice
 from billfold.invoicing.service import list_invoices
 from billfold.outbox import recent_events
@@ -250,7 +251,10 @@ def _use(table: Table, customer_id: str, feature_id: str, value: int, at: dateti
 
 
 def _limit(table: Table, customer_id: str, amount: int, at: datetime) -> None:
-    set_spend_limit(table, customer_id, SpendLimitSettings(monthly_limit=amount), FixedClock(at))
+    settings = SpendLimitSettings(monthly_limit=amount)
+    set_spend_limit(
+        table, customer_id, settings, FixedClock(at), caller=Caller.SELLER, customers_may_set=False
+    )
 
 
 def _renewal(table: Table, customer_id: str) -> Invoice:
