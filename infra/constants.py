@@ -74,6 +74,10 @@ AUTHORIZER_CACHE_TTL = Duration.seconds(300)
 THROTTLE_RATE_LIMIT = 100
 """Steady-state requests per second, for the whole stage."""
 THROTTLE_BURST_LIMIT = 200
+PUBLISHABLE_RATE_LIMIT = 20
+"""Requests per second the usage plan lets publishable keys make (pricing tables, paywalls)."""
+PUBLISHABLE_BURST_LIMIT = 40
+PUBLISHABLE_DAILY_QUOTA = 200_000
 PUBLIC_OPERATIONS: frozenset[str] = frozenset(route.operation for route in ROUTES if route.public)
 """Operations whose method skips the Lambda authorizer: the Stripe webhook, which proves itself
 with its signature header, and email links, signed in their path (each checked by its
@@ -124,7 +128,9 @@ ALARM_GROUP_SIZE = 10
 """Functions per errors or throttles alarm: a CloudWatch alarm's math takes 10 metrics."""
 
 # --- Portal --------------------------------------------------------------------------------------
-PORTAL_LINK_OPERATIONS = frozenset({"create_portal_session", "open_email_link"})
+PORTAL_LINK_OPERATIONS = frozenset(
+    {"create_portal_session", "open_email_link", "create_checkout_session", "complete_checkout"}
+)
 """The routes whose functions hand out portal URLs: they need to know the portal page's URL."""
 SPEND_LIMIT_OPERATION = "set_spend_limit"
 CONTEXT_CUSTOMER_SPEND_LIMITS = "customerSpendLimits"

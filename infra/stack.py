@@ -6,12 +6,14 @@ from typing import Any
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, Route
 
 from billfold import config
+from billfold.storage import keys
 from billfold.events import routing
 from infra import constants
 from infra.constants import StageSettings
@@ -113,6 +115,7 @@ class BillfoldStack(Stack):
             authorizer_handler=authorizer.function,
             cors_origins=cors_origins,
         )
+        authorizer.function.add_environment(config.ENV_USAGE_PLAN_KEY, api.usage_plan_key)
         portal = Portal(
             self,
             "Portal",
@@ -194,6 +197,39 @@ class BillfoldStack(Stack):
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+        direct = self._direct_entitlements_policy(data)
+        CfnOutput(
+            self,
+            "DirectEntitlementsPolicyArn",
+            value=direct.managed_policy_arn,
+            export_name=f"{self.stack_name}-DirectEntitlementsPolicyArn",
+        )
+
+    def _direct_entitlements_policy(self, data: Data) -> iam.ManagedPolicy:
+        """What the SDK's direct mode needs, for an app's role in this account: read a
+        customer's entitlements and usage (one Query) and consume usage (one conditional
+        transaction of the counter and its idempotency record), in customer partitions only."""
+        return iam.ManagedPolicy(
+            self,
+            "DirectEntitlementsPolicy",
+            description="billfold SDK direct mode: check entitlements and consume usage",
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "dynamodb:Query",
+                        "dynamodb:GetItem",
+                        "dynamodb:UpdateItem",
+                        "dynamodb:PutItem",
+                    ],
+                    resources=[data.table.table_arn],
+                    conditions={
+                        "ForAllValues:StringLike": {
+                            "dynamodb:LeadingKeys": [keys.customer_partition("*")]
+                        }
+                    },
+                )
+            ],
+        )
 
     def _portal_domain(self) -> PortalDomain | None:
         """The portal's own host name and certificate, if the context names both.

@@ -21,15 +21,16 @@ import boto3
 from billfold_lambda import dependencies as deps
 
 from billfold import config
-from billfold.auth.api_keys import SERVER_KEY_PREFIX, is_server_key
+from billfold.auth.api_keys import PUBLISHABLE_KEY_PREFIX, SERVER_KEY_PREFIX, is_server_key
 from billfold.clock import OffsetClock
 from billfold.settlement.schedule import enqueue_due
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi
 from local.portal_server import PortalServer
+from local.usage_plan import LOCAL_USAGE_PLAN_KEY
 from local.queues import Binding, QueuePump
-from local.seed import DEMO_CUSTOMER, seed_demo, seed_server_key
+from local.seed import DEMO_CUSTOMER, seed_demo, seed_keys
 from local.server import LocalServer, TestClockControl, Watch
 from local.servers import free_port
 from local.stack import LocalStack, running_stack, webhook_signing_secret
@@ -39,6 +40,8 @@ from local.watch import EventTap
 DEFAULT_PORT = 8787
 DEFAULT_PORTAL_PORT = 8788
 DEFAULT_DEV_KEY = SERVER_KEY_PREFIX + "local_dev_key_change_me_0123456789"
+DEMO_PUBLISHABLE_KEY = PUBLISHABLE_KEY_PREFIX + "local_demo_key_safe_in_a_browser_01"
+"""The local stack's publishable key (the demo pricing page uses it)."""
 LOG_DIR = Path(".build/local")
 
 
@@ -48,6 +51,7 @@ class LocalApi:
 
     url: str
     server_key: str
+    publishable_key: str
     stack: LocalStack
     clock: OffsetClock
     queues: QueuePump
@@ -78,6 +82,7 @@ def running_local_api(
         url = f"http://127.0.0.1:{port}"
         portal = PortalServer(portal_port or free_port(), url, stack.stripe_url)
         os.environ[config.ENV_PORTAL_URL] = portal.url
+        os.environ[config.ENV_USAGE_PLAN_KEY] = LOCAL_USAGE_PLAN_KEY
         os.environ[config.ENV_API_URL] = url
         clock = OffsetClock()
         deps.use_clock(clock)
@@ -116,14 +121,16 @@ def running_local_api(
         server.serve_in_background()
         portal.serve_in_background()
         register_stripe_webhook(stack, url)
-        seed_server_key(server_key, clock)
+        seed_keys(server_key, DEMO_PUBLISHABLE_KEY, clock)
         if demo:
             seed_demo(clock)
             pump.drain("billing_worker")
         pump.start()
         stream.start()
         try:
-            yield LocalApi(url, server_key, stack, clock, pump, stream, portal.url)
+            yield LocalApi(
+                url, server_key, DEMO_PUBLISHABLE_KEY, stack, clock, pump, stream, portal.url
+            )
         finally:
             stream.stop()
             pump.stop()

@@ -54,6 +54,7 @@ WHEN: dict[EventType, str] = {
     "or refunded: one event per ledger entry",
     EventType.CREDITS_AUTO_RECHARGE_FAILED: "an auto-recharge charge was declined (or needs the "
     "customer's authentication): auto-recharge is off until it is set again",
+    EventType.CHECKOUT_COMPLETED: "a checkout session was completed: its subscription started",
     EventType.WEBHOOK_ENDPOINT_DISABLED: (
         "an endpoint was disabled after 5 days of failed deliveries (`customerId` null)"
     ),

@@ -25,6 +25,7 @@ from local.events import HttpRequest, authorizer_event, method_arn, proxy_event
 from local.functions import FunctionLoader
 from local.lambda_context import LocalLambdaContext
 from local.policy import allows
+from local.usage_plan import UsagePlan
 
 AUTHORIZER_CACHE_SECONDS = 300
 """The authorizer result cache TTL the CDK stack configures."""
@@ -66,8 +67,14 @@ def _compile(route: Route) -> re.Pattern[str]:
 class LocalGateway:
     """API Gateway's request path for billfold's routes, in-process."""
 
-    def __init__(self, functions: FunctionLoader | None = None, stage: str = "local") -> None:
+    def __init__(
+        self,
+        functions: FunctionLoader | None = None,
+        stage: str = "local",
+        usage_plan: UsagePlan | None = None,
+    ) -> None:
         self._functions = functions or FunctionLoader()
+        self._usage_plan = usage_plan or UsagePlan()
         self._stage = stage
         self._routes = [(_compile(route), route) for route in ROUTES]
         self._policies: dict[str, tuple[datetime, dict[str, Any]]] = {}
@@ -117,6 +124,11 @@ class LocalGateway:
             decision["policyDocument"], method_arn(self._stage, request.method, request.path)
         ):
             return gateway_error(gateway_responses.ACCESS_DENIED)
+        if route.metered:
+            if not self._usage_plan.admits(decision.get("usageIdentifierKey")):
+                return gateway_error(gateway_responses.INVALID_API_KEY)
+            if not self._usage_plan.take():
+                return gateway_error(gateway_responses.THROTTLED)
         context = {"principalId": decision["principalId"], **decision.get("context", {})}
         event = proxy_event(request, route, path_parameters, self._stage, context)
         return self._invoke(route.operation, event)

@@ -12,7 +12,7 @@ from typing import Any
 
 from billfold_lambda import dependencies as deps
 
-from billfold.auth.api_keys import store_server_key
+from billfold.auth.api_keys import store_key
 from billfold.catalog.addons import create_addon
 from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
 from billfold.catalog.features import create_feature
@@ -37,9 +37,10 @@ DEMO_CUSTOMER = "demo-customer"
 """The demo customer `make dev` opens the portal for."""
 
 
-def seed_server_key(key: str, clock: Clock) -> None:
-    """Make `key` a valid server key (stored hashed, like any other)."""
-    store_server_key(deps.table(), key, "local dev key", clock)
+def seed_keys(server_key: str, publishable_key: str, clock: Clock) -> None:
+    """Make the keys valid: a server key and a publishable key (stored hashed, like any)."""
+    store_key(deps.table(), server_key, "local dev key", clock, "server")
+    store_key(deps.table(), publishable_key, "local demo pricing page", clock, "publishable")
 
 
 def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:

@@ -91,6 +91,7 @@ class Api(Construct):
             rest_api_name=f"{constants.APP_NAME}-{settings.name}",
             description=f"billfold {settings.name}: subscription billing API",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
+            api_key_source_type=apigateway.ApiKeySourceType.AUTHORIZER,
             cloud_watch_role=True,
             default_cors_preflight_options=preflight(self.cors_origins),
             deploy_options=apigateway.StageOptions(
@@ -128,10 +129,37 @@ class Api(Construct):
                     name: f"'{value}'" for name, value in gateway_responses.HEADERS.items()
                 },
             )
+        self.usage_plan_key = self._publishable_usage_plan()
         self._authorizer_handler = authorizer_handler
         self._authorizer: apigateway.RequestAuthorizer | None = None
         self._preflights: set[str] = set()
         """Paths of the resources whose preflight method is acknowledged to cdk-nag."""
+
+    def _publishable_usage_plan(self) -> str:
+        """The usage plan that throttles the publishable routes, and the value of its API key.
+
+        The key is not a secret: with the authorizer as the key source, API Gateway takes it
+        only from the authorizer's answer (`usageIdentifierKey`), never from a request header.
+        """
+        value = f"{constants.APP_NAME}-{self.stage_name}-publishable-usage"
+        key = apigateway.ApiKey(
+            self, "PublishableUsageKey", api_key_name=value, value=value, enabled=True
+        )
+        plan = self.rest_api.add_usage_plan(
+            "PublishableUsagePlan",
+            name=value,
+            description="publishable keys (bf_pk_): the public pricing routes",
+            throttle=apigateway.ThrottleSettings(
+                rate_limit=constants.PUBLISHABLE_RATE_LIMIT,
+                burst_limit=constants.PUBLISHABLE_BURST_LIMIT,
+            ),
+            quota=apigateway.QuotaSettings(
+                limit=constants.PUBLISHABLE_DAILY_QUOTA, period=apigateway.Period.DAY
+            ),
+        )
+        plan.add_api_key(key)
+        plan.add_api_stage(stage=self.rest_api.deployment_stage)
+        return value
 
     def _acknowledge_preflights(self, resource: apigateway.IResource) -> None:
         """Accept APIG4 on the CORS preflight (OPTIONS) methods of `resource` and its ancestors:
@@ -178,4 +206,5 @@ class Api(Construct):
             operation_name=route.operation,
             authorizer=self.authorizer,
             authorization_type=apigateway.AuthorizationType.CUSTOM,
+            api_key_required=route.metered,
         )

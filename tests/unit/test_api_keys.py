@@ -9,7 +9,7 @@ import pytest
 
 from billfold.auth.api_keys import (
     SERVER_KEY_PREFIX,
-    ServerKey,
+    ApiKey,
     new_server_key,
     store_server_key,
     verify_server_key,
@@ -80,7 +80,7 @@ def test_store_then_verify_returns_the_stored_key_record() -> None:
     stored = store_server_key(table, key, "backend", FixedClock(NOW))  # type: ignore[arg-type]
     found = verify_server_key(table, key)  # type: ignore[arg-type]
 
-    assert found == ServerKey(key_id=_digest(key)[:12], name="backend", created_at=NOW)
+    assert found == ApiKey(key_id=_digest(key)[:12], name="backend", created_at=NOW)
     assert stored == found
     assert verify_server_key(table, new_server_key()) is None  # type: ignore[arg-type]
 

@@ -19,7 +19,6 @@ from billfold_lambda import authorizer, dependencies
 from billfold_lambda.authorizer import (
     authorize,
     bearer_credential,
-    portal_resource,
 )
 from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION, Access, Needs, Route
 
@@ -212,17 +211,17 @@ def test_bearer_credential_is_none_without_a_bearer_credential(headers: dict[str
     assert bearer_credential(headers) is None
 
 
-# --- portal_resource --------------------------------------------------------------------------
+# --- resource_path bound to a customer --------------------------------------------------------------------------
 
 
 def test_portal_resource_fills_in_the_customer_id() -> None:
     route = ROUTES_BY_OPERATION["get_customer"]
 
-    assert portal_resource(route, "acme-42") == "/v1/customers/acme-42"
+    assert route.resource_path(customerId="acme-42") == "/v1/customers/acme-42"
 
 
 def test_portal_resource_wildcards_every_other_parameter() -> None:
-    assert portal_resource(ROUTES_BY_OPERATION["get_plan"], "acme") == "/v1/plans/*"
+    assert ROUTES_BY_OPERATION["get_plan"].resource_path(customerId="acme") == "/v1/plans/*"
     route = Route(
         "get_invoice",
         "GET",
@@ -233,11 +232,11 @@ def test_portal_resource_wildcards_every_other_parameter() -> None:
         Access.SERVER_OR_PORTAL,
     )
 
-    assert portal_resource(route, "acme") == "/v1/customers/acme/invoices/*"
+    assert route.resource_path(customerId="acme") == "/v1/customers/acme/invoices/*"
 
 
 def test_portal_resource_of_a_route_without_parameters_is_its_path() -> None:
-    assert portal_resource(ROUTES_BY_OPERATION["list_plans"], "acme") == "/v1/plans"
+    assert ROUTES_BY_OPERATION["list_plans"].resource_path(customerId="acme") == "/v1/plans"
 
 
 # --- authorize: portal tokens -----------------------------------------------------------------
@@ -252,7 +251,7 @@ def test_portal_token_gets_only_the_portal_routes_bound_to_its_customer() -> Non
     assert [s["Effect"] for s in statements] == ["Allow"]
     assert statements[0]["Action"] == "execute-api:Invoke"
     expected = {
-        f"{STAGE_ARN}/{r.method}{portal_resource(r, 'acme-42')}"
+        f"{STAGE_ARN}/{r.method}{r.resource_path(customerId='acme-42')}"
         for r in ROUTES
         if r.access is Access.SERVER_OR_PORTAL
     }

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from billfold.auth.portal_tokens import (
     PORTAL_TOKEN_PREFIX,
     PortalClaims,
-    _signature,
     mint_portal_token,
     verify_portal_token,
 )
+from billfold.signed_tokens import _signature
 
 SECRET = b"portal-signing-secret-for-unit-tests"
 NOW = datetime(2030, 1, 15, 12, 0, 0, tzinfo=UTC)

@@ -15,6 +15,8 @@ class ErrorCode(StrEnum):
     ADDON_NOT_FOUND = "addon_not_found"
     ALREADY_EXISTS = "already_exists"
     BAD_REQUEST = "bad_request"
+    CHECKOUT_SESSION_EXPIRED = "checkout_session_expired"
+    CHECKOUT_SESSION_NOT_FOUND = "checkout_session_not_found"
     CONCURRENT_MODIFICATION = "concurrent_modification"
     CONFLICT = "conflict"
     COUPON_CURRENCY_MISMATCH = "coupon_currency_mismatch"
@@ -50,9 +52,11 @@ class ErrorCode(StrEnum):
     PARENT_CHAIN_TOO_DEEP = "parent_chain_too_deep"
     PARENT_CYCLE = "parent_cycle"
     PAYMENT_METHOD_NOT_FOUND = "payment_method_not_found"
+    PAYMENT_METHOD_REQUIRED = "payment_method_required"
     PLAN_ARCHIVED = "plan_archived"
     PLAN_NOT_FOUND = "plan_not_found"
     PRICE_NOT_AVAILABLE = "price_not_available"
+    PROMOTION_CODES_NOT_ALLOWED = "promotion_codes_not_allowed"
     PRORATION_REFUSED = "proration_refused"
     PROMOTION_CODE_NOT_FOUND = "promotion_code_not_found"
     PROMOTION_NOT_FOUND = "promotion_not_found"
@@ -119,6 +123,12 @@ class Conflict(BillfoldError):
     """The resource's state forbids the change, or a concurrent change won."""
 
     code = ErrorCode.CONFLICT
+
+
+class Gone(BillfoldError):
+    """The resource existed but is no longer usable (an expired checkout session)."""
+
+    code = ErrorCode.NOT_FOUND
 
 
 class RuleViolation(BillfoldError):

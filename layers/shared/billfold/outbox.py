@@ -58,6 +58,7 @@ class EventType(StrEnum):
     CREDIT_BALANCE_CHANGED = "credit_balance.changed"
     CREDITS_BALANCE_CHANGED = "credits.balance_changed"
     CREDITS_AUTO_RECHARGE_FAILED = "credits.auto_recharge_failed"
+    CHECKOUT_COMPLETED = "checkout.completed"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
 

@@ -5,11 +5,12 @@ Stripe or reads a secret. The local gateway swaps the clock for its test clock.
 """
 
 import json
+import os
 from functools import cache
 from typing import TYPE_CHECKING
 
 from billfold.clock import Clock, SystemClock
-from billfold.config import Settings
+from billfold.config import ENV_USAGE_PLAN_KEY, Settings
 from billfold.storage.table import Table
 
 if TYPE_CHECKING:
@@ -40,6 +41,12 @@ def use_clock(replacement: Clock) -> None:
     """Replace the process's clock (the local stack's test clock; tests)."""
     global _clock
     _clock = replacement
+
+
+def usage_plan_key() -> str | None:
+    """The API Gateway API key the authorizer names (`usageIdentifierKey`), so that the usage
+    plan counts and throttles the publishable routes; none outside API Gateway."""
+    return os.environ.get(ENV_USAGE_PLAN_KEY) or None
 
 
 @cache

@@ -26,6 +26,7 @@ STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.Gone: 410,
     errors.RuleViolation: 422,
     errors.UpstreamError: 502,
 }

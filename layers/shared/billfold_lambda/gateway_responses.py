@@ -43,6 +43,15 @@ ROUTE_NOT_FOUND = GatewayResponse(
 THROTTLED = GatewayResponse(
     "THROTTLED", 429, ErrorCode.THROTTLED, "Too many requests; retry later."
 )
+INVALID_API_KEY = GatewayResponse(
+    "INVALID_API_KEY",
+    403,
+    ErrorCode.FORBIDDEN,
+    "This route is metered by the usage plan: call it with a publishable key.",
+)
+QUOTA_EXCEEDED = GatewayResponse(
+    "QUOTA_EXCEEDED", 429, ErrorCode.THROTTLED, "The daily quota is used up; retry tomorrow."
+)
 BAD_REQUEST_BODY = GatewayResponse(
     "BAD_REQUEST_BODY", 400, ErrorCode.INVALID_REQUEST, "The request body is not valid."
 )
@@ -66,6 +75,8 @@ ALL = (
     ACCESS_DENIED,
     ROUTE_NOT_FOUND,
     THROTTLED,
+    INVALID_API_KEY,
+    QUOTA_EXCEEDED,
     BAD_REQUEST_BODY,
     DEFAULT_4XX,
     DEFAULT_5XX,

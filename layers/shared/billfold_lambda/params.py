@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime
 
+from billfold.checkout.tokens import SESSION_ID_PATTERN
 from billfold.identifiers import CATALOG_ID_PATTERN, CUSTOMER_ID_PATTERN
 
 
@@ -64,4 +65,16 @@ CreditGrantIdPath = Annotated[
 ]
 LinkTokenPath = Annotated[
     str, Param("path", "an email link's signed token", pattern=r"^bf_ln_[A-Za-z0-9_.-]{20,600}$")
+]
+CheckoutSessionIdPath = Annotated[
+    str, Param("path", "a checkout session id", pattern=SESSION_ID_PATTERN)
+]
+PromotionCodeQuery = Annotated[
+    str | None,
+    Param(
+        "query",
+        "a promotion code to price the checkout with",
+        pattern=r"^[A-Za-z0-9_-]{3,40}$",
+        alias="promotionCode",
+    ),
 ]

@@ -18,6 +18,11 @@ class Access(StrEnum):
     """No key: Stripe's webhook signature is the credential (checked by the handler)."""
     EMAIL_LINK = "email_link"
     """No key: the signed link in the path is the credential (checked by the handler)."""
+    PUBLISHABLE = "publishable"
+    """Also a publishable key (bf_pk_, safe in a browser): the public catalog, read only, and
+    rate limited by the API's usage plan."""
+    CHECKOUT = "checkout"
+    """Also a checkout token, confined to that token's own session."""
 
 
 class Needs(StrEnum):
@@ -78,6 +83,11 @@ class Route:
     def public(self) -> bool:
         """Whether the route takes no key (its own credential is checked by its handler)."""
         return self.access in (Access.STRIPE_SIGNATURE, Access.EMAIL_LINK)
+
+    @property
+    def metered(self) -> bool:
+        """Whether API Gateway's usage plan counts and throttles calls (publishable routes)."""
+        return self.access is Access.PUBLISHABLE
 
     @property
     def customer_scoped(self) -> bool:
@@ -709,6 +719,70 @@ ROUTES: tuple[Route, ...] = (
         "portal",
         frozenset({Needs.TABLE_READ, Needs.PORTAL_SECRET}),
         status=201,
+    ),
+    Route(
+        "create_publishable_key",
+        "POST",
+        "/v1/publishable-keys",
+        "A publishable key (bf_pk_): safe in a browser, it reads only the public pricing",
+        "pricing",
+        _WRITE,
+        status=201,
+    ),
+    Route(
+        "get_pricing",
+        "GET",
+        "/v1/pricing",
+        "The public plans and add-ons with the features they grant (pricing table, paywall)",
+        "pricing",
+        _READ,
+        Access.PUBLISHABLE,
+    ),
+    # Checkout
+    Route(
+        "create_checkout_session",
+        "POST",
+        "/v1/checkout-sessions",
+        "Open a checkout for a new or existing customer: a token and URL for its page",
+        "checkout",
+        frozenset({Needs.TABLE_READ, Needs.TABLE_WRITE, Needs.STRIPE_SECRET, Needs.PORTAL_SECRET}),
+        status=201,
+    ),
+    Route(
+        "get_checkout_session",
+        "GET",
+        "/v1/checkout-sessions/{sessionId}",
+        "A checkout session and what completing it charges (with a promotion code)",
+        "checkout",
+        _READ,
+        Access.CHECKOUT,
+    ),
+    Route(
+        "create_checkout_setup_intent",
+        "POST",
+        "/v1/checkout-sessions/{sessionId}/setup-intent",
+        "A SetupIntent for the checkout's customer, for Stripe.js to confirm the card",
+        "checkout",
+        _READ_WITH_STRIPE,
+        Access.CHECKOUT,
+        status=201,
+    ),
+    Route(
+        "complete_checkout",
+        "POST",
+        "/v1/checkout-sessions/{sessionId}/complete",
+        "Save the confirmed card, start the subscription and close the session (once)",
+        "checkout",
+        frozenset(
+            {
+                Needs.TABLE_READ,
+                Needs.TABLE_WRITE,
+                Needs.STRIPE_SECRET,
+                Needs.BILLING_QUEUE,
+                Needs.PORTAL_SECRET,
+            }
+        ),
+        Access.CHECKOUT,
     ),
     Route(
         "stripe_webhook",

@@ -158,6 +158,9 @@ class PlanCreate(_Sellable):
         default=False, description="usage counters restart when a subscription moves to this plan"
     )
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
+    public: StrictBool = Field(
+        default=False, description="shown in the pricing table and the paywall (publishable keys)"
+    )
     credit_allowances: Annotated[list[CreditAllowance], Field(max_length=20)] = Field(
         default_factory=list, description="prepaid credits granted every billing period"
     )
@@ -182,6 +185,7 @@ class PlanUpdate(RequestModel):
     downgrade_timing: DowngradeTiming | None = None
     reset_usage_on_change: StrictBool | None = None
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    public: StrictBool | None = None
     credit_allowances: Annotated[list[CreditAllowance], Field(max_length=20)] | None = None
     metadata: Metadata | None = None
 
@@ -198,6 +202,9 @@ class AddonCreate(_Sellable):
         default_factory=list, description="the plans that accept this add-on"
     )
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
+    public: StrictBool = Field(
+        default=False, description="shown in the pricing table and the paywall (publishable keys)"
+    )
     metadata: Metadata = Field(default_factory=dict)
 
 
@@ -211,6 +218,7 @@ class AddonUpdate(RequestModel):
     max_quantity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
     plan_ids: Annotated[list[CatalogId], Field(max_length=200)] | None = None
     display_order: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    public: StrictBool | None = None
     metadata: Metadata | None = None
 
 
@@ -224,6 +232,7 @@ class _Published(ApiModel):
     description: str
     entitlements: list[Entitlement]
     display_order: int
+    public: bool = False
     metadata: dict[str, str]
     created_at: datetime
     published_at: datetime

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from billfold.checkout.models import CheckoutSession
 from billfold.credits.ledger import CreditTransaction
 from billfold.customers.models import Customer
 from billfold.endpoints.models import Endpoint
@@ -46,6 +47,7 @@ DATA_MODELS: dict[EventType, type[BaseModel]] = {
     EventType.CREDIT_BALANCE_CHANGED: CreditTransaction,
     EventType.CREDITS_BALANCE_CHANGED: LedgerEntry,
     EventType.CREDITS_AUTO_RECHARGE_FAILED: AutoRechargeFailure,
+    EventType.CHECKOUT_COMPLETED: CheckoutSession,
     EventType.WEBHOOK_ENDPOINT_DISABLED: Endpoint,
 }
 """The model of each event type's `data`."""

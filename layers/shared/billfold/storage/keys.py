@@ -287,3 +287,8 @@ def spend_limit(customer_id: str) -> Key:
 def spend_limit_marker(customer_id: str, month: str) -> Key:
     """That `usage.spend_limit_reached` was published for the customer in a month."""
     return {"pk": customer_partition(customer_id), "sk": f"SPENDREACHED#{month}"}
+
+
+def checkout_session(session_id: str) -> Key:
+    """A checkout session (kept a month past its expiry, then removed by TTL)."""
+    return {"pk": f"CHECKOUT#{session_id}", "sk": "CHECKOUT"}

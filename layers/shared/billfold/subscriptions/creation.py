@@ -4,6 +4,7 @@ customer's materialized entitlements and any billing record are written in one t
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from billfold.billing.periods import Period, billing_period_at
@@ -25,6 +26,7 @@ from billfold.subscriptions.changes import entitlements_write, transact_redeemin
 from billfold.subscriptions.discounts import applied_coupon
 from billfold.subscriptions.events import change_events
 from billfold.subscriptions.models import (
+    BillingRecord,
     Subscription,
     SubscriptionCreate,
     SubscriptionView,
@@ -111,16 +113,22 @@ def _replayed(table: Table, customer_id: str, order: str) -> SubscriptionView | 
     return current_view(table, Subscription.model_validate(stored))
 
 
-def create_subscription(
-    table: Table, customer_id: str, request: SubscriptionCreate, clock: Clock
-) -> SubscriptionView:
-    """Subscribe the customer. Repeating the same create returns the live subscription (safe
-    to retry); any other create while one is live is a 409 `subscription_exists`."""
-    now = clock.now()
-    order = _fingerprint(request)
-    if request.promotion_code and (replayed := _replayed(table, customer_id, order)):
-        return replayed  # before redeeming: this customer's redemption is already written
-    get_customer(table, customer_id, consistent=True)
+@dataclass(frozen=True)
+class Order:
+    """A subscription as a create request would make it, not yet written: what it bills now
+    (None in a trial) and the promotion code redemption it would write."""
+
+    subscription: Subscription
+    entitlements: Put
+    record: BillingRecord | None
+    redeemed: Redemption | None
+
+
+def new_subscription(
+    table: Table, customer_id: str, request: SubscriptionCreate, now: datetime
+) -> Order:
+    """The subscription `request` makes for the customer at `now`, checked against the
+    catalog (4xx naming the field), without writing anything."""
     plan = live_plan(table, request.plan_id)
     price = plan_price(plan, request.billing_period, request.currency)
     heads = addon_store(table).many(a.addon_id for a in request.addons)
@@ -167,17 +175,32 @@ def create_subscription(
     if lines:
         subscription, record = period_record(subscription, "subscription_created", lines, now)
     entitlements = entitlements_write(table, subscription, plan, addons, now)
+    return Order(subscription, entitlements, record, redeemed)
+
+
+def create_subscription(
+    table: Table, customer_id: str, request: SubscriptionCreate, clock: Clock
+) -> SubscriptionView:
+    """Subscribe the customer. Repeating the same create returns the live subscription (safe
+    to retry); any other create while one is live is a 409 `subscription_exists`."""
+    now = clock.now()
+    order = _fingerprint(request)
+    if request.promotion_code and (replayed := _replayed(table, customer_id, order)):
+        return replayed  # before redeeming: this customer's redemption is already written
+    get_customer(table, customer_id, consistent=True)
+    made = new_subscription(table, customer_id, request, now)
+    subscription, record = made.subscription, made.record
     writes: list[Put | Update | Delete] = [
         Put({**subscription_item(subscription), _ORDER: order}, _NO_LIVE_SUBSCRIPTION),
-        entitlements,
+        made.entitlements,
     ]
     if record is not None:
         writes.append(Put(billing_record_item(record)))
-    if trial_end is not None:
-        writes.append(trial_taken_put(customer_id, trial_end))
-    writes += change_events(None, subscription, now, entitlements)
+    if subscription.trial_end is not None:
+        writes.append(trial_taken_put(customer_id, subscription.trial_end))
+    writes += change_events(None, subscription, now, made.entitlements)
     try:
-        transact_redeeming(table, writes, redeemed)
+        transact_redeeming(table, writes, made.redeemed)
     except ConditionFailed:
         stored = read_subscription(table, customer_id, consistent=True)
         if stored is None or stored.get("status") == "canceled":

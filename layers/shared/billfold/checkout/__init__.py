@@ -1,0 +1,1 @@
+"""Checkout: a seller-made session that a visitor completes to start a subscription."""
