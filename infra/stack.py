@@ -13,8 +13,8 @@ from constructs import Construct
 from billfold_lambda.routes import BACKGROUND_FUNCTIONS, ROUTES, Route
 
 from billfold import config
-from billfold.storage import keys
 from billfold.events import routing
+from billfold.storage import keys
 from infra import constants
 from infra.constants import StageSettings
 from infra.constructs import functions

@@ -28,13 +28,13 @@ from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi
 from local.portal_server import PortalServer
-from local.usage_plan import LOCAL_USAGE_PLAN_KEY
 from local.queues import Binding, QueuePump
 from local.seed import DEMO_CUSTOMER, seed_demo, seed_keys
 from local.server import LocalServer, TestClockControl, Watch
 from local.servers import free_port
 from local.stack import LocalStack, running_stack, webhook_signing_secret
 from local.streams import StreamPump
+from local.usage_plan import LOCAL_USAGE_PLAN_KEY
 from local.watch import EventTap
 
 DEFAULT_PORT = 8787

@@ -211,7 +211,7 @@ def test_bearer_credential_is_none_without_a_bearer_credential(headers: dict[str
     assert bearer_credential(headers) is None
 
 
-# --- resource_path bound to a customer --------------------------------------------------------------------------
+# --- resource_path bound to a customer ---------------------------------------------------------
 
 
 def test_portal_resource_fills_in_the_customer_id() -> None:

@@ -79,11 +79,12 @@ def _policy(
             )
             _allow(policy, Access.CHECKOUT, sessionId=checkout.session_id)
             return policy
-    elif credential.startswith(PUBLISHABLE_KEY_PREFIX):
-        if key := verify_key(deps.table(), credential, "publishable"):
-            policy = response(f"publishable:{key.key_id}", {"credential": "publishable"})
-            _allow(policy, Access.PUBLISHABLE)
-            return policy
+    elif credential.startswith(PUBLISHABLE_KEY_PREFIX) and (
+        key := verify_key(deps.table(), credential, "publishable")
+    ):
+        policy = response(f"publishable:{key.key_id}", {"credential": "publishable"})
+        _allow(policy, Access.PUBLISHABLE)
+        return policy
     raise Exception(UNAUTHORIZED)
 
 

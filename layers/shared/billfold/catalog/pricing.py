@@ -8,8 +8,8 @@ from typing import TypeVar
 from billfold.catalog.addons import addon_store
 from billfold.catalog.features import features_by_id
 from billfold.catalog.models import Addon, AddonPrice, Entitlement, Feature, Plan, Price
-from billfold.catalog.terms import FeatureType, FeatureUnit
 from billfold.catalog.plans import plan_store
+from billfold.catalog.terms import FeatureType, FeatureUnit
 from billfold.catalog.versions import VersionedStore
 from billfold.models import ApiModel
 from billfold.storage.table import Table
