@@ -24,6 +24,7 @@ from billfold import config
 from billfold.auth.api_keys import PUBLISHABLE_KEY_PREFIX, SERVER_KEY_PREFIX, is_server_key
 from billfold.clock import OffsetClock
 from billfold.settlement.schedule import enqueue_due
+from local.demo_app import DemoApp
 from local.functions import FunctionLoader
 from local.gateway import LocalGateway
 from local.openapi import build_openapi
@@ -39,6 +40,7 @@ from local.watch import EventTap
 
 DEFAULT_PORT = 8787
 DEFAULT_PORTAL_PORT = 8788
+DEFAULT_DEMO_PORT = 8789
 DEFAULT_DEV_KEY = SERVER_KEY_PREFIX + "local_dev_key_change_me_0123456789"
 DEMO_PUBLISHABLE_KEY = PUBLISHABLE_KEY_PREFIX + "local_demo_key_safe_in_a_browser_01"
 """The local stack's publishable key (the demo pricing page uses it)."""
@@ -57,6 +59,8 @@ class LocalApi:
     queues: QueuePump
     stream: StreamPump
     portal_url: str
+    demo_app_url: str
+    """The demo seller app: its pricing page, paywall and checkout backend."""
 
 
 def register_stripe_webhook(stack: LocalStack, api_url: str) -> None:
@@ -74,10 +78,11 @@ def running_local_api(
     log_dir: Path = LOG_DIR,
     *,
     portal_port: int | None = None,
+    demo_port: int | None = None,
     demo: bool = True,
 ) -> Iterator[LocalApi]:
-    """Start moto, localstripe, the gateway, the portal's page and the queue workers; seed the
-    key (and the demo); stop on exit."""
+    """Start moto, localstripe, the gateway, the portal's pages, the demo seller app and the
+    queue workers; seed the keys (and the demo); stop on exit."""
     with running_stack(log_dir) as stack:
         url = f"http://127.0.0.1:{port}"
         portal = PortalServer(portal_port or free_port(), url, stack.stripe_url)
@@ -118,8 +123,9 @@ def running_local_api(
             build_openapi(functions),
             Watch(EventTap(deps.sqs(), queues.tap.url), stack.moto_url),
         )
-        server.serve_in_background()
-        portal.serve_in_background()
+        app = DemoApp(demo_port or free_port(), url, portal.url, server_key, DEMO_PUBLISHABLE_KEY)
+        for running in (server, portal, app):
+            running.serve_in_background()
         register_stripe_webhook(stack, url)
         seed_keys(server_key, DEMO_PUBLISHABLE_KEY, clock)
         if demo:
@@ -129,12 +135,20 @@ def running_local_api(
         stream.start()
         try:
             yield LocalApi(
-                url, server_key, DEMO_PUBLISHABLE_KEY, stack, clock, pump, stream, portal.url
+                url,
+                server_key,
+                DEMO_PUBLISHABLE_KEY,
+                stack,
+                clock,
+                pump,
+                stream,
+                portal.url,
+                app.url,
             )
         finally:
             stream.stop()
             pump.stop()
-            for running in (server, portal):
+            for running in (server, portal, app):
                 running.shutdown()
                 running.server_close()
 
@@ -163,12 +177,17 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     portal_port = int(os.environ.get("BILLFOLD_PORTAL_PORT", DEFAULT_PORTAL_PORT))
-    with running_local_api(port, key, portal_port=portal_port) as api:
+    demo_port = int(os.environ.get("BILLFOLD_DEMO_PORT", DEFAULT_DEMO_PORT))
+    with running_local_api(port, key, portal_port=portal_port, demo_port=demo_port) as api:
         session = open_portal_session(api, DEMO_CUSTOMER)
         print(
             f"billfold ready at {api.url}\n"
             f"  server key:  {api.server_key}\n"
             f"  try:         curl -H 'Authorization: Bearer {api.server_key}' {api.url}/v1/plans\n"
+            f"  pricing page: {api.demo_app_url}  (the demo seller app: pricing table → checkout "
+            "→ portal;\n"
+            f"               its paywall: {api.demo_app_url}paywall)\n"
+            f"  publishable key: {api.publishable_key}\n"
             f"  portal:      {session['url']}\n"
             f"               ({DEMO_CUSTOMER}, until {session['expiresAt']}; a new one: POST "
             '/v1/portal-sessions {"customerId": ...})\n'

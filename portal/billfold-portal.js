@@ -1,6 +1,7 @@
 /*
  * <billfold-portal>: the customer's self-serve billing page, as one web component.
  *
+ *   <script src="https://<portal host>/billfold-core.js" defer></script>
  *   <script src="https://<portal host>/billfold-portal.js" defer></script>
  *   <billfold-portal api-url="https://<api>/<stage>" token="bf_pt_..."
  *                    stripe-js-url="https://js.stripe.com/v3/"></billfold-portal>
@@ -21,127 +22,20 @@
 
   const STYLESHEET = new URL("billfold-portal.css", document.currentScript.src).href;
 
-  class ApiError extends Error {
-    constructor(status, body) {
-      const error = (body && body.error) || {};
-      super(error.message || `The request failed (${status}).`);
-      this.status = status;
-      this.code = error.code || "request_failed";
-      this.field = error.field || null;
-    }
-  }
+  const { Api, ApiError, Formats, html, loadStripe, tokenClaims, PERIOD_WORD } = window.billfold;
 
   /** The billfold API, as this customer's portal token may use it. */
-  class PortalApi {
+  class PortalApi extends Api {
     constructor(baseUrl, token) {
-      this.baseUrl = baseUrl.replace(/\/+$/, "");
-      this.token = token;
-      this.customerId = PortalApi.customerOf(token);
-    }
-
-    /** The customer a token speaks for (read, not verified: the API verifies it). */
-    static customerOf(token) {
-      try {
-        const payload = token.replace(/^bf_pt_/, "").split(".")[0];
-        const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-        return JSON.parse(json).sub || null;
-      } catch {
-        return null;
-      }
+      super(baseUrl, token);
+      this.customerId = tokenClaims(token, "bf_pt_").sub || null;
     }
 
     customer(suffix = "") {
       return `/v1/customers/${encodeURIComponent(this.customerId)}${suffix}`;
     }
-
-    async request(method, path, body) {
-      const headers = { Authorization: `Bearer ${this.token}` };
-      if (body !== undefined) headers["Content-Type"] = "application/json";
-      const response = await fetch(this.baseUrl + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      const data = text ? JSON.parse(text) : null;
-      if (!response.ok) throw new ApiError(response.status, data);
-      return data;
-    }
-
-    get(path) {
-      return this.request("GET", path);
-    }
-
-    /** Every item of a list route, page after page (the catalog can outgrow one page). */
-    async every(path) {
-      const items = [];
-      let cursor = null;
-      do {
-        const separator = path.includes("?") ? "&" : "?";
-        const page = await this.get(cursor ? `${path}${separator}cursor=${encodeURIComponent(cursor)}` : path);
-        items.push(...page.items);
-        cursor = page.items.length ? page.nextCursor : null;
-      } while (cursor);
-      return { items };
-    }
-
-    post(path, body = {}) {
-      return this.request("POST", path, body);
-    }
   }
 
-  /** Money and dates in the customer's locale. */
-  class Formats {
-    constructor(locale) {
-      this.locale = locale;
-      this.date = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
-      this.shortDate = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric" });
-      this.number = new Intl.NumberFormat(locale);
-    }
-
-    /** Integer minor units as money, exactly: the decimal is built as text, never a float. */
-    money(amount, currency) {
-      const format = new Intl.NumberFormat(this.locale, { style: "currency", currency });
-      const digits = format.resolvedOptions().maximumFractionDigits;
-      const units = String(Math.abs(amount)).padStart(digits + 1, "0");
-      const decimal = digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units;
-      return format.format(`${amount < 0 ? "-" : ""}${decimal}`);
-    }
-
-    day(iso) {
-      return iso ? this.date.format(new Date(iso)) : "";
-    }
-  }
-
-  const escapeHtml = (value) =>
-    String(value ?? "").replace(
-      /[&<>"']/g,
-      (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-    );
-
-  /** html`...` escapes every interpolated value unless it is already markup (from html``). */
-  class Markup {
-    constructor(text) {
-      this.text = text;
-    }
-    toString() {
-      return this.text;
-    }
-  }
-  const html = (strings, ...values) =>
-    new Markup(
-      strings.reduce((out, string, i) => {
-        const value = values[i - 1];
-        const text = Array.isArray(value)
-          ? value.map((v) => (v instanceof Markup ? v.text : escapeHtml(v))).join("")
-          : value instanceof Markup
-            ? value.text
-            : escapeHtml(value);
-        return out + text + string;
-      }),
-    );
-
-  const PERIOD_WORD = { monthly: "month", annual: "year" };
   const brandName = (card) => card.brand.charAt(0).toUpperCase() + card.brand.slice(1);
   const STATUS_TEXT = {
     active: "Active",
@@ -1162,22 +1056,10 @@
 
     // ---- cards (Stripe.js) -----------------------------------------------------------------
 
-    loadStripe() {
-      if (window.Stripe) return Promise.resolve(window.Stripe);
-      const url = this.getAttribute("stripe-js-url") || "https://js.stripe.com/v3/";
-      return new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = url;
-        script.onload = () => resolve(window.Stripe);
-        script.onerror = () => reject(new Error("Could not load the card form. Check your connection."));
-        document.head.append(script);
-      });
-    }
-
     async openCardForm() {
       try {
         const [Stripe, intent] = await Promise.all([
-          this.loadStripe(),
+          loadStripe(this.getAttribute("stripe-js-url")),
           this.api.post(this.api.customer("/payment-methods/setup-intent")),
         ]);
         const stripe = Stripe(intent.publishableKey);

@@ -404,6 +404,7 @@ def test_embedded_in_another_page_and_themed_with_css_variables(
         <style>billfold-portal {{ --bf-color-primary: rgb(200, 0, 0); --bf-radius: 0px;
           --bf-font-family: monospace; }}
         button {{ background: lime; }}</style>
+        <script src="{local_api.portal_url}billfold-core.js"></script>
         <script src="{local_api.portal_url}billfold-portal.js"></script></head>
         <body><h1>Acme: Account / Billing</h1>
         <billfold-portal api-url="{local_api.url}" token="{token}"></billfold-portal>
@@ -505,7 +506,8 @@ def test_older_invoices_load_page_by_page(
     token = server.post("/v1/portal-sessions", json={"customerId": customer_id}).json()["token"]
     portal = open_portal(customer_id, url="")
     portal.page.set_content(
-        f"""<!doctype html><script src="{local_api.portal_url}billfold-portal.js"></script>
+        f"""<!doctype html><script src="{local_api.portal_url}billfold-core.js"></script>
+        <script src="{local_api.portal_url}billfold-portal.js"></script>
         <billfold-portal api-url="{local_api.url}" token="{token}" invoice-page-size="1">
         </billfold-portal>"""
     )
