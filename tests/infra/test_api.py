@@ -7,8 +7,10 @@ import pytest
 from aws_cdk.assertions import Match
 
 from billfold_lambda import gateway_responses
-from billfold_lambda.routes import ROUTES
+from billfold_lambda.routes import ROUTES, Access
 
+from billfold import config
+from infra import constants
 from infra.constants import PUBLIC_OPERATIONS
 from tests.infra.assembly import Assembly
 
@@ -208,3 +210,73 @@ def test_outputs(dev: Assembly) -> None:
         "ApiUrl",
         {"Value": {"Fn::Join": ["", Match.array_with([{"Ref": rest_api_id}, ".execute-api."])]}},
     )
+
+
+# --- the usage plan of the publishable routes --------------------------------------------------
+
+
+def test_api_keys_come_from_the_authorizer_never_from_a_header(dev: Assembly) -> None:
+    _, rest_api = dev.only("AWS::ApiGateway::RestApi")
+
+    assert rest_api["Properties"]["ApiKeySourceType"] == "AUTHORIZER"
+
+
+def test_metered_routes_are_exactly_the_publishable_ones() -> None:
+    metered = [(r.method, r.path) for r in ROUTES if r.metered]
+
+    assert metered == [(r.method, r.path) for r in ROUTES if r.access is Access.PUBLISHABLE]
+    assert metered == [("GET", "/v1/pricing")]
+
+
+def test_api_key_is_required_on_exactly_the_metered_routes(dev: Assembly) -> None:
+    """Preflights and every other route take no API key: only the usage plan's routes do."""
+    required = {
+        key for key, method in method_paths(dev).items() if method.get("ApiKeyRequired") is True
+    }
+
+    assert required == {(r.method, r.path) for r in ROUTES if r.metered}
+    assert ("GET", "/v1/pricing") in required
+
+
+def test_usage_plan_throttles_and_caps_the_stage(dev: Assembly) -> None:
+    rest_api_id, _ = dev.only("AWS::ApiGateway::RestApi")
+    stage_id, _ = dev.only("AWS::ApiGateway::Stage")
+    _, plan = dev.only("AWS::ApiGateway::UsagePlan")
+    properties = plan["Properties"]
+
+    assert properties["Throttle"] == {
+        "RateLimit": constants.PUBLISHABLE_RATE_LIMIT,
+        "BurstLimit": constants.PUBLISHABLE_BURST_LIMIT,
+    }
+    assert properties["Quota"] == {"Limit": constants.PUBLISHABLE_DAILY_QUOTA, "Period": "DAY"}
+    [api_stage] = properties["ApiStages"]
+    assert api_stage["ApiId"] == {"Ref": rest_api_id}
+    assert api_stage["Stage"] == {"Ref": stage_id}
+    assert constants.PUBLISHABLE_RATE_LIMIT < constants.THROTTLE_RATE_LIMIT
+    assert constants.PUBLISHABLE_BURST_LIMIT < constants.THROTTLE_BURST_LIMIT
+
+
+def test_one_enabled_api_key_belongs_to_the_usage_plan(dev: Assembly) -> None:
+    key_id, key = dev.only("AWS::ApiGateway::ApiKey")
+    plan_id, _ = dev.only("AWS::ApiGateway::UsagePlan")
+    _, plan_key = dev.only("AWS::ApiGateway::UsagePlanKey")
+
+    assert key["Properties"]["Enabled"] is True
+    assert plan_key["Properties"] == {
+        "KeyId": {"Ref": key_id},
+        "KeyType": "API_KEY",
+        "UsagePlanId": {"Ref": plan_id},
+    }
+    assert "StageKeys" not in key["Properties"], "the usage plan ties it to the stage"
+
+
+def test_authorizer_names_the_usage_plans_api_key(dev: Assembly) -> None:
+    _, key = dev.only("AWS::ApiGateway::ApiKey")
+    value = key["Properties"]["Value"]
+
+    assert dev.function("authorizer").environment()[config.ENV_USAGE_PLAN_KEY] == value
+    assert len(value) >= 20, "API Gateway refuses shorter key values"
+    assert dev.stage in value
+    for function in dev.functions:
+        if function.operation != "authorizer":
+            assert config.ENV_USAGE_PLAN_KEY not in function.environment(), function.operation

@@ -197,11 +197,24 @@ def test_the_stored_kind_decides_even_when_the_prefix_matches() -> None:
     table = DictTable()
     server, publishable = new_server_key(), new_key("publishable")
     for key, kind in [(server, "publishable_key"), (publishable, "api_key")]:
-        table.put({**keys.api_key(_digest(key)), "kind": kind, "name": "x", "key_id": "k",
-                   "created_at": "2030-01-01T00:00:00Z"})
+        table.put(
+            {
+                **keys.api_key(_digest(key)),
+                "kind": kind,
+                "name": "x",
+                "key_id": "k",
+                "created_at": "2030-01-01T00:00:00Z",
+            }
+        )
     legacy = new_server_key()
-    table.put({**keys.api_key(_digest(legacy)), "name": "x", "key_id": "k",
-               "created_at": "2030-01-01T00:00:00Z"})
+    table.put(
+        {
+            **keys.api_key(_digest(legacy)),
+            "name": "x",
+            "key_id": "k",
+            "created_at": "2030-01-01T00:00:00Z",
+        }
+    )
 
     assert verify_key(table, server, "server") is None  # type: ignore[arg-type]
     assert verify_key(table, publishable, "publishable") is None  # type: ignore[arg-type]

@@ -27,8 +27,8 @@ from billfold_lambda.routes import ROUTES, ROUTES_BY_OPERATION, Access, Needs, R
 from billfold.auth.api_keys import SERVER_KEY_PREFIX, new_key, new_server_key
 from billfold.auth.portal_tokens import PORTAL_TOKEN_PREFIX, mint_portal_token
 from billfold.checkout.tokens import CHECKOUT_TOKEN_PREFIX, GRACE, mint_checkout_token
-from billfold.config import ENV_USAGE_PLAN_KEY
 from billfold.clock import FixedClock
+from billfold.config import ENV_USAGE_PLAN_KEY
 from billfold.storage import keys
 from local.policy import allows
 from tests.unit.factories import NOW, ExplodingTable

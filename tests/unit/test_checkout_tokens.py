@@ -86,7 +86,7 @@ def test_token_is_valid_until_one_day_past_the_sessions_expiry() -> None:
     token = _token()
     end = SESSION_EXPIRES + GRACE
 
-    assert GRACE == timedelta(days=1)
+    assert timedelta(days=1) == GRACE
     assert verify_checkout_token(SECRET, token, SESSION_EXPIRES) is not None
     assert verify_checkout_token(SECRET, token, SESSION_EXPIRES + timedelta(hours=23)) is not None
     assert verify_checkout_token(SECRET, token, end - timedelta(seconds=1)) is not None

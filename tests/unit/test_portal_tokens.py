@@ -33,7 +33,7 @@ def _with_payload(claims: object, secret: bytes = SECRET) -> str:
     """A correctly signed token around an arbitrary payload (as if the secret leaked)."""
     raw = claims if isinstance(claims, bytes) else json.dumps(claims).encode()
     payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    return f"{PORTAL_TOKEN_PREFIX}{payload}.{_signature(secret, payload)}"
+    return f"{PORTAL_TOKEN_PREFIX}{payload}.{_signature(secret, PORTAL_TOKEN_PREFIX + payload)}"
 
 
 def test_minted_token_verifies_to_its_customer_and_expiry() -> None:

@@ -1,4 +1,7 @@
-"""Stateless bearer tokens: a prefix, base64url JSON claims and their HMAC-SHA256."""
+"""Stateless bearer tokens: a prefix, base64url JSON claims and their HMAC-SHA256.
+
+The signature covers the prefix too: a token of one kind can never pass for another kind
+signed with the same secret (a checkout token renamed into a portal token)."""
 
 import base64
 import hashlib
@@ -22,7 +25,7 @@ def _signature(secret: bytes, payload: str) -> str:
 def mint(secret: bytes, prefix: str, claims: dict[str, Any]) -> str:
     """`claims`, signed, behind `prefix`."""
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    return f"{prefix}{payload}.{_signature(secret, payload)}"
+    return f"{prefix}{payload}.{_signature(secret, prefix + payload)}"
 
 
 def verified_claims(secret: bytes, prefix: str, token: str) -> dict[str, Any] | None:
@@ -30,7 +33,8 @@ def verified_claims(secret: bytes, prefix: str, token: str) -> dict[str, Any] | 
     if not token.startswith(prefix):
         return None
     payload, _, signature = token.removeprefix(prefix).partition(".")
-    if not hmac.compare_digest(signature.encode(), _signature(secret, payload).encode()):
+    expected = _signature(secret, prefix + payload)
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
         return None
     try:
         claims = json.loads(_unb64(payload))

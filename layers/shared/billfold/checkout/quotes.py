@@ -40,7 +40,7 @@ def _after_trial(subscription: Subscription, trial_end: datetime) -> Subscriptio
     )
 
 
-def priced_order(made: Order, now: datetime, coupon_name: str | None) -> CheckoutQuote:
+def priced_order(made: Order, now: datetime) -> CheckoutQuote:
     """The quote of an order: its first charge, today or when its trial ends."""
     subscription, trial_end = made.subscription, made.subscription.trial_end
     if made.record is not None:
@@ -52,7 +52,6 @@ def priced_order(made: Order, now: datetime, coupon_name: str | None) -> Checkou
     amounts = [line.amount for line in lines]
     subtotal = sum(amounts)
     off = discount_amount(amounts, discount) if discount else 0
-    coupon = subscription.coupon
     return CheckoutQuote(
         currency=subscription.currency,
         billing_period=subscription.billing_period,
@@ -64,8 +63,8 @@ def priced_order(made: Order, now: datetime, coupon_name: str | None) -> Checkou
         trial_days=(trial_end - now).days if trial_end else 0,
         trial_end=trial_end,
         first_charge_at=trial_end or now,
-        promotion_code=coupon.promotion_code if coupon else None,
-        coupon_name=coupon_name,
+        promotion_code=made.redeemed.code if made.redeemed else None,
+        coupon_name=made.redeemed.coupon.name if made.redeemed else None,
     )
 
 
@@ -76,4 +75,4 @@ def quote_checkout(
     4xx names `promotionCode` when the code cannot be used)."""
     order = subscription_order(session, promotion_code)
     made = new_subscription(table, session.customer_id, order, now)
-    return priced_order(made, now, made.redeemed.coupon.name if made.redeemed else None)
+    return priced_order(made, now)
