@@ -7,10 +7,10 @@ BYTECODE_TOOL := infra/bytecode/node_modules/.package-lock.json
 
 .PHONY: dev test chromium lint typecheck unit synth bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sdk/python/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -e 'sdk/python[direct]'
 	touch $(STAMP)
 
 ## The layers' bytecode compiler: the Lambda runtime's CPython, as Pyodide (npm), under Node.js.
@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
-	$(PY) -m mypy layers/shared functions infra local
+	$(PY) -m mypy layers/shared functions infra local sdk/python/billfold_sdk
 
 ## Unit tests only (fast).
 unit: $(STAMP)

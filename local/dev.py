@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 import boto3
+from billfold_sdk import Billfold
 
 from billfold_lambda import dependencies as deps
 
@@ -129,7 +130,8 @@ def running_local_api(
         register_stripe_webhook(stack, url)
         seed_keys(server_key, DEMO_PUBLISHABLE_KEY, clock)
         if demo:
-            seed_demo(clock)
+            with Billfold(server_key, url) as client:
+                seed_demo(client, clock)
             pump.drain("billing_worker")
         pump.start()
         stream.start()

@@ -1,7 +1,7 @@
-"""Seeding the local stack: the demo catalog, the demo customer and the dev server key.
+"""Seeding the local stack: the dev keys, the demo catalog (local/pricing.yaml, applied as
+`billfold catalog apply` applies it) and the demo customers.
 
-Everything goes through the domain's own create operations, which are idempotent, so seeding
-twice changes nothing.
+Everything goes through idempotent operations, so seeding twice changes nothing.
 """
 
 import itertools
@@ -10,14 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from billfold_sdk import Billfold
+from billfold_sdk.catalog_sync import apply_changes
+from billfold_sdk.pricing_file import load
+
 from billfold_lambda import dependencies as deps
 
 from billfold.auth.api_keys import store_key
-from billfold.catalog.addons import create_addon
-from billfold.catalog.credit_types import CreditTypeCreate, create_credit_type
-from billfold.catalog.features import create_feature
-from billfold.catalog.models import AddonCreate, FeatureCreate, PlanCreate
-from billfold.catalog.plans import create_plan
 from billfold.clock import Clock, FixedClock
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer, get_customer
@@ -30,7 +29,8 @@ from billfold.subscriptions.reads import get_subscription
 from billfold.usage.requests import UsageReport
 from billfold.usage.service import report_usage
 
-DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
+DEMO_PRICING = Path(__file__).with_name("pricing.yaml")
+DEMO_CUSTOMERS = Path(__file__).with_name("demo_customers.json")
 
 
 DEMO_CUSTOMER = "demo-customer"
@@ -43,20 +43,13 @@ def seed_keys(server_key: str, publishable_key: str, clock: Clock) -> None:
     store_key(deps.table(), publishable_key, "local demo pricing page", clock, "publishable")
 
 
-def seed_demo(clock: Clock, catalog_file: Path = DEMO_CATALOG) -> None:
-    """Create the demo catalog and customers; demo-customer gets a card, a paid subscription
-    started a few months back (with its invoices) and some usage, so a new user sees a living
-    account at once."""
-    demo = json.loads(catalog_file.read_text())
+def seed_demo(api: Billfold, clock: Clock) -> None:
+    """Apply the demo catalog through the API, then create the demo customers: demo-customer
+    gets a card, a paid subscription started a few months back (with its invoices) and some
+    usage, so a new user sees a living account at once."""
+    apply_changes(api, load(DEMO_PRICING))
+    demo = json.loads(DEMO_CUSTOMERS.read_text())
     table = deps.table()
-    for feature in demo["features"]:
-        create_feature(table, FeatureCreate.model_validate(feature), clock)
-    for credit_type in demo["creditTypes"]:
-        create_credit_type(table, CreditTypeCreate.model_validate(credit_type), clock)
-    for plan in demo["plans"]:
-        create_plan(table, PlanCreate.model_validate(plan), clock)
-    for addon in demo["addons"]:
-        create_addon(table, AddonCreate.model_validate(addon), clock)
     stripe = deps.stripe_customers()
     for customer in demo["customers"]:
         create_customer(table, stripe, CustomerCreate.model_validate(customer), clock)

@@ -1,12 +1,14 @@
 """Checkout over HTTP: the seller opens a session, the visitor's token sees and completes only
 that session, and completing twice starts one subscription."""
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 import stripe
 
 from billfold_lambda import dependencies as deps
@@ -317,10 +319,14 @@ def test_a_double_submit_with_a_promotion_code_starts_one_discounted_subscriptio
     setup_intent = _card(visitor, base)
     body = {"setupIntentId": setup_intent, "promotionCode": code}
 
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: visitor.post(f"{base}/complete", json=body), range(4)))
+    def submit(click: int) -> requests.Response:
+        time.sleep(click * 0.04)  # clicks a few tens of milliseconds apart
+        return client_with(session["token"]).post(f"{base}/complete", json=body)
 
-    assert [r.status_code for r in results] == [200] * 4, [r.text for r in results]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(submit, range(6)))
+
+    assert [r.status_code for r in results] == [200] * 6, [r.text for r in results]
     assert len({r.json()["subscription"]["id"] for r in results}) == 1
     assert server.get(f"/v1/promotion-codes/{code}").json()["timesRedeemed"] == 1
     live = server.get(f"/v1/customers/{session['customerId']}/subscription").json()
@@ -509,6 +515,22 @@ def test_an_unknown_session_is_404_and_a_spoiled_token_401(
         "checkout_session_not_found",
     )
     assert client_with(token).get(base).json()["session"]["status"] == "open"
+
+
+def test_a_session_reads_back_with_the_expiry_it_was_opened_with(
+    server: ApiClient, client_with: Callable[[str | None], ApiClient], uid: str
+) -> None:
+    opened = _open(server, uid, expiresInMinutes=5)
+    again = _open(server, uid, expiresInMinutes=5, idempotencyKey=f"expiry-{uid}")
+
+    shown = client_with(opened["token"]).get(f"/v1/checkout-sessions/{opened['id']}")
+    replayed = _open(server, uid, expiresInMinutes=5, idempotencyKey=f"expiry-{uid}")
+
+    created = datetime.fromisoformat(opened["createdAt"])
+    assert datetime.fromisoformat(opened["expiresAt"]) - created < timedelta(minutes=5, seconds=1)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["session"]["expiresAt"] == opened["expiresAt"]
+    assert replayed["expiresAt"] == again["expiresAt"]
 
 
 def test_an_expired_session_is_gone_but_a_completed_one_still_answers(

@@ -851,7 +851,7 @@ def test_demo_customer_holds_pro_with_usage_on_api_calls(server):
     assert subscription["planId"] == "pro"
     assert subscription["status"] in {"active", "past_due"}
     assert (check["hasAccess"], check["reason"], check["limit"]) == (True, None, 500000)
-    # the seed reported 12,345 calls in the current month (local/demo_catalog.json)
+    # the seed reported 12,345 calls in the current month (local/demo_customers.json)
     assert _at(check["periodStart"]) == _at(subscription["currentPeriodStart"]), (
         "the shared test clock has moved past the demo customer's current month"
     )

@@ -1,6 +1,6 @@
 """Subscriptions over HTTP: create and read, refusals, one live subscription, portal tokens.
 
-Amounts come from the demo catalog (local/demo_catalog.json), which no test changes:
+Amounts come from the demo catalog (local/pricing.yaml), which no test changes:
 starter 1900 USD/month, 19000 USD/year, 1800 EUR/month, 18000 EUR/year; pro 4900 USD/month
 with a 14-day trial; extra-seats 800 USD/month, 7000 EUR/year (max 50, starter and pro);
 priority-support 9900 USD/month (pro only, USD only).
