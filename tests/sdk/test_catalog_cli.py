@@ -4,9 +4,9 @@ drift, changes planned as billfold's rules say, and mistakes reported at their l
 from pathlib import Path
 
 import pytest
-
 from billfold_sdk import Billfold
 from billfold_sdk.cli import CHANGES, FAILED, NO_CHANGES, run
+
 from local.dev import LocalApi
 from local.seed import DEMO_PRICING
 
