@@ -5,6 +5,8 @@
 - how many of each layer's modules ship the runtime's bytecode;
 - request latency through the local gateway (handler + moto over loopback);
 - DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
+- a check through the SDK's direct mode, through the SDK over HTTP and a bare GetItem, side by
+  side;
 - checks per second of a feature drawing prepaid credits beside a plain metered one, and
   DynamoDB calls per credit consume and per usage consume of a credit-drawing feature;
 - raw-event ingestion (10,000 events) and invoice PDF rendering;
@@ -240,6 +242,37 @@ def entitlement_check_figures(api: LocalApi) -> None:
         report_usage(table, report, deps.clock())
     rate = reports / (time.perf_counter() - start)
     print(f"usage reports, one by one in-process: {rate:.0f} per second")
+
+
+def sdk_check_figures(api: LocalApi) -> None:
+    """One entitlement check three ways, side by side: the SDK's direct mode (one DynamoDB
+    read with billfold's own code), the SDK over HTTP through the local gateway and its
+    handler, and the floor, a bare GetItem; all against the same moto server."""
+    from billfold_sdk import Billfold
+    from billfold_sdk.direct import DirectEntitlements
+
+    table = deps.table()
+    direct = DirectEntitlements(table.name, table._client)
+    calls = counted_calls(table._client)
+    direct.check("demo-customer", "api-calls")
+    print(f"SDK direct check: {len(calls)} DynamoDB call(s) ({', '.join(calls)})")
+    with Billfold(api.server_key, api.url, max_retries=0) as client:
+        assert (
+            client.check_entitlement("demo-customer", "api-calls")["limit"]
+            == direct.check("demo-customer", "api-calls")["limit"]
+        )
+        figures = {
+            "SDK direct mode": _timed(lambda: direct.check("demo-customer", "api-calls"), REQUESTS),
+            "SDK over HTTP": _timed(
+                lambda: client.check_entitlement("demo-customer", "api-calls"), REQUESTS
+            ),
+        }
+    key = {"pk": {"S": "CUSTOMER#demo-customer"}, "sk": {"S": "ENT"}}
+    bare = _timed(lambda: table._client.get_item(TableName=table.name, Key=key), REQUESTS)
+    figures["bare GetItem"] = bare
+    print("entitlement check via the SDK, warm (p50 / p95 ms, and p50 against a bare GetItem):")
+    for name, (p50, p95) in figures.items():
+        print(f"  {name:<16} {p50:6.2f} / {p95:6.2f}   {p50 / bare[0]:5.2f}x")
 
 
 def credit_figures() -> None:
@@ -539,6 +572,7 @@ def main() -> None:
             print(f"  GET {path:<30} {p50:6.2f} / {p95:6.2f}")
 
         entitlement_check_figures(api)
+        sdk_check_figures(api)
         credit_figures()
         items_per_event_figures()
         event_ingestion_figures()

@@ -27,6 +27,7 @@ from billfold.customers.cards import save_card
 from billfold.customers.models import CustomerCreate
 from billfold.customers.service import create_customer, find_customer, get_customer
 from billfold.errors import (
+    BillfoldError,
     Conflict,
     ErrorCode,
     Gone,
@@ -40,7 +41,8 @@ from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage import keys
 from billfold.storage.schema import TTL_ATTRIBUTE
 from billfold.storage.table import ITEM_IS_NEW, Condition, ConditionFailed, Item, Table, Update
-from billfold.subscriptions.creation import create_subscription
+from billfold.subscriptions.creation import create_subscription, replayed_order
+from billfold.subscriptions.models import SubscriptionCreate, SubscriptionView
 from billfold.subscriptions.reads import get_subscription
 from billfold.subscriptions.store import read_subscription
 
@@ -71,7 +73,10 @@ def _read(table: Table, session_id: str) -> Item | None:
 
 
 def _session(stored: Item) -> CheckoutSession:
-    return CheckoutSession.model_validate(stored)
+    """The session as stored (its TTL attribute, `expiresAt` too, is the cleanup time)."""
+    return CheckoutSession.model_validate(
+        {name: value for name, value in stored.items() if name != TTL_ATTRIBUTE}
+    )
 
 
 def _opened(session: CheckoutSession, secret: bytes, page: str) -> OpenedCheckout:
@@ -190,23 +195,58 @@ def complete_checkout(
     if session.status == "complete":
         return _completed(table, session)
     order = subscription_order(session, request.promotion_code)
-    quote = quote_checkout(table, session, request.promotion_code, now)
+    try:
+        subscription = _start(table, methods, session, order, request, clock)
+    except BillfoldError:
+        # A concurrent completion may have just started it (and redeemed the code this one
+        # was refused): then this is a double click, answered with what the other started.
+        started = replayed_order(table, session.customer_id, order)
+        if started is None:
+            raise
+        subscription = started
+    return _close(table, session, subscription, order.promotion_code, now)
+
+
+def _start(
+    table: Table,
+    methods: StripePaymentMethods,
+    session: CheckoutSession,
+    order: SubscriptionCreate,
+    request: CheckoutComplete,
+    clock: Clock,
+) -> SubscriptionView:
+    """The subscription the session starts, after saving the card (one is needed when the
+    first charge is not nothing); a retry answers the one it started before."""
+    started = replayed_order(table, session.customer_id, order)
+    if started is not None:
+        return started
+    quote = quote_checkout(table, session, order.promotion_code, clock.now())
     customer = get_customer(table, session.customer_id, consistent=True)
     if request.setup_intent_id is not None:
         saved = SavedCard(setup_intent_id=request.setup_intent_id, make_default=True)
-        save_card(table, methods, customer, saved, now)
+        save_card(table, methods, customer, saved, clock.now())
     elif quote.total > 0 and not methods.has_card(customer.stripe_customer_id):
         raise InvalidInput(
             "this checkout charges a card: confirm one with Stripe.js first",
             field="setupIntentId",
             code=ErrorCode.PAYMENT_METHOD_REQUIRED,
         )
-    subscription = create_subscription(table, session.customer_id, order, clock)
+    return create_subscription(table, session.customer_id, order, clock)
+
+
+def _close(
+    table: Table,
+    session: CheckoutSession,
+    subscription: SubscriptionView,
+    promotion_code: str | None,
+    now: datetime,
+) -> CompletedCheckout:
+    """Mark the session complete with its `checkout.completed` event, once."""
     done = session.model_copy(
         update={
             "status": "complete",
             "subscription_id": subscription.id,
-            "promotion_code": quote.promotion_code,
+            "promotion_code": promotion_code,
             "completed_at": now,
         }
     )
@@ -226,7 +266,7 @@ def complete_checkout(
             [close, event_put(EventType.CHECKOUT_COMPLETED, done.customer_id, done, now)]
         )
     except ConditionFailed:  # a concurrent completion closed it first
-        return _completed(table, _live_session(table, session_id, now))
+        return _completed(table, _live_session(table, session.id, now))
     return CompletedCheckout(session=done, subscription=subscription)
 
 

@@ -105,8 +105,15 @@ def _discount(
     return None, None
 
 
+def replayed_order(
+    table: Table, customer_id: str, request: SubscriptionCreate
+) -> SubscriptionView | None:
+    """The live subscription this same create request made before (a retry), if any."""
+    return _replayed(table, customer_id, _fingerprint(request))
+
+
 def _replayed(table: Table, customer_id: str, order: str) -> SubscriptionView | None:
-    """The live subscription this same create made before (a retry), if any."""
+    """The live subscription the create with this fingerprint made, if any."""
     stored = read_subscription(table, customer_id, consistent=True)
     if stored is None or stored.get("status") == "canceled" or stored.get(_ORDER) != order:
         return None
