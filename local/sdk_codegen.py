@@ -86,9 +86,8 @@ def schema_source(name: str, schema: dict[str, Any]) -> str:
         lines.append(_docstring(schema["description"], "    "))
     for prop, prop_schema in schema["properties"].items():
         annotation = type_of(prop_schema)
-        lines.append(
-            f"    {prop}: {annotation if prop in required else f'NotRequired[{annotation}]'}\n"
-        )
+        given = prop in required and prop != "idempotencyKey"  # the SDK fills one in
+        lines.append(f"    {prop}: {annotation if given else f'NotRequired[{annotation}]'}\n")
     return "".join(lines)
 
 

@@ -517,14 +517,14 @@ class ConsumeCredits(TypedDict):
 
     amount: int
     reference: NotRequired[str]
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
 
 
 class ConsumeRequest(TypedDict):
     """Use `amount` more of a feature, only if the limit allows it."""
 
     amount: NotRequired[int]
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
 
 
 class Coupon(TypedDict):
@@ -631,7 +631,7 @@ class CreditPurchaseCreate(TypedDict):
     packId: str
     quantity: NotRequired[int]
     currency: NotRequired[str | None]
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
 
 
 class CreditTransaction(TypedDict):
@@ -920,7 +920,7 @@ class UsageEvent(TypedDict):
 
     customerId: str
     eventName: str
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
     timestamp: str
     dimensions: NotRequired[dict[str, str | int | bool]]
 
@@ -935,7 +935,7 @@ class EventOutcome(TypedDict):
     """What became of one event: accepted (counted now), duplicate (counted before) or rejected (never counted: `code` and `message` say why)."""
 
     index: int
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
     status: Literal["accepted", "duplicate", "rejected"]
     code: NotRequired[str | None]
     message: NotRequired[str | None]
@@ -1005,7 +1005,7 @@ class GrantCreate(TypedDict):
     priority: NotRequired[int]
     expiresAt: NotRequired[str | None]
     reference: NotRequired[str]
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
 
 
 class InvoiceLine(TypedDict):
@@ -1479,7 +1479,7 @@ class UsageReport(TypedDict):
     featureId: str
     value: int
     mode: NotRequired[Literal["delta", "set"]]
-    idempotencyKey: str
+    idempotencyKey: NotRequired[str]
 
 
 class UsageResult(TypedDict):
