@@ -15,8 +15,10 @@ VERSION = "0.1.0"
 
 
 DESCRIPTION = (
-    "Subscription billing and entitlements. Bearer: a server key (bf_sk_...) or a customer's "
-    "portal token (bf_pt_...); Stripe's webhook route takes Stripe's signature instead. "
+    "Subscription billing and entitlements. Bearer: a server key (bf_sk_...), a customer's "
+    "portal token (bf_pt_...), a checkout token (bf_ct_..., its own session's routes) or a "
+    "publishable key (bf_pk_..., GET /v1/pricing only); Stripe's webhook route takes Stripe's "
+    "signature instead. "
     "Integers are JSON integers: 2805.0 is refused for an integer field, as are strings. "
     "Currencies are ISO 4217 codes in any case, answered upper case. In a PATCH, a field left "
     "out keeps its value and null resets it to its default (a required field cannot be reset). "
@@ -42,7 +44,11 @@ def build_openapi(functions: FunctionLoader) -> dict[str, Any]:
             title=TITLE,
             version=VERSION,
             description=DESCRIPTION,
-            security_schemes={"bearer": HTTPBearer(description="server key or portal token")},
+            security_schemes={
+                "bearer": HTTPBearer(
+                    description="server key, portal token, checkout token or publishable key"
+                )
+            },
             security=[{"bearer": []}],
         )
     )
