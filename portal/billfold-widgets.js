@@ -101,20 +101,38 @@
     window.location.assign(body.url);
   };
 
-  /** What the three components share: a shadow root with the stylesheets, a locale, a status. */
+  /** What the three components share: a shadow root with the stylesheets, a locale, a status,
+   * and one load however many attributes are set at once (an upgrade sets each of them). */
   class Widget extends HTMLElement {
     constructor() {
       super();
       this.attachShadow({ mode: "open" });
-      this.started = false;
+      this.loads = 0;
+      this.scheduled = false;
     }
 
     connectedCallback() {
-      this.start();
+      this.restart();
     }
 
     attributeChangedCallback() {
-      if (this.isConnected) this.start();
+      if (this.isConnected) this.restart();
+    }
+
+    /** Start once for every attribute set in the same task; a later start outdates a load. */
+    restart() {
+      if (this.scheduled) return;
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.loads += 1;
+        this.start(this.loads);
+      });
+    }
+
+    /** Whether a load begun as `load` has been outdated by a later one. */
+    stale(load) {
+      return load !== this.loads;
     }
 
     get locale() {
@@ -146,17 +164,20 @@
       return ["api-url", "publishable-key", "currency", "billing-period", "locale"];
     }
 
-    async start() {
+    async start(load) {
       const apiUrl = this.getAttribute("api-url");
       const key = this.getAttribute("publishable-key");
       if (!apiUrl || !key) return;
       this.status("Loading plans…");
+      let pricing;
       try {
-        this.pricing = await new Api(apiUrl, key).get("/v1/pricing");
+        pricing = await new Api(apiUrl, key).get("/v1/pricing");
       } catch (error) {
-        this.status(error.message, "alert");
+        if (!this.stale(load)) this.status(error.message, "alert");
         return;
       }
+      if (this.stale(load)) return;
+      this.pricing = pricing;
       this.currency = this.getAttribute("currency") || currencyFor(this.locale, this.pricing.currencies);
       this.period = this.getAttribute("billing-period") || "monthly";
       this.render();
@@ -193,7 +214,7 @@
           : "";
         const trial = plan.trialDays ? html`<p class="trial">${plan.trialDays}-day free trial</p>` : "";
         return html`<li class="plan" data-plan="${plan.id}">
-          <h3>${plan.name}</h3>
+          <h2>${plan.name}</h2>
           ${plan.description ? html`<p class="muted">${plan.description}</p>` : ""}
           <p class="plan-price">${priceText(price, f)}</p>
           ${trial}${lead}<ul class="included">${grants}</ul>
@@ -210,7 +231,7 @@
       this.paint(html`<section class="pricing" aria-label="Plans and pricing">
         <div class="row controls">${toggle}${currencies}</div>
         <ul class="plans">${cards}</ul>
-        ${addons.length ? html`<h3>Add-ons</h3><ul class="addon-list">${addons}</ul>` : ""}
+        ${addons.length ? html`<h2>Add-ons</h2><ul class="addon-list">${addons}</ul>` : ""}
         <p class="error" role="alert" data-role="error"></p>
       </section>`);
       this.shadowRoot.querySelectorAll("input[name=period]").forEach((input) =>
@@ -221,7 +242,13 @@
         }),
       );
       const select = this.shadowRoot.querySelector("[data-role=currency]");
-      if (select) select.addEventListener("change", () => { this.currency = select.value; this.render(); });
+      if (select) {
+        select.addEventListener("change", () => {
+          this.currency = select.value;
+          this.render();
+          this.shadowRoot.querySelector("[data-role=currency]").focus();
+        });
+      }
       this.shadowRoot.querySelectorAll("[data-action=choose]").forEach((button) =>
         button.addEventListener("click", () => this.choose(button)),
       );
@@ -248,7 +275,7 @@
       return ["api-url", "token", "locale"];
     }
 
-    async start() {
+    async start(load) {
       const apiUrl = this.getAttribute("api-url");
       const token = this.getAttribute("token");
       if (!apiUrl || !token) return;
@@ -256,12 +283,15 @@
       this.path = `/v1/checkout-sessions/${encodeURIComponent(tokenClaims(token, "bf_ct_").sid || "")}`;
       this.code = null;
       this.status("Loading your order…");
+      let view;
       try {
-        this.view = await this.api.get(this.path);
+        view = await this.api.get(this.path);
       } catch (error) {
-        this.failed(error);
+        if (!this.stale(load)) this.failed(error);
         return;
       }
+      if (this.stale(load)) return;
+      this.view = view;
       if (this.view.session.status === "complete") {
         this.status("This checkout is already complete.");
         return;
@@ -397,7 +427,7 @@
       return ["api-url", "publishable-key", "feature", "token", "current-plan", "currency", "billing-period", "locale"];
     }
 
-    async start() {
+    async start(load) {
       const apiUrl = this.getAttribute("api-url");
       const key = this.getAttribute("publishable-key");
       this.feature = this.getAttribute("feature");
@@ -411,10 +441,11 @@
           new Api(apiUrl, key).get("/v1/pricing"),
           this.customer ? this.customer.get(`${this.customerPath}/subscription`) : null,
         ]);
+        if (this.stale(load)) return;
         this.pricing = pricing;
         this.subscription = subscription;
       } catch (error) {
-        this.status(error.message, "alert");
+        if (!this.stale(load)) this.status(error.message, "alert");
         return;
       }
       const sub = this.subscription;
