@@ -411,8 +411,9 @@
         error.textContent = failure.message;
         button.disabled = false;
         this.paying = false;
-        if (this.card && failure instanceof Error && !(failure instanceof ApiError)) {
-          this.card.card.destroy(); // a declined SetupIntent cannot be confirmed again: a fresh one
+        const declined = !(failure instanceof ApiError) || failure.code === "card_declined";
+        if (this.card && declined) {
+          this.card.card.destroy(); // a declined card's SetupIntent is spent: a fresh one
           this.card = null;
           this.mountCard();
         }

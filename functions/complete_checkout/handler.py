@@ -8,7 +8,7 @@ from billfold_lambda.params import CheckoutSessionIdPath
 
 from billfold.auth.portal_sessions import PortalSessionCreate, create_portal_session
 from billfold.checkout.models import CheckoutComplete, CompletedCheckout
-from billfold.checkout.sessions import complete_checkout
+from billfold.checkout.sessions import CheckoutPayments, complete_checkout
 
 api = Api("complete_checkout")
 
@@ -18,9 +18,8 @@ def complete(sessionId: CheckoutSessionIdPath, body: CheckoutComplete) -> Comple
     """The completed session, its subscription (billed and charged right away by the billing
     worker) and a portal URL for the customer. Completing again answers the same."""
     table, settings = deps.table(), deps.settings()
-    completed = complete_checkout(
-        table, deps.stripe_payment_methods(), sessionId, body, deps.clock()
-    )
+    payments = CheckoutPayments(deps.stripe_payment_methods(), deps.stripe_charges())
+    completed = complete_checkout(table, payments, sessionId, body, deps.clock())
     deps.settle_soon(completed.session.customer_id)
     portal = create_portal_session(
         table,

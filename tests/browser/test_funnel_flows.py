@@ -377,13 +377,18 @@ def test_a_promotion_code_shows_the_discount_and_the_subscription_keeps_it(
     assert subscription["coupon"]["promotionCode"] == code
 
 
+@pytest.mark.parametrize(
+    "declined",
+    ["4000000000000002", "4000000000000341"],
+    ids=["declined-when-saved", "declined-when-charged"],
+)
 def test_a_declined_card_keeps_nothing_then_a_good_card_completes(
-    page: Page, server: ApiClient
+    page: Page, server: ApiClient, declined: str
 ) -> None:
     customer_id, url = _open_session(server)
     checkout = _open_checkout(page, url)
 
-    fill_card(page, "4000000000000002")
+    fill_card(page, declined)
     checkout.get_by_role("button", name="Pay $19.00 and subscribe").click()
 
     expect(checkout.locator("[data-role=error]")).to_have_text("Your card was declined.")

@@ -270,6 +270,26 @@ def test_a_card_declined_at_setup_starts_nothing_and_saves_nothing(
     assert visitor.get(base).json()["session"]["status"] == "open"
 
 
+def test_a_card_whose_charge_is_declined_keeps_nothing_and_another_card_pays(
+    server: ApiClient, client_with: Callable[[str | None], ApiClient], uid: str
+) -> None:
+    session, visitor, base = _visitor(server, client_with, uid, trialDays=0)
+    declined = _card(visitor, base, "4000000000000341")  # saved by Stripe, declined on charge
+
+    refused = visitor.post(f"{base}/complete", json={"setupIntentId": declined})
+    after_decline = visitor.get(base)
+    _nothing_started(server, session["customerId"])
+    paying = _card(visitor, base)
+    completed = visitor.post(f"{base}/complete", json={"setupIntentId": paying})
+
+    error = assert_error(refused, 402, "card_declined", "setupIntentId")
+    assert "declined" in error["message"].lower()
+    assert after_decline.json()["session"]["status"] == "open"
+    assert completed.status_code == 200, completed.text
+    cards = server.get(f"/v1/customers/{session['customerId']}/payment-methods").json()["items"]
+    assert [card["last4"] for card in cards] == ["4242"]
+
+
 def _invoices(server: ApiClient, customer_id: str) -> list[dict[str, Any]]:
     response = server.get(f"/v1/customers/{customer_id}/invoices")
     assert response.status_code == 200, response.text

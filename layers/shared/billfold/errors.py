@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     ADDON_NOT_FOUND = "addon_not_found"
     ALREADY_EXISTS = "already_exists"
     BAD_REQUEST = "bad_request"
+    CARD_DECLINED = "card_declined"
     CHECKOUT_SESSION_EXPIRED = "checkout_session_expired"
     CHECKOUT_SESSION_NOT_FOUND = "checkout_session_not_found"
     CONCURRENT_MODIFICATION = "concurrent_modification"
@@ -129,6 +130,12 @@ class Gone(BillfoldError):
     """The resource existed but is no longer usable (an expired checkout session)."""
 
     code = ErrorCode.NOT_FOUND
+
+
+class PaymentDeclined(BillfoldError):
+    """The bank declined the card: `message` is its reason, for the customer."""
+
+    code = ErrorCode.CARD_DECLINED
 
 
 class RuleViolation(BillfoldError):

@@ -36,12 +36,17 @@ _ERROR_STATUSES = {
     409: "Conflict with the resource's state or a concurrent change",
     422: "A valid request that the rules refuse",
 }
+_CHECKOUT_STATUSES = {
+    402: "The bank declined the card: `error.message` is its reason",
+    410: "The checkout session expired",
+}
 
 
-def _error_responses() -> dict[int, OpenAPIResponse]:
+def _error_responses(tag: str) -> dict[int, OpenAPIResponse]:
+    statuses = {**_ERROR_STATUSES, **(_CHECKOUT_STATUSES if tag == "checkout" else {})}
     return {
         status: {"description": text, "content": {"application/json": {"model": ErrorBody}}}
-        for status, text in _ERROR_STATUSES.items()
+        for status, text in sorted(statuses.items())
     }
 
 
@@ -122,7 +127,7 @@ class Api:
                     "description": self.spec.summary,
                     "content": {"application/json": {"model": _body_of(endpoint)}},
                 },
-                **_error_responses(),
+                **_error_responses(self.spec.tag),
             },
         )(self._guarded(endpoint))
         self.resolver.include_router(self.router)

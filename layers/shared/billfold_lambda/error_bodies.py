@@ -25,6 +25,7 @@ STATUS_BY_ERROR: dict[type[errors.BillfoldError], int] = {
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
+    errors.PaymentDeclined: 402,
     errors.Conflict: 409,
     errors.Gone: 410,
     errors.RuleViolation: 422,

@@ -15,6 +15,7 @@ ErrorCode = Literal[
     "addon_not_found",
     "already_exists",
     "bad_request",
+    "card_declined",
     "checkout_session_expired",
     "checkout_session_not_found",
     "concurrent_modification",

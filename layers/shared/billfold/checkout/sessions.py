@@ -8,12 +8,14 @@ subscription and bills it once.
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from billfold.catalog.plans import get_plan
 from billfold.checkout.models import (
     CheckoutComplete,
+    CheckoutQuote,
     CheckoutSession,
     CheckoutSessionCreate,
     CheckoutView,
@@ -33,9 +35,11 @@ from billfold.errors import (
     Gone,
     InvalidInput,
     NotFound,
+    PaymentDeclined,
     idempotency_key_reused,
 )
 from billfold.outbox import EventType, event_put
+from billfold.payments.charging import StripeCharges
 from billfold.payments.payment_methods import SavedCard, SetupIntentSecret, StripePaymentMethods
 from billfold.payments.stripe_customers import StripeCustomers
 from billfold.storage import keys
@@ -50,6 +54,14 @@ CHECKOUT_PAGE = "checkout.html"
 KEPT_FOR = timedelta(days=30)
 """How long a session is kept after it expires."""
 _STILL_OPEN = Condition("#status = :open", {"#status": "status"}, {":open": "open"})
+
+
+@dataclass(frozen=True)
+class CheckoutPayments:
+    """Stripe, as completing a checkout uses it: the cards, and a hold to check one."""
+
+    methods: StripePaymentMethods
+    charges: StripeCharges
 
 
 def _session_id(idempotency_key: str | None) -> str:
@@ -183,7 +195,7 @@ def _completed(table: Table, session: CheckoutSession) -> CompletedCheckout:
 
 def complete_checkout(
     table: Table,
-    methods: StripePaymentMethods,
+    payments: CheckoutPayments,
     session_id: str,
     request: CheckoutComplete,
     clock: Clock,
@@ -196,7 +208,7 @@ def complete_checkout(
         return _completed(table, session)
     order = subscription_order(session, request.promotion_code)
     try:
-        subscription = _start(table, methods, session, order, request, clock)
+        subscription = _start(table, payments, session, order, request, clock)
     except BillfoldError:
         # A concurrent completion may have just started it (and redeemed the code this one
         # was refused): then this is a double click, answered with what the other started.
@@ -207,9 +219,30 @@ def complete_checkout(
     return _close(table, session, subscription, order.promotion_code, now)
 
 
+def _check_card(
+    payments: CheckoutPayments,
+    session: CheckoutSession,
+    stripe_customer_id: str,
+    request: CheckoutComplete,
+    quote: CheckoutQuote,
+) -> None:
+    """Refuse a card the bank declines for today's amount (402 `card_declined` with the bank's
+    reason), and keep nothing of it: the subscription is only started on a card that pays."""
+    card = payments.methods.confirmed_card(stripe_customer_id, str(request.setup_intent_id))
+    key = f"billfold-checkout-{session.id}-{card}-{quote.due_today}"
+    held = payments.charges.authorize(
+        stripe_customer_id, card, quote.due_today, quote.currency, key
+    )
+    if held.status == "failed":
+        payments.methods.discard(card)
+        raise PaymentDeclined(
+            held.failure_message or "The card was declined.", field="setupIntentId"
+        )
+
+
 def _start(
     table: Table,
-    methods: StripePaymentMethods,
+    payments: CheckoutPayments,
     session: CheckoutSession,
     order: SubscriptionCreate,
     request: CheckoutComplete,
@@ -223,9 +256,11 @@ def _start(
     quote = quote_checkout(table, session, order.promotion_code, clock.now())
     customer = get_customer(table, session.customer_id, consistent=True)
     if request.setup_intent_id is not None:
+        if quote.due_today > 0:
+            _check_card(payments, session, customer.stripe_customer_id, request, quote)
         saved = SavedCard(setup_intent_id=request.setup_intent_id, make_default=True)
-        save_card(table, methods, customer, saved, clock.now())
-    elif quote.total > 0 and not methods.has_card(customer.stripe_customer_id):
+        save_card(table, payments.methods, customer, saved, clock.now())
+    elif quote.total > 0 and not payments.methods.has_card(customer.stripe_customer_id):
         raise InvalidInput(
             "this checkout charges a card: confirm one with Stripe.js first",
             field="setupIntentId",

@@ -87,3 +87,35 @@ class StripeCharges:
         except stripe.StripeError as error:
             raise upstream_error("charge the invoice", error) from error
         return outcome_of(intent)
+
+    def authorize(
+        self, stripe_customer_id: str, payment_method_id: str, amount: int, currency: str, key: str
+    ) -> ChargeOutcome:
+        """Whether the bank takes a charge of `amount` on the card: a hold, released at once
+        (a manual-capture PaymentIntent, then canceled). A decline is a failed outcome; a bank
+        that wants the customer present later is not one (its charge asks for that then)."""
+        params: PaymentIntentCreateParams = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "customer": stripe_customer_id,
+            "payment_method": payment_method_id,
+            "capture_method": "manual",
+            "off_session": True,
+            "confirm": True,
+        }
+        try:
+            intent = self._client.v1.payment_intents.create(
+                params=params, options={"idempotency_key": key}
+            )
+            if intent.status in ("requires_capture", "requires_action"):
+                self._client.v1.payment_intents.cancel(intent.id)
+                return ChargeOutcome("succeeded", intent.id)
+        except stripe.CardError as declined:
+            return ChargeOutcome(
+                "failed",
+                failure_code=declined.code or "card_declined",
+                failure_message=declined.user_message or "The card was declined.",
+            )
+        except stripe.StripeError as error:
+            raise upstream_error("check the card", error) from error
+        return outcome_of(intent)

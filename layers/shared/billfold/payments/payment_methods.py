@@ -120,26 +120,7 @@ class StripePaymentMethods:
         default if asked; the cards after, and the id of the one saved. Another customer's
         intent is NotFound; an unconfirmed one is refused.
         """
-        try:
-            intent = self._client.v1.setup_intents.retrieve(request.setup_intent_id)
-        except stripe.InvalidRequestError:
-            intent = None
-        except stripe.StripeError as error:
-            raise upstream_error("read the SetupIntent", error) from error
-        if intent is None or intent.customer != stripe_customer_id:
-            raise NotFound(
-                f"setup intent '{request.setup_intent_id}' is not one of the customer's",
-                code=ErrorCode.SETUP_INTENT_NOT_FOUND,
-                field="setupIntentId",
-            )
-        method = intent.payment_method
-        method_id = method if isinstance(method, str) or method is None else method.id
-        if intent.status != "succeeded" or method_id is None:
-            raise RuleViolation(
-                f"the card was not saved: the setup intent is {intent.status}",
-                code=ErrorCode.SETUP_INTENT_NOT_SUCCEEDED,
-                field="setupIntentId",
-            )
+        method_id = self.confirmed_card(stripe_customer_id, request.setup_intent_id)
         try:
             if self._client.v1.payment_methods.retrieve(method_id).customer is None:
                 self._client.v1.payment_methods.attach(
@@ -151,6 +132,38 @@ class StripePaymentMethods:
             return self.set_default(stripe_customer_id, method_id), method_id
         self.ensure_default(stripe_customer_id)
         return self.cards(stripe_customer_id), method_id
+
+    def confirmed_card(self, stripe_customer_id: str, setup_intent_id: str) -> str:
+        """The card a confirmed SetupIntent of this customer collected. Another customer's
+        intent is NotFound; an unconfirmed one is refused."""
+        try:
+            intent = self._client.v1.setup_intents.retrieve(setup_intent_id)
+        except stripe.InvalidRequestError:
+            intent = None
+        except stripe.StripeError as error:
+            raise upstream_error("read the SetupIntent", error) from error
+        if intent is None or intent.customer != stripe_customer_id:
+            raise NotFound(
+                f"setup intent '{setup_intent_id}' is not one of the customer's",
+                code=ErrorCode.SETUP_INTENT_NOT_FOUND,
+                field="setupIntentId",
+            )
+        method = intent.payment_method
+        method_id = method if isinstance(method, str) or method is None else method.id
+        if intent.status != "succeeded" or method_id is None:
+            raise RuleViolation(
+                f"the card was not saved: the setup intent is {intent.status}",
+                code=ErrorCode.SETUP_INTENT_NOT_SUCCEEDED,
+                field="setupIntentId",
+            )
+        return method_id
+
+    def discard(self, payment_method_id: str) -> None:
+        """Detach a card billfold never kept (one declined at checkout)."""
+        try:
+            self._client.v1.payment_methods.detach(payment_method_id)
+        except stripe.StripeError as error:
+            raise upstream_error("discard the card", error) from error
 
     def _owned(self, stripe_customer_id: str, payment_method_id: str) -> None:
         if not any(card.id == payment_method_id for card in self._cards(stripe_customer_id, 100)):
