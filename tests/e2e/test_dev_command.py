@@ -34,11 +34,12 @@ def _wait_for_ready(process: subprocess.Popen[str], timeout: float = 60) -> list
 
 @pytest.mark.slow
 def test_dev_serves_the_demo_with_the_configured_key_and_stops_cleanly():
-    port, portal_port = free_port(), free_port()
+    port, portal_port, demo_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "BILLFOLD_PORT": str(port),
         "BILLFOLD_PORTAL_PORT": str(portal_port),
+        "BILLFOLD_DEMO_PORT": str(demo_port),
         "BILLFOLD_DEV_KEY": KEY,
     }
     process = subprocess.Popen(
@@ -64,6 +65,15 @@ def test_dev_serves_the_demo_with_the_configured_key_and_stops_cleanly():
         page = requests.get(portal.group(1), timeout=10)
         assert page.status_code == 200
         assert "<billfold-portal>" in page.text
+        pricing_page = re.search(r"pricing page:\s+(\S+)", banner)
+        assert pricing_page is not None, banner
+        assert pricing_page.group(1) == f"http://127.0.0.1:{demo_port}/"
+        assert "<billfold-pricing-table" in requests.get(pricing_page.group(1), timeout=10).text
+        publishable = re.search(r"publishable key:\s+(bf_pk_\S+)", banner)
+        assert publishable is not None, banner
+        public = {"Authorization": f"Bearer {publishable.group(1)}"}
+        pricing = requests.get(f"http://127.0.0.1:{port}/v1/pricing", headers=public, timeout=10)
+        assert {"free", "starter", "pro"} <= {p["id"] for p in pricing.json()["plans"]}
         as_customer = {"Authorization": f"Bearer {portal.group(2)}"}
         subscription = requests.get(
             f"http://127.0.0.1:{port}/v1/customers/demo-customer/subscription",
