@@ -290,6 +290,39 @@ def test_a_card_whose_charge_is_declined_keeps_nothing_and_another_card_pays(
     assert [card["last4"] for card in cards] == ["4242"]
 
 
+def test_a_session_naming_its_codes_takes_only_those(
+    server: ApiClient, client_with: Callable[[str | None], ApiClient], uid: str
+) -> None:
+    named = _coupon_code(server, f"{uid}-named")
+    other = _coupon_code(server, f"{uid}-other")
+    _, visitor, base = _visitor(
+        server,
+        client_with,
+        uid,
+        trialDays=0,
+        allowPromotionCodes=True,
+        allowedPromotionCodes=[named.lower()],
+    )
+
+    taken = visitor.get(base, params={"promotionCode": named})
+    refused = visitor.get(base, params={"promotionCode": other})
+    without_allow = server.post(
+        "/v1/checkout-sessions",
+        json={
+            "customerId": f"visitor-{uid}-x",
+            "customer": {"email": f"x-{uid}@example.com", "name": "X"},
+            "planId": "starter",
+            "currency": "USD",
+            "allowedPromotionCodes": [named],
+        },
+    )
+
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["quote"]["discount"] > 0
+    assert_error(refused, 403, "promotion_codes_not_allowed", "promotionCode")
+    assert_error(without_allow, 400, "invalid_request")
+
+
 def _invoices(server: ApiClient, customer_id: str) -> list[dict[str, Any]]:
     response = server.get(f"/v1/customers/{customer_id}/invoices")
     assert response.status_code == 200, response.text

@@ -1,15 +1,15 @@
-"""The demo catalog and customer the local stack seeds, as `make dev` serves them."""
-
-import json
+"""The demo catalog (local/pricing.yaml, applied through the API) and customer the local stack
+seeds, as `make dev` serves them."""
 
 import pytest
 import stripe
+import yaml
 
-from local.seed import DEMO_CATALOG
+from local.seed import DEMO_PRICING
 from local.stack import STRIPE_SECRET_KEY
 from tests.e2e.helpers import every_item
 
-DEMO = json.loads(DEMO_CATALOG.read_text())
+DEMO = yaml.safe_load(DEMO_PRICING.read_text())
 
 
 def test_demo_customer_exists_with_a_stripe_customer(server, local_api):

@@ -4,20 +4,26 @@ own domain code (the `billfold` package must be importable: install billfold its
 its answers are the API's to the byte. Grant the app's role the stack's managed policy
 (output `DirectEntitlementsPolicyArn`)."""
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from billfold_sdk._generated import EntitlementCheck, UsageResult
+
+if TYPE_CHECKING:
+    from billfold.clock import Clock
 
 
 class DirectEntitlements:
     """Entitlement checks and consumes straight against the deployment's table."""
 
-    def __init__(self, table_name: str, dynamodb_client: Any | None = None) -> None:
+    def __init__(
+        self, table_name: str, dynamodb_client: Any | None = None, clock: "Clock | None" = None
+    ) -> None:
+        """`clock`: the system clock unless given (a test clock, to match a moved one)."""
         from billfold.clock import SystemClock
         from billfold.storage.table import Table
 
         self._table = Table(table_name, dynamodb_client)
-        self._clock = SystemClock()
+        self._clock = clock or SystemClock()
 
     def check(self, customer_id: str, feature_id: str, requested: int = 1) -> EntitlementCheck:
         """What GET /v1/customers/{id}/entitlements/{feature} answers, read in one Query."""

@@ -1,9 +1,9 @@
 """Checkout sessions: the seller's terms, what the visitor is shown and what completing gives."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from billfold.billing.lines import BillingLine
 from billfold.catalog.promotion_codes import PromotionCodeText
@@ -28,7 +28,8 @@ class NewCustomer(RequestModel):
 class CheckoutSessionCreate(RequestModel):
     """A checkout the seller's backend opens: for an existing customer, or a new one described
     in `customer`. The plan, period, currency, add-ons and trial are fixed here; the visitor may
-    only enter a promotion code, and only when `allowPromotionCodes`."""
+    only enter a promotion code, and only when `allowPromotionCodes` (one of
+    `allowedPromotionCodes`, when given)."""
 
     customer_id: CustomerId
     customer: NewCustomer | None = None
@@ -39,9 +40,17 @@ class CheckoutSessionCreate(RequestModel):
     trial_days: Annotated[StrictInt | None, Field(ge=0, le=730)] = None
     """None: the plan's trial, once per customer."""
     allow_promotion_codes: StrictBool = False
+    allowed_promotion_codes: Annotated[list[PromotionCodeText], Field(max_length=100)] | None = None
+    """With `allowPromotionCodes`: only these codes (none given: any active code)."""
     expires_in_minutes: SessionMinutes = 60
     idempotency_key: IdempotencyKey | None = None
     """The same key again answers the same session."""
+
+    @model_validator(mode="after")
+    def _codes_allowed(self) -> Self:
+        if self.allowed_promotion_codes and not self.allow_promotion_codes:
+            raise ValueError("allowedPromotionCodes needs allowPromotionCodes: true")
+        return self
 
 
 class CheckoutSession(ApiModel):
@@ -55,6 +64,7 @@ class CheckoutSession(ApiModel):
     addons: list[AddonQuantity]
     trial_days: int | None = None
     allow_promotion_codes: bool
+    allowed_promotion_codes: list[str] | None = None
     status: CheckoutStatus
     subscription_id: str | None = None
     promotion_code: str | None = None

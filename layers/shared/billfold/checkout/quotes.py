@@ -15,10 +15,17 @@ from billfold.subscriptions.models import Subscription, SubscriptionCreate
 
 def subscription_order(session: CheckoutSession, promotion_code: str | None) -> SubscriptionCreate:
     """The create request a session makes, with the visitor's promotion code if the seller
-    allows codes (403 `promotion_codes_not_allowed` otherwise)."""
+    allows codes, and that one (403 `promotion_codes_not_allowed` otherwise)."""
+    allowed = session.allowed_promotion_codes
     if promotion_code is not None and not session.allow_promotion_codes:
         raise Forbidden(
             "this checkout does not take promotion codes",
+            field="promotionCode",
+            code=ErrorCode.PROMOTION_CODES_NOT_ALLOWED,
+        )
+    if promotion_code is not None and allowed and promotion_code.upper() not in allowed:
+        raise Forbidden(
+            "this checkout does not take that promotion code",
             field="promotionCode",
             code=ErrorCode.PROMOTION_CODES_NOT_ALLOWED,
         )
