@@ -75,9 +75,9 @@ THROTTLE_RATE_LIMIT = 100
 """Steady-state requests per second, for the whole stage."""
 THROTTLE_BURST_LIMIT = 200
 PUBLISHABLE_RATE_LIMIT = 20
-"""Requests per second the usage plan lets publishable keys make (pricing tables, paywalls)."""
+"""Requests per second the usage plan lets publishable keys make (pricing tables, paywalls).
+No daily quota: a key in a public page could be made to use one up for every visitor."""
 PUBLISHABLE_BURST_LIMIT = 40
-PUBLISHABLE_DAILY_QUOTA = 200_000
 PUBLIC_OPERATIONS: frozenset[str] = frozenset(route.operation for route in ROUTES if route.public)
 """Operations whose method skips the Lambda authorizer: the Stripe webhook, which proves itself
 with its signature header, and email links, signed in their path (each checked by its
@@ -126,6 +126,17 @@ SIGNATURE_FAILURES = 5
 """Alarm when this many Stripe webhooks fail their signature check within 5 minutes."""
 ALARM_GROUP_SIZE = 10
 """Functions per errors or throttles alarm: a CloudWatch alarm's math takes 10 metrics."""
+
+# --- SDK direct mode ---------------------------------------------------------------------------
+DIRECT_ACCESS_ACTIONS = (
+    "dynamodb:Query",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:PutItem",
+)
+"""What the SDK's direct mode does on the table (a consume's transaction is item writes), in
+customer partitions only: the stack's DirectEntitlementsPolicy grants exactly these."""
 
 # --- Portal --------------------------------------------------------------------------------------
 PORTAL_LINK_OPERATIONS = frozenset(

@@ -207,20 +207,16 @@ class BillfoldStack(Stack):
 
     def _direct_entitlements_policy(self, data: Data) -> iam.ManagedPolicy:
         """What the SDK's direct mode needs, for an app's role in this account: read a
-        customer's entitlements and usage (one Query) and consume usage (one conditional
-        transaction of the counter and its idempotency record), in customer partitions only."""
+        customer's entitlements and usage (one Query; a consume also reads its counter and
+        idempotency record in one batch) and consume usage (one conditional transaction of the
+        counter and its idempotency record), in customer partitions only."""
         return iam.ManagedPolicy(
             self,
             "DirectEntitlementsPolicy",
             description="billfold SDK direct mode: check entitlements and consume usage",
             statements=[
                 iam.PolicyStatement(
-                    actions=[
-                        "dynamodb:Query",
-                        "dynamodb:GetItem",
-                        "dynamodb:UpdateItem",
-                        "dynamodb:PutItem",
-                    ],
+                    actions=list(constants.DIRECT_ACCESS_ACTIONS),
                     resources=[data.table.table_arn],
                     conditions={
                         "ForAllValues:StringLike": {

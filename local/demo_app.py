@@ -9,7 +9,7 @@ from html import escape
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.error import HTTPError
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from urllib.request import Request, urlopen
 
 from local.servers import LoopbackHTTPServer
@@ -52,11 +52,11 @@ class DemoApp(LoopbackHTTPServer):
         self.server_key = server_key
         self.publishable_key = publishable_key
 
-    def call(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
         """The seller's backend calling billfold with its server key."""
         request = Request(
             self.api_url + path,
-            data=json.dumps(body).encode(),
+            data=None if body is None else json.dumps(body).encode(),
             method=method,
             headers={
                 "Authorization": f"Bearer {self.server_key}",
@@ -113,6 +113,12 @@ class _Handler(BaseHTTPRequestHandler):
             choice = json.loads(self.rfile.read(length) or b"{}")
         except ValueError:
             choice = {}
+        plan_id = str(choice.get("planId", ""))
+        status, plan = self.server.call("GET", f"/v1/plans/{quote(plan_id, safe='')}")
+        if status != 200 or not plan.get("public"):  # visitors choose among the public plans
+            error = {"error": {"code": "unknown_plan", "message": "Choose a plan on the page."}}
+            self._send(400, "application/json", json.dumps(error).encode())
+            return
         visitor = f"visitor-{uuid.uuid4().hex[:12]}"  # a real app uses its signed-in user's id
         status, session = self.server.call(
             "POST",
@@ -120,7 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "customerId": visitor,
                 "customer": {"email": f"{visitor}@example.com", "name": "Demo visitor"},
-                "planId": choice.get("planId"),
+                "planId": plan_id,
                 "billingPeriod": choice.get("billingPeriod", "monthly"),
                 "currency": choice.get("currency", "USD"),
                 "allowPromotionCodes": True,

@@ -76,8 +76,9 @@ def _docstring(text: str, indent: str) -> str:
     return f'{indent}"""{clean}"""\n'
 
 
-def schema_source(name: str, schema: dict[str, Any]) -> str:
-    """A TypedDict (or a Literal alias, for a string enum) for one component schema."""
+def schema_source(name: str, schema: dict[str, Any], keyed_body: bool = False) -> str:
+    """A TypedDict (or a Literal alias, for a string enum) for one component schema. In a
+    route's own body (`keyed_body`) the `idempotencyKey` is optional: the SDK fills one in."""
     if "properties" not in schema:
         return f"{name} = {type_of(schema)}\n"
     required = set(schema.get("required", []))
@@ -86,7 +87,7 @@ def schema_source(name: str, schema: dict[str, Any]) -> str:
         lines.append(_docstring(schema["description"], "    "))
     for prop, prop_schema in schema["properties"].items():
         annotation = type_of(prop_schema)
-        given = prop in required and prop != "idempotencyKey"  # the SDK fills one in
+        given = prop in required and not (keyed_body and prop == "idempotencyKey")
         lines.append(f"    {prop}: {annotation if given else f'NotRequired[{annotation}]'}\n")
     return "".join(lines)
 
@@ -198,10 +199,15 @@ def generate(document: dict[str, Any]) -> str:
     }
     parts = [HEADER]
     aliases = [name for name, schema in schemas.items() if "properties" not in schema]
+    bodies = {
+        _schema_ref((operation.get("requestBody") or {}).get("content"))
+        for path in document["paths"].values()
+        for operation in path.values()
+    }
     for name in aliases:
         parts.append("\n" + schema_source(name, schemas[name]))
     for name in _dependencies_first([n for n in schemas if n not in aliases], schemas):
-        parts.append("\n\n" + schema_source(name, schemas[name]))
+        parts.append("\n\n" + schema_source(name, schemas[name], name in bodies))
     defaults = {
         name: {
             prop: spec["default"]

@@ -153,9 +153,6 @@ class Api(Construct):
                 rate_limit=constants.PUBLISHABLE_RATE_LIMIT,
                 burst_limit=constants.PUBLISHABLE_BURST_LIMIT,
             ),
-            quota=apigateway.QuotaSettings(
-                limit=constants.PUBLISHABLE_DAILY_QUOTA, period=apigateway.Period.DAY
-            ),
         )
         plan.add_api_key(key)
         plan.add_api_stage(stage=self.rest_api.deployment_stage)

@@ -323,6 +323,61 @@ def test_a_session_naming_its_codes_takes_only_those(
     assert_error(without_allow, 400, "invalid_request")
 
 
+def test_a_first_charge_made_free_by_a_code_still_collects_a_card_for_the_later_ones(
+    server: ApiClient, client_with: Callable[[str | None], ApiClient], uid: str
+) -> None:
+    coupon = {"id": f"free-month-{uid}", "name": "Free month", "percentOff": 100}
+    assert server.post("/v1/coupons", json=coupon).status_code == 201
+    code = f"FREE{uid.upper()}"
+    created = server.post("/v1/promotion-codes", json={"code": code, "couponId": coupon["id"]})
+    assert created.status_code == 201, created.text
+    _, visitor, base = _visitor(server, client_with, uid, trialDays=0, allowPromotionCodes=True)
+
+    quote = visitor.get(base, params={"promotionCode": code}).json()["quote"]
+    without_card = visitor.post(f"{base}/complete", json={"promotionCode": code})
+
+    assert (quote["dueToday"], quote["needsPaymentMethod"]) == (0, True)
+    assert_error(without_card, 400, "payment_method_required", "setupIntentId")
+
+
+def test_a_price_changed_since_it_was_shown_is_refused_before_any_charge(
+    server: ApiClient, client_with: Callable[[str | None], ApiClient], uid: str
+) -> None:
+    _, visitor, base = _visitor(server, client_with, uid, trialDays=0)
+    shown = visitor.get(base).json()["quote"]["dueToday"]
+    setup_intent = _card(visitor, base)
+
+    stale = visitor.post(
+        f"{base}/complete", json={"setupIntentId": setup_intent, "expectedDueToday": shown - 1}
+    )
+    current = visitor.post(
+        f"{base}/complete", json={"setupIntentId": setup_intent, "expectedDueToday": shown}
+    )
+
+    assert_error(stale, 409, "quote_changed", "expectedDueToday")
+    assert current.status_code == 200, current.text
+
+
+def test_a_session_takes_no_more_cards_after_three_declines(
+    server: ApiClient, client_with: Callable[[str | None], ApiClient], uid: str
+) -> None:
+    session, visitor, base = _visitor(server, client_with, uid, trialDays=0)
+
+    answers = [
+        visitor.post(
+            f"{base}/complete",
+            json={"setupIntentId": _card(visitor, base, "4000000000000341")},
+        )
+        for _ in range(4)
+    ]
+    good = visitor.post(f"{base}/complete", json={"setupIntentId": _card(visitor, base)})
+
+    assert [a.status_code for a in answers[:3]] == [402, 402, 402]
+    assert_error(answers[3], 422, "checkout_locked", "setupIntentId")
+    assert_error(good, 422, "checkout_locked", "setupIntentId")
+    _nothing_started(server, session["customerId"])
+
+
 def _invoices(server: ApiClient, customer_id: str) -> list[dict[str, Any]]:
     response = server.get(f"/v1/customers/{customer_id}/invoices")
     assert response.status_code == 200, response.text
@@ -604,7 +659,7 @@ def test_an_expired_session_is_gone_but_a_completed_one_still_answers(
     )
     assert done.status_code == 200, done.text
 
-    advance_clock(6 * 60 + 1)
+    advance_clock(11 * 60)  # past the expiry (5 minutes) and the portal hand-off (10)
 
     assert_error(visitor.get(base), 410, "checkout_session_expired")
     assert_error(visitor.post(f"{base}/setup-intent"), 410, "checkout_session_expired")
@@ -617,3 +672,5 @@ def test_an_expired_session_is_gone_but_a_completed_one_still_answers(
     again = finisher.post(f"{finished_base}/complete", json={})
     assert again.status_code == 200, again.text
     assert again.json()["subscription"]["id"] == done.json()["subscription"]["id"]
+    assert done.json()["portalUrl"]
+    assert again.json()["portalUrl"] is None, "a leaked checkout link opens no portal later"

@@ -238,7 +238,9 @@ def test_api_key_is_required_on_exactly_the_metered_routes(dev: Assembly) -> Non
     assert ("GET", "/v1/pricing") in required
 
 
-def test_usage_plan_throttles_and_caps_the_stage(dev: Assembly) -> None:
+def test_usage_plan_throttles_the_stage_with_no_quota_a_public_key_could_use_up(
+    dev: Assembly,
+) -> None:
     rest_api_id, _ = dev.only("AWS::ApiGateway::RestApi")
     stage_id, _ = dev.only("AWS::ApiGateway::Stage")
     _, plan = dev.only("AWS::ApiGateway::UsagePlan")
@@ -248,7 +250,7 @@ def test_usage_plan_throttles_and_caps_the_stage(dev: Assembly) -> None:
         "RateLimit": constants.PUBLISHABLE_RATE_LIMIT,
         "BurstLimit": constants.PUBLISHABLE_BURST_LIMIT,
     }
-    assert properties["Quota"] == {"Limit": constants.PUBLISHABLE_DAILY_QUOTA, "Period": "DAY"}
+    assert "Quota" not in properties
     [api_stage] = properties["ApiStages"]
     assert api_stage["ApiId"] == {"Ref": rest_api_id}
     assert api_stage["Stage"] == {"Ref": stage_id}

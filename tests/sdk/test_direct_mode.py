@@ -4,6 +4,7 @@ as POST …/consume does."""
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -13,6 +14,7 @@ from billfold_sdk.direct import DirectEntitlements
 from billfold_lambda.dependencies import settings
 
 from billfold.errors import RuleViolation
+from infra.constants import DIRECT_ACCESS_ACTIONS
 from local.dev import LocalApi
 from tests.conftest import ApiClient
 
@@ -133,3 +135,39 @@ def test_a_direct_consume_past_a_hard_limit_is_refused(
     used = server.get(f"/v1/customers/{customer_id}/entitlements/projects").json()["usage"]
     assert used == 18, "a refused consume counts nothing"
     assert direct.consume(customer_id, "projects", 2, _key()) == {"counted": True, "used": 20}
+
+
+def test_direct_mode_does_only_what_the_stacks_managed_policy_grants(
+    local_api: LocalApi, subscribed: Callable[..., str]
+) -> None:
+    """Every DynamoDB action a direct check and consume take (a transaction's, item by item)
+    is one DirectEntitlementsPolicy grants, on keys in customer partitions (its condition)."""
+    client = boto3.client("dynamodb")
+    taken: list[tuple[str, list[str]]] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                [(kind, write)] = item.items()
+                action = {"Update": "UpdateItem", "Put": "PutItem"}.get(kind, f"{kind}Item")
+                key = write.get("Key") or write["Item"]
+                taken.append((action, [key["pk"]["S"]]))
+        elif model.name == "BatchGetItem":
+            keys = [k["pk"]["S"] for r in params["RequestItems"].values() for k in r["Keys"]]
+            taken.append((model.name, keys))
+        elif model.name == "Query":
+            assert "IndexName" not in params, "the policy grants the table, not its indexes"
+            taken.append((model.name, [params["ExpressionAttributeValues"][":p"]["S"]]))
+        else:
+            taken.append((model.name, [params.get("Key", {}).get("pk", {}).get("S", "")]))
+
+    client.meta.events.register("provide-client-params.dynamodb", record)
+    direct = DirectEntitlements(settings().table_name, client, local_api.clock)
+    customer_id = subscribed("starter")
+
+    direct.check(customer_id, "projects")
+    direct.consume(customer_id, "projects", 1, _key())
+
+    granted = {action.removeprefix("dynamodb:") for action in DIRECT_ACCESS_ACTIONS}
+    assert {"Query", "UpdateItem", "PutItem"} <= {action for action, _ in taken} <= granted, taken
+    assert all(key.startswith("CUSTOMER#") for _, keys in taken for key in keys), taken

@@ -16,6 +16,7 @@ ErrorCode = Literal[
     "already_exists",
     "bad_request",
     "card_declined",
+    "checkout_locked",
     "checkout_session_expired",
     "checkout_session_not_found",
     "concurrent_modification",
@@ -61,6 +62,7 @@ ErrorCode = Literal[
     "proration_refused",
     "promotion_code_not_found",
     "promotion_not_found",
+    "quote_changed",
     "quantity_above_max",
     "renewal_pending",
     "route_not_found",
@@ -433,10 +435,11 @@ class ChangeResult(TypedDict):
 
 
 class CheckoutComplete(TypedDict):
-    """The visitor's confirmation: the SetupIntent Stripe.js confirmed (none when nothing is ever charged), and the promotion code, if the session allows one."""
+    """The visitor's confirmation: the SetupIntent Stripe.js confirmed (none when nothing is ever charged), the promotion code, if the session allows one, and the amount due today the visitor was shown (409 `quote_changed` if it is no longer what completing charges)."""
 
     setupIntentId: NotRequired[str | None]
     promotionCode: NotRequired[str | None]
+    expectedDueToday: NotRequired[int | None]
 
 
 class CheckoutQuote(TypedDict):
@@ -449,6 +452,7 @@ class CheckoutQuote(TypedDict):
     discount: int
     total: int
     dueToday: int
+    needsPaymentMethod: bool
     trialDays: int
     trialEnd: NotRequired[str | None]
     firstChargeAt: str
@@ -467,9 +471,11 @@ class CheckoutSession(TypedDict):
     addons: list[AddonQuantity]
     trialDays: NotRequired[int | None]
     allowPromotionCodes: bool
+    allowedPromotionCodes: NotRequired[list[str] | None]
     status: Literal["open", "complete"]
     subscriptionId: NotRequired[str | None]
     promotionCode: NotRequired[str | None]
+    declines: NotRequired[int]
     createdAt: str
     expiresAt: str
     completedAt: NotRequired[str | None]
@@ -483,7 +489,7 @@ class NewCustomer(TypedDict):
 
 
 class CheckoutSessionCreate(TypedDict):
-    """A checkout the seller's backend opens: for an existing customer, or a new one described in `customer`. The plan, period, currency, add-ons and trial are fixed here; the visitor may only enter a promotion code, and only when `allowPromotionCodes`."""
+    """A checkout the seller's backend opens: for an existing customer, or a new one described in `customer`. The plan, period, currency, add-ons and trial are fixed here; the visitor may only enter a promotion code, and only when `allowPromotionCodes` (one of `allowedPromotionCodes`, when given)."""
 
     customerId: str
     customer: NotRequired[NewCustomer | None]
@@ -493,6 +499,7 @@ class CheckoutSessionCreate(TypedDict):
     addons: NotRequired[list[AddonQuantity]]
     trialDays: NotRequired[int | None]
     allowPromotionCodes: NotRequired[bool]
+    allowedPromotionCodes: NotRequired[list[str] | None]
     expiresInMinutes: NotRequired[int]
     idempotencyKey: NotRequired[str | None]
 
@@ -921,7 +928,7 @@ class UsageEvent(TypedDict):
 
     customerId: str
     eventName: str
-    idempotencyKey: NotRequired[str]
+    idempotencyKey: str
     timestamp: str
     dimensions: NotRequired[dict[str, str | int | bool]]
 
@@ -936,7 +943,7 @@ class EventOutcome(TypedDict):
     """What became of one event: accepted (counted now), duplicate (counted before) or rejected (never counted: `code` and `message` say why)."""
 
     index: int
-    idempotencyKey: NotRequired[str]
+    idempotencyKey: str
     status: Literal["accepted", "duplicate", "rejected"]
     code: NotRequired[str | None]
     message: NotRequired[str | None]
@@ -1097,9 +1104,11 @@ class OpenedCheckout(TypedDict):
     addons: list[AddonQuantity]
     trialDays: NotRequired[int | None]
     allowPromotionCodes: bool
+    allowedPromotionCodes: NotRequired[list[str] | None]
     status: Literal["open", "complete"]
     subscriptionId: NotRequired[str | None]
     promotionCode: NotRequired[str | None]
+    declines: NotRequired[int]
     createdAt: str
     expiresAt: str
     completedAt: NotRequired[str | None]

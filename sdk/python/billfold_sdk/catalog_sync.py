@@ -5,7 +5,8 @@ A field the file leaves out of an item takes the API's default; inside a field (
 entitlement, a price), what the file leaves out keeps the value billfold filled in.
 
 A plan or add-on that changes is published as a new version (its subscribers keep theirs); one
-left out of the file is archived, never deleted; features change in place (never their type);
+left out of its section is archived, never deleted (a section left out of the file is not
+managed by it); features change in place (never their type);
 coupons and promotion codes' terms never change (give a new id), a code left out is turned
 off. Applying is idempotent, and safe to run twice at once: a write that loses a race (409) is
 planned again from what won.
@@ -175,6 +176,8 @@ def plan_changes(pricing: PricingFile, catalog: Catalog) -> list[Change]:
                 raise pricing.error((section.key, index), change)
             writes.append(change)
     for section in reversed(SECTIONS):
+        if section.key not in pricing.given:
+            continue
         for item_id in catalog.items[section.key]:
             if item_id in pricing.items[section.key] or item_id in catalog.archived[section.key]:
                 continue

@@ -67,6 +67,9 @@ def run(argv: Sequence[str] | None = None, client: Billfold | None = None) -> in
     except BillfoldError as error:
         print(f"error: billfold refused: {error}", file=sys.stderr)
         return FAILED
+    except RuntimeError as error:  # apply lost every race it ran
+        print(f"error: {error}", file=sys.stderr)
+        return FAILED
 
 
 def main() -> None:

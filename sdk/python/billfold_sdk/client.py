@@ -2,7 +2,14 @@
 
 import httpx
 
-from billfold_sdk._generated import Operations
+from billfold_sdk._generated import (
+    ConsumeRequest,
+    EventBatch,
+    EventBatchResult,
+    Operations,
+    UsageReport,
+    UsageResult,
+)
 from billfold_sdk.entitlements import CachedEntitlements, Fallbacks
 from billfold_sdk.transport import Transport
 
@@ -30,6 +37,27 @@ class Billfold(Operations):
             base_url, api_key, timeout=timeout, max_retries=max_retries, client=http_client
         )
         self.entitlements = CachedEntitlements(self, ttl=cache_ttl, fallbacks=fallbacks)
+
+    def report_usage(self, body: UsageReport) -> UsageResult:
+        """Report usage; this client's cached checks of the customer are dropped."""
+        result = super().report_usage(body)
+        self.entitlements.invalidate(body["customerId"])
+        return result
+
+    def consume_usage(self, customer_id: str, feature_id: str, body: ConsumeRequest) -> UsageResult:
+        """Use more of a feature if its limit allows; this client's cached checks of the
+        customer are dropped."""
+        result = super().consume_usage(customer_id, feature_id, body)
+        self.entitlements.invalidate(customer_id)
+        return result
+
+    def ingest_events(self, body: EventBatch) -> EventBatchResult:
+        """Report raw usage events; this client's cached checks of their customers are
+        dropped."""
+        result = super().ingest_events(body)
+        for customer_id in {event["customerId"] for event in body["events"]}:
+            self.entitlements.invalidate(customer_id)
+        return result
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -43,6 +43,9 @@ class CachedEntitlements:
         self._fallbacks = dict(fallbacks or {})
         self._seconds = seconds
         self._cache: dict[tuple[str, str, int], tuple[float, EntitlementCheck]] = {}
+        self._generations: dict[str | None, int] = {}
+        """Bumped per customer (None: everyone) by each invalidation: an answer fetched
+        before one is never cached after it."""
         self._lock = threading.Lock()
 
     def check(self, customer_id: str, feature_id: str, requested: int = 1) -> EntitlementCheck:
@@ -53,6 +56,7 @@ class CachedEntitlements:
         now = self._seconds()
         with self._lock:
             cached = self._cache.get(key)
+            generation = self._generation(customer_id)
         if cached and cached[0] > now:
             return cached[1]
         try:
@@ -62,8 +66,12 @@ class CachedEntitlements:
                 raise
             return fallback_check(feature_id, requested, self._fallbacks[feature_id])
         with self._lock:
-            self._cache[key] = (now + self._ttl, answer)
+            if self._generation(customer_id) == generation:
+                self._cache[key] = (now + self._ttl, answer)
         return answer
+
+    def _generation(self, customer_id: str) -> tuple[int, int]:
+        return self._generations.get(customer_id, 0), self._generations.get(None, 0)
 
     def allowed(self, customer_id: str, feature_id: str, requested: int = 1) -> bool:
         """Whether the customer may use `requested` more of the feature now."""
@@ -72,6 +80,7 @@ class CachedEntitlements:
     def invalidate(self, customer_id: str | None = None) -> None:
         """Forget one customer's cached answers (or everyone's)."""
         with self._lock:
+            self._generations[customer_id] = self._generations.get(customer_id, 0) + 1
             for key in [k for k in self._cache if customer_id in (None, k[0])]:
                 del self._cache[key]
 

@@ -9,6 +9,7 @@ is reported at its line and field, whether the file's shape or billfold's valida
     promotionCodes:  - {code, couponId, ...}              (PromotionCodeCreate)
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,22 @@ SECTIONS = (
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML with JSON's scalars: `true`/`false` only (`on`, `no` stay text, as ids and codes
+    may be), and dates stay text (the API takes ISO 8601 strings)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
 class PricingFileError(Exception):
     """A mistake in the pricing file, at `line` (1-based) and `field` (e.g.
     `plans[1].prices[0].amount`)."""
@@ -71,6 +88,9 @@ class PricingFile:
     lines: dict[Path_, int] = field(default_factory=dict)
     order: dict[str, list[str]] = field(default_factory=dict)
     """Each section's ids in file order."""
+    given: set[str] = field(default_factory=set)
+    """The sections the file has: a section it leaves out is not managed by it (nothing in
+    it is archived); an empty list archives everything in it."""
 
     def line_of(self, path: Path_) -> int:
         """The line of the value at `path`, or of the nearest enclosing value."""
@@ -113,17 +133,18 @@ def _value(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str) -
                 line = key_node.start_mark.line + 1
                 raise PricingFileError(source, line, dotted((*path, key)), "given twice")
             mapping[key] = _value(value_node, (*path, key), lines, source)
+            lines[(*path, key)] = key_node.start_mark.line + 1  # a field is where its name is
         return mapping
     if isinstance(node, yaml.SequenceNode):
         return [_value(item, (*path, i), lines, source) for i, item in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+    return _Loader("").construct_object(node, deep=True)
 
 
 def parse(text: str, source: str = "pricing.yaml") -> PricingFile:
     """Read a pricing file, checking its shape: known sections, lists of mappings with their id,
     only the fields each create request takes and every field it needs."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         raise PricingFileError(
@@ -137,6 +158,7 @@ def parse(text: str, source: str = "pricing.yaml") -> PricingFile:
     for key in document:
         if key not in SECTIONS_BY_KEY:
             raise pricing.error((key,), f"unknown section (known: {', '.join(SECTIONS_BY_KEY)})")
+    pricing.given = set(document)
     for section in SECTIONS:
         entries = document.get(section.key) or []
         if not isinstance(entries, list):
@@ -152,6 +174,8 @@ def parse(text: str, source: str = "pricing.yaml") -> PricingFile:
                     raise pricing.error((*path, name), f"a {section.noun} has no field '{name}'")
             for name in sorted(section.required - set(entry)):
                 raise pricing.error(path, f"a {section.noun} needs '{name}'")
+            if section.key == "promotionCodes":  # codes are answered upper case, in any case
+                entry[section.id_field] = str(entry[section.id_field]).upper()
             item_id = str(entry[section.id_field])
             if item_id in pricing.items[section.key]:
                 raise pricing.error(

@@ -69,6 +69,8 @@ class CheckoutSession(ApiModel):
     subscription_id: str | None = None
     promotion_code: str | None = None
     """The code the completed checkout redeemed."""
+    declines: int = 0
+    """Cards the bank declined in this session (it takes no more after a few)."""
     created_at: datetime
     expires_at: datetime
     completed_at: datetime | None = None
@@ -97,6 +99,9 @@ class CheckoutQuote(ApiModel):
     """The first charge: subtotal less discount."""
     due_today: int
     """`total`, or 0 in a trial."""
+    needs_payment_method: bool
+    """Whether any charge will ever be made (then a card is collected now): false only when
+    nothing is priced, or a forever coupon takes it all off."""
     trial_days: int
     trial_end: datetime | None = None
     first_charge_at: datetime
@@ -114,10 +119,12 @@ class CheckoutView(ApiModel):
 
 class CheckoutComplete(RequestModel):
     """The visitor's confirmation: the SetupIntent Stripe.js confirmed (none when nothing is
-    ever charged), and the promotion code, if the session allows one."""
+    ever charged), the promotion code, if the session allows one, and the amount due today the
+    visitor was shown (409 `quote_changed` if it is no longer what completing charges)."""
 
     setup_intent_id: Annotated[str, Field(pattern=r"^seti_[A-Za-z0-9]{1,64}$")] | None = None
     promotion_code: PromotionCodeText | None = None
+    expected_due_today: Annotated[StrictInt, Field(ge=0)] | None = None
 
 
 class CompletedCheckout(ApiModel):

@@ -59,6 +59,7 @@ def priced_order(made: Order, now: datetime) -> CheckoutQuote:
     amounts = [line.amount for line in lines]
     subtotal = sum(amounts)
     off = discount_amount(amounts, discount) if discount else 0
+    forever = made.redeemed is not None and made.redeemed.coupon.duration == "forever"
     return CheckoutQuote(
         currency=subscription.currency,
         billing_period=subscription.billing_period,
@@ -67,6 +68,7 @@ def priced_order(made: Order, now: datetime) -> CheckoutQuote:
         discount=off,
         total=subtotal - off,
         due_today=0 if trial_end else subtotal - off,
+        needs_payment_method=subtotal - (off if forever else 0) > 0,
         trial_days=(trial_end - now).days if trial_end else 0,
         trial_end=trial_end,
         first_charge_at=trial_end or now,

@@ -36,6 +36,7 @@ from billfold.errors import (
     InvalidInput,
     NotFound,
     PaymentDeclined,
+    RuleViolation,
     idempotency_key_reused,
 )
 from billfold.outbox import EventType, event_put
@@ -107,14 +108,19 @@ def _check_customer(table: Table, request: CheckoutSessionCreate) -> bool:
             field="customer",
             code=ErrorCode.CUSTOMER_NOT_FOUND,
         )
-    stored = read_subscription(table, request.customer_id, consistent=True)
+    _no_live_subscription(table, request.customer_id)
+    return existing is None
+
+
+def _no_live_subscription(table: Table, customer_id: str) -> None:
+    """409 `subscription_exists` when the customer holds a live subscription (change it)."""
+    stored = read_subscription(table, customer_id, consistent=True)
     if stored is not None and stored.get("status") != "canceled":
         raise Conflict(
-            f"customer '{request.customer_id}' already has a live subscription: change it",
+            f"customer '{customer_id}' already has a live subscription: change it",
             field="customerId",
             code=ErrorCode.SUBSCRIPTION_EXISTS,
         )
-    return existing is None
 
 
 def open_checkout(
@@ -193,6 +199,18 @@ def _completed(table: Table, session: CheckoutSession) -> CompletedCheckout:
     )
 
 
+MAX_DECLINES = 3
+"""Declined cards a session takes before it refuses more (no card testing through it)."""
+PORTAL_HANDOFF = timedelta(minutes=10)
+"""How long after completing the checkout's token may still open the customer's portal (a
+retry whose answer was lost); after that, only the seller's own portal sessions."""
+
+
+def opens_portal(session: CheckoutSession, now: datetime) -> bool:
+    """Whether completing the session may hand its visitor a portal session now."""
+    return session.completed_at is not None and now - session.completed_at <= PORTAL_HANDOFF
+
+
 def complete_checkout(
     table: Table,
     payments: CheckoutPayments,
@@ -200,10 +218,19 @@ def complete_checkout(
     request: CheckoutComplete,
     clock: Clock,
 ) -> CompletedCheckout:
-    """Save the card the visitor confirmed, start the subscription and close the session.
-    A completed session answers what it started (a retry or a double click)."""
+    """Check the card the visitor confirmed (a hold for today's amount, released at once),
+    save it, start the subscription and close the session. A completed session answers what
+    it started (a retry or a double click), as does one that expired while closing."""
     now = clock.now()
-    session = _live_session(table, session_id, now)
+    try:
+        session = _live_session(table, session_id, now)
+    except Gone:
+        session = _session(_read(table, session_id) or {})
+        order = subscription_order(session, request.promotion_code)
+        started = replayed_order(table, session.customer_id, order)
+        if started is None:
+            raise
+        return _close(table, session, started, order.promotion_code, now)
     if session.status == "complete":
         return _completed(table, session)
     order = subscription_order(session, request.promotion_code)
@@ -220,21 +247,35 @@ def complete_checkout(
 
 
 def _check_card(
+    table: Table,
     payments: CheckoutPayments,
     session: CheckoutSession,
     stripe_customer_id: str,
-    request: CheckoutComplete,
+    setup_intent_id: str,
     quote: CheckoutQuote,
 ) -> None:
     """Refuse a card the bank declines for today's amount (402 `card_declined` with the bank's
-    reason), and keep nothing of it: the subscription is only started on a card that pays."""
-    card = payments.methods.confirmed_card(stripe_customer_id, str(request.setup_intent_id))
+    reason), and keep nothing of it: the subscription is only started on a card that pays.
+    After MAX_DECLINES declines the session takes no more cards."""
+    if session.declines >= MAX_DECLINES:
+        raise RuleViolation(
+            f"this checkout was declined {session.declines} times: start a new one",
+            field="setupIntentId",
+            code=ErrorCode.CHECKOUT_LOCKED,
+        )
+    card = payments.methods.confirmed_card(stripe_customer_id, setup_intent_id)
     key = f"billfold-checkout-{session.id}-{card}-{quote.due_today}"
     held = payments.charges.authorize(
         stripe_customer_id, card, quote.due_today, quote.currency, key
     )
     if held.status == "failed":
         payments.methods.discard(card)
+        table.update(
+            keys.checkout_session(session.id),
+            "ADD declines :one",
+            values={":one": 1},
+            return_values="NONE",
+        )
         raise PaymentDeclined(
             held.failure_message or "The card was declined.", field="setupIntentId"
         )
@@ -248,19 +289,36 @@ def _start(
     request: CheckoutComplete,
     clock: Clock,
 ) -> SubscriptionView:
-    """The subscription the session starts, after saving the card (one is needed when the
-    first charge is not nothing); a retry answers the one it started before."""
+    """The subscription the session starts, after checking and saving the card (one is
+    needed when anything will ever be charged); a retry answers the one it started before.
+    Nothing touches Stripe while the customer holds a live subscription or the amount due
+    is no longer the one the visitor saw."""
     started = replayed_order(table, session.customer_id, order)
     if started is not None:
         return started
+    _no_live_subscription(table, session.customer_id)
     quote = quote_checkout(table, session, order.promotion_code, clock.now())
+    expected = request.expected_due_today
+    if expected is not None and expected != quote.due_today:
+        raise Conflict(
+            f"the amount due today is now {quote.due_today}, not {expected}: show it again",
+            field="expectedDueToday",
+            code=ErrorCode.QUOTE_CHANGED,
+        )
     customer = get_customer(table, session.customer_id, consistent=True)
     if request.setup_intent_id is not None:
         if quote.due_today > 0:
-            _check_card(payments, session, customer.stripe_customer_id, request, quote)
+            _check_card(
+                table,
+                payments,
+                session,
+                customer.stripe_customer_id,
+                request.setup_intent_id,
+                quote,
+            )
         saved = SavedCard(setup_intent_id=request.setup_intent_id, make_default=True)
         save_card(table, payments.methods, customer, saved, clock.now())
-    elif quote.total > 0 and not payments.methods.has_card(customer.stripe_customer_id):
+    elif quote.needs_payment_method and not payments.methods.has_card(customer.stripe_customer_id):
         raise InvalidInput(
             "this checkout charges a card: confirm one with Stripe.js first",
             field="setupIntentId",

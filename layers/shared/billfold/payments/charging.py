@@ -93,7 +93,8 @@ class StripeCharges:
     ) -> ChargeOutcome:
         """Whether the bank takes a charge of `amount` on the card: a hold, released at once
         (a manual-capture PaymentIntent, then canceled). A decline is a failed outcome; a bank
-        that wants the customer present later is not one (its charge asks for that then)."""
+        that wants the customer to authenticate is not one (each charge then asks for it).
+        The hold is off-session, like the charges it stands for."""
         params: PaymentIntentCreateParams = {
             "amount": amount,
             "currency": currency.lower(),
@@ -107,10 +108,9 @@ class StripeCharges:
             intent = self._client.v1.payment_intents.create(
                 params=params, options={"idempotency_key": key}
             )
-            if intent.status in ("requires_capture", "requires_action"):
-                self._client.v1.payment_intents.cancel(intent.id)
-                return ChargeOutcome("succeeded", intent.id)
         except stripe.CardError as declined:
+            if declined.code == "authentication_required":
+                return ChargeOutcome("requires_action")  # the bank asks at each charge
             return ChargeOutcome(
                 "failed",
                 failure_code=declined.code or "card_declined",
@@ -118,4 +118,17 @@ class StripeCharges:
             )
         except stripe.StripeError as error:
             raise upstream_error("check the card", error) from error
+        if intent.status in ("requires_capture", "requires_action"):
+            self._release(intent.id)
+            return ChargeOutcome("succeeded", intent.id)
         return outcome_of(intent)
+
+    def _release(self, payment_intent_id: str) -> None:
+        """Cancel a hold; one already canceled (a retried check replays its creation) is done."""
+        try:
+            self._client.v1.payment_intents.cancel(payment_intent_id)
+        except stripe.InvalidRequestError as error:
+            if self._client.v1.payment_intents.retrieve(payment_intent_id).status != "canceled":
+                raise upstream_error("release the hold", error) from error
+        except stripe.StripeError as error:
+            raise upstream_error("release the hold", error) from error
