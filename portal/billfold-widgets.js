@@ -163,6 +163,21 @@
         this.paint(html`<p class="status" role="${role}">${message}</p>`);
       }
 
+      /** A visitor's choice of a plan: `billfold:select`, then (unless a listener prevents
+       * it) checkout through the seller's `checkout-endpoint`, if there is one. */
+      async select(button, planId) {
+        const choice = { planId, billingPeriod: this.period, currency: this.currency };
+        const endpoint = this.getAttribute("checkout-endpoint");
+        if (!this.fire("billfold:select", choice) || !endpoint) return;
+        button.disabled = true;
+        try {
+          await goToCheckout(endpoint, choice);
+        } catch (error) {
+          this.shadowRoot.querySelector("[data-role=error]").textContent = error.message;
+          button.disabled = false;
+        }
+      }
+
       fire(name, detail) {
         return this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: true }));
       }
@@ -261,22 +276,10 @@
           });
         }
         this.shadowRoot.querySelectorAll("[data-action=choose]").forEach((button) =>
-          button.addEventListener("click", () => this.choose(button)),
+          button.addEventListener("click", () => this.select(button, button.dataset.plan)),
         );
       }
 
-      async choose(button) {
-        const choice = { planId: button.dataset.plan, billingPeriod: this.period, currency: this.currency };
-        const endpoint = this.getAttribute("checkout-endpoint");
-        if (!this.fire("billfold:select", choice) || !endpoint) return;
-        button.disabled = true;
-        try {
-          await goToCheckout(endpoint, choice);
-        } catch (error) {
-          this.shadowRoot.querySelector("[data-role=error]").textContent = error.message;
-          button.disabled = false;
-        }
-      }
     }
 
     // ---- <billfold-checkout> ----------------------------------------------------------------
@@ -549,19 +552,10 @@
         return held;
       }
 
-      async choosePlan(button) {
+      choosePlan(button) {
         const planId = button.dataset.plan;
         if (this.customer) return this.preview({ planId }, this.pricing.plans.find((p) => p.id === planId).name);
-        const choice = { planId, billingPeriod: this.period, currency: this.currency };
-        const endpoint = this.getAttribute("checkout-endpoint");
-        if (!this.fire("billfold:select", choice) || !endpoint) return;
-        button.disabled = true;
-        try {
-          await goToCheckout(endpoint, choice);
-        } catch (error) {
-          this.shadowRoot.querySelector("[data-role=error]").textContent = error.message;
-          button.disabled = false;
-        }
+        return this.select(button, planId);
       }
 
       /** The upgrade preview: what it costs today, then the change on confirmation. */
