@@ -39,21 +39,22 @@ class Billfold(Operations):
         self.entitlements = CachedEntitlements(self, ttl=cache_ttl, fallbacks=fallbacks)
 
     def report_usage(self, body: UsageReport) -> UsageResult:
-        """Report usage; this client's cached checks of the customer are dropped."""
+        """POST /v1/usage: report usage; this client's cached checks of the customer are
+        dropped."""
         result = super().report_usage(body)
         self.entitlements.invalidate(body["customerId"])
         return result
 
     def consume_usage(self, customer_id: str, feature_id: str, body: ConsumeRequest) -> UsageResult:
-        """Use more of a feature if its limit allows; this client's cached checks of the
-        customer are dropped."""
+        """POST /v1/customers/{customerId}/usage/{featureId}/consume: use more of a feature if
+        its limit allows; this client's cached checks of the customer are dropped."""
         result = super().consume_usage(customer_id, feature_id, body)
         self.entitlements.invalidate(customer_id)
         return result
 
     def ingest_events(self, body: EventBatch) -> EventBatchResult:
-        """Report raw usage events; this client's cached checks of their customers are
-        dropped."""
+        """POST /v1/events: report raw usage events; this client's cached checks of their
+        customers are dropped."""
         result = super().ingest_events(body)
         for customer_id in {event["customerId"] for event in body["events"]}:
             self.entitlements.invalidate(customer_id)
