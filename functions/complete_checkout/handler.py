@@ -7,8 +7,8 @@ from billfold_lambda.api import Api
 from billfold_lambda.params import CheckoutSessionIdPath
 
 from billfold.auth.portal_sessions import PortalSessionCreate, create_portal_session
+from billfold.checkout.completion import CheckoutPayments, complete_checkout, opens_portal
 from billfold.checkout.models import CheckoutComplete, CompletedCheckout
-from billfold.checkout.sessions import CheckoutPayments, complete_checkout, opens_portal
 
 api = Api("complete_checkout")
 

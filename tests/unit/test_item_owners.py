@@ -81,7 +81,7 @@ OWNERS: dict[str, set[str]] = {
     "SPEND_LIMIT_SORT_KEY": {"usage/counters.py"},
     "spend_limit": {"spending/limits.py"},
     "spend_limit_marker": {"spending/reached.py"},
-    "checkout_session": {"checkout/sessions.py"},
+    "checkout_session": {"checkout/sessions.py", "checkout/completion.py"},
 }
 SHARED = {"Key", "customer_partition"}
 """The key type, and the customer's partition: a partition, not an item."""
