@@ -222,15 +222,14 @@ def _change(
 
 
 def _write(api: Operations, change: Change) -> None:
-    section, item_id, body = change.section.key, change.item_id, change.body
-    noun = {"features": "feature", "creditTypes": "credit_type", "coupons": "coupon"}.get(section)
-    noun = noun or {"plans": "plan", "addons": "addon", "promotionCodes": "promotion_code"}[section]
+    """The API call a change makes: `create_<resource>`, `archive_…` or `update_…`."""
+    resource = change.section.resource
     if change.action == "create":
-        getattr(api, f"create_{noun}")(body)
+        getattr(api, f"create_{resource}")(change.body)
     elif change.action == "archive":
-        getattr(api, f"archive_{noun}")(item_id)
+        getattr(api, f"archive_{resource}")(change.item_id)
     else:
-        getattr(api, f"update_{noun}")(item_id, body)
+        getattr(api, f"update_{resource}")(change.item_id, change.body)
 
 
 def apply_changes(

@@ -23,10 +23,12 @@ Path_ = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class Section:
-    """One kind of catalog item: its file key, the create schema and the field naming it."""
+    """One kind of catalog item: its file key, its name for a person and in the API's
+    operations (`create_<resource>`, …), the create schema and the field naming it."""
 
     key: str
     noun: str
+    resource: str
     schema: str
     id_field: str = "id"
 
@@ -42,12 +44,12 @@ class Section:
 
 
 SECTIONS = (
-    Section("features", "feature", "FeatureCreate"),
-    Section("creditTypes", "credit type", "CreditTypeCreate"),
-    Section("coupons", "coupon", "CouponCreate"),
-    Section("plans", "plan", "PlanCreate"),
-    Section("addons", "add-on", "AddonCreate"),
-    Section("promotionCodes", "promotion code", "PromotionCodeCreate", "code"),
+    Section("features", "feature", "feature", "FeatureCreate"),
+    Section("creditTypes", "credit type", "credit_type", "CreditTypeCreate"),
+    Section("coupons", "coupon", "coupon", "CouponCreate"),
+    Section("plans", "plan", "plan", "PlanCreate"),
+    Section("addons", "add-on", "addon", "AddonCreate"),
+    Section("promotionCodes", "promotion code", "promotion_code", "PromotionCodeCreate", "code"),
 )
 """In the order they are created: what an item refers to exists before it."""
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
