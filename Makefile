@@ -23,7 +23,7 @@ dev: $(STAMP)
 
 ## Lint, type-check and run the whole test suite (the browser tests use Debian's chromium).
 test: $(STAMP) $(BYTECODE_TOOL) chromium lint typecheck
-	$(PY) -m pytest -n 2 --dist loadgroup -m "not serial"
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not serial" --durations=25
 	$(PY) -m pytest -m serial
 
 ## Debian's Chromium for the browser tests (Playwright never downloads a browser here).
