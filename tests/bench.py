@@ -6,7 +6,7 @@
 - request latency through the local gateway (handler + moto over loopback);
 - DynamoDB calls per entitlement check and usage report; a warm check beside a bare GetItem;
 - a check through the SDK's direct mode, through the SDK over HTTP and a bare GetItem, side by
-  side;
+  side; DynamoDB calls of a direct check and consume, and of the public pricing;
 - checks per second of a feature drawing prepaid credits beside a plain metered one, and
   DynamoDB calls per credit consume and per usage consume of a credit-drawing feature;
 - raw-event ingestion (10,000 events) and invoice PDF rendering;
@@ -251,11 +251,19 @@ def sdk_check_figures(api: LocalApi) -> None:
     from billfold_sdk import Billfold
     from billfold_sdk.direct import DirectEntitlements
 
+    from billfold.catalog.pricing import public_pricing
+
     table = deps.table()
     direct = DirectEntitlements(table.name, table._client)
     calls = counted_calls(table._client)
     direct.check("demo-customer", "api-calls")
     print(f"SDK direct check: {len(calls)} DynamoDB call(s) ({', '.join(calls)})")
+    calls.clear()
+    direct.consume("demo-customer", "projects", 1, "bench-direct-consume")
+    print(f"SDK direct consume: {len(calls)} DynamoDB call(s) ({', '.join(calls)})")
+    calls.clear()
+    public_pricing(table)
+    print(f"public pricing (GET /v1/pricing): {len(calls)} DynamoDB call(s) ({', '.join(calls)})")
     with Billfold(api.server_key, api.url, max_retries=0) as client:
         assert (
             client.check_entitlement("demo-customer", "api-calls")["limit"]

@@ -15,6 +15,8 @@ from tests.browser.conftest import ARTIFACTS
 from tests.conftest import ApiClient
 
 SCREENSHOTS = ARTIFACTS / "funnel"
+NAVIGATION = 30_000
+"""Milliseconds a page opened by the seller's backend may take under a loaded test run."""
 MINUS = "\N{MINUS SIGN}"
 
 
@@ -280,7 +282,7 @@ def test_the_period_toggle_and_a_plan_are_operable_by_keyboard(
     page.keyboard.press("Enter")
 
     checkout = page.locator("billfold-checkout")
-    expect(checkout.get_by_role("heading", name="Starter")).to_be_visible()
+    expect(checkout.get_by_role("heading", name="Starter")).to_be_visible(timeout=NAVIGATION)
     expect(checkout.locator("[data-role=due]")).to_have_text("$19.00")
 
 
@@ -600,6 +602,6 @@ def test_an_anonymous_paywall_goes_to_checkout_through_the_checkout_endpoint(
     paywall.get_by_role("button", name="Choose Pro").click()
 
     checkout = page.locator("billfold-checkout")
-    expect(checkout.get_by_role("heading", name="Pro")).to_be_visible()
+    expect(checkout.get_by_role("heading", name="Pro")).to_be_visible(timeout=NAVIGATION)
     expect(checkout.locator("[data-role=trial]")).to_contain_text("you pay $49.00 / month")
     assert page.url.startswith(f"{local_api.portal_url}checkout.html")

@@ -229,6 +229,31 @@ def test_removing_a_plan_with_a_subscriber_archives_it(
     assert run(["catalog", "plan", str(without)], client) == NO_CHANGES
 
 
+def test_a_price_change_never_alters_an_existing_subscription(
+    client: Billfold,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    new_plan_id: Callable[[], str],
+) -> None:
+    plan_id = new_plan_id()
+    first = _written(tmp_path / "a.yaml", _with_plans(_exported(client, capsys), _plan(plan_id)))
+    assert run(["catalog", "apply", str(first)], client) == NO_CHANGES
+    customer_id = f"cli-{uuid.uuid4().hex[:10]}"
+    client.create_customer({"id": customer_id, "email": f"{customer_id}@example.com", "name": "C"})
+    attach_test_card(customer_id, WORKING_CARD)
+    client.create_subscription(customer_id, {"planId": plan_id, "currency": "USD", "trialDays": 0})
+    capsys.readouterr()
+    raised = _written(
+        tmp_path / "b.yaml", _with_plans(_exported(client, capsys), _plan(plan_id, amount=2500))
+    )
+
+    assert run(["catalog", "apply", str(raised)], client) == NO_CHANGES
+    plan = client.get_plan(plan_id)
+    subscription = client.get_subscription(customer_id)
+    assert (plan["version"], plan["prices"][0]["amount"]) == (2, 2500)
+    assert (subscription["planVersion"], subscription["price"]) == (1, 1500)
+
+
 def test_reviving_an_archived_plan_is_refused_at_its_line(
     client: Billfold,
     tmp_path: Path,

@@ -166,8 +166,13 @@ def test_direct_mode_does_only_what_the_stacks_managed_policy_grants(
     customer_id = subscribed("starter")
 
     direct.check(customer_id, "projects")
+    checked = list(taken)
     direct.consume(customer_id, "projects", 1, _key())
+    consumed = taken[len(checked) :]
 
+    assert [action for action, _ in checked] == ["Query"], "a check is one read"
+    writes = [action for action, _ in consumed if action in ("UpdateItem", "PutItem")]
+    assert writes == ["UpdateItem", "PutItem"], "a consume is one conditional transaction"
     granted = {action.removeprefix("dynamodb:") for action in DIRECT_ACCESS_ACTIONS}
     assert {"Query", "UpdateItem", "PutItem"} <= {action for action, _ in taken} <= granted, taken
     assert all(key.startswith("CUSTOMER#") for _, keys in taken for key in keys), taken

@@ -39,3 +39,16 @@ def test_the_hot_path_loads_neither_the_resolver_nor_the_xray_sdk(operation: str
 def test_the_xray_sdk_is_loaded_when_the_deployment_asks_for_it() -> None:
     assert "aws_xray_sdk" not in _imported_after_loading("get_plan")
     assert "aws_xray_sdk" in _imported_after_loading("get_plan", BILLFOLD_XRAY_SDK="true")
+
+
+@pytest.mark.parametrize("operation", [op for op in HOT_PATH if op != "authorizer"])
+def test_the_hot_path_loads_nothing_of_checkout(operation: str) -> None:
+    """The checkout's path parameter is declared with the others; its package stays out."""
+    modules = _imported_after_loading(operation)
+
+    assert not {m for m in modules if m.startswith("billfold.checkout")}
+
+
+@pytest.mark.parametrize("operation", ["get_checkout_session", "get_pricing"])
+def test_viewing_a_checkout_or_the_pricing_loads_no_stripe(operation: str) -> None:
+    assert "stripe" not in _imported_after_loading(operation)

@@ -6,6 +6,7 @@ from pydantic import Field, StringConstraints
 
 CATALOG_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+CHECKOUT_SESSION_ID_PATTERN = r"^cs_[a-f0-9]{32}$"
 
 CatalogId = Annotated[
     str,

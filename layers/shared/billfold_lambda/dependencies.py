@@ -6,6 +6,7 @@ Stripe or reads a secret. The local gateway swaps the clock for its test clock.
 
 import json
 import os
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
+    from billfold.auth.portal_sessions import PortalSession
     from billfold.emails.branding import Branding
     from billfold.emails.sending import SesMailer
     from billfold.endpoints.deliveries import Queued
@@ -99,6 +101,22 @@ def stripe_payment_methods() -> "StripePaymentMethods":
 def portal_signing_secret() -> bytes:
     """The secret that signs portal tokens (cached for five minutes)."""
     return _secret(settings().portal_secret_id, "the portal signing secret").encode()
+
+
+def portal_session(customer_id: str) -> "PortalSession":
+    """A fresh portal session for an existing customer, with the deployment's lifetime and
+    portal page."""
+    from billfold.auth.portal_sessions import PortalSessionCreate, create_portal_session
+
+    configured = settings()
+    return create_portal_session(
+        table(),
+        portal_signing_secret(),
+        PortalSessionCreate(customer_id=customer_id),
+        now=clock().now(),
+        lifetime=timedelta(minutes=configured.portal_session_minutes),
+        page=configured.portal_url,
+    )
 
 
 def stripe_charges() -> "StripeCharges":

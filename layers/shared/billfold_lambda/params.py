@@ -8,8 +8,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime
 
-from billfold.checkout.tokens import SESSION_ID_PATTERN
-from billfold.identifiers import CATALOG_ID_PATTERN, CUSTOMER_ID_PATTERN
+from billfold.identifiers import (
+    CATALOG_ID_PATTERN,
+    CHECKOUT_SESSION_ID_PATTERN,
+    CUSTOMER_ID_PATTERN,
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ LinkTokenPath = Annotated[
     str, Param("path", "an email link's signed token", pattern=r"^bf_ln_[A-Za-z0-9_.-]{20,600}$")
 ]
 CheckoutSessionIdPath = Annotated[
-    str, Param("path", "a checkout session id", pattern=SESSION_ID_PATTERN)
+    str, Param("path", "a checkout session id", pattern=CHECKOUT_SESSION_ID_PATTERN)
 ]
 PromotionCodeQuery = Annotated[
     str | None,

@@ -7,6 +7,7 @@ conditional write with its `checkout.completed` event, so a double click starts 
 subscription and bills it once.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,7 +64,7 @@ PORTAL_HANDOFF = timedelta(minutes=10)
 retry whose answer was lost); after that, only the seller's own portal sessions."""
 
 
-def opens_portal(session: CheckoutSession, now: datetime) -> bool:
+def _opens_portal(session: CheckoutSession, now: datetime) -> bool:
     """Whether completing the session may hand its visitor a portal session now."""
     return session.completed_at is not None and now - session.completed_at <= PORTAL_HANDOFF
 
@@ -74,10 +75,25 @@ def complete_checkout(
     session_id: str,
     request: CheckoutComplete,
     clock: Clock,
+    portal_link: Callable[[str], str],
 ) -> CompletedCheckout:
     """Check the card the visitor confirmed (a hold for today's amount, released at once),
     save it, start the subscription and close the session. A completed session answers what
-    it started (a retry or a double click), as does one that expired while closing."""
+    it started (a retry or a double click), as does one that expired while closing. During
+    PORTAL_HANDOFF after completing, the answer carries `portal_link(customer)`."""
+    completed = _complete(table, payments, session_id, request, clock)
+    if not _opens_portal(completed.session, clock.now()):
+        return completed
+    return completed.model_copy(update={"portal_url": portal_link(completed.session.customer_id)})
+
+
+def _complete(
+    table: Table,
+    payments: CheckoutPayments,
+    session_id: str,
+    request: CheckoutComplete,
+    clock: Clock,
+) -> CompletedCheckout:
     now = clock.now()
     try:
         session = live_session(table, session_id, now)

@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from billfold.identifiers import CHECKOUT_SESSION_ID_PATTERN
 from billfold.signed_tokens import mint, verified_claims
 
 CHECKOUT_TOKEN_PREFIX = "bf_ct_"
-SESSION_ID_PATTERN = r"^cs_[a-f0-9]{32}$"
 GRACE = timedelta(days=1)
 """A token outlives its session by a day, so an expired session is answered as such (410),
 not with a bare 401."""
@@ -26,7 +26,7 @@ def mint_checkout_token(
     secret: bytes, session_id: str, customer_id: str, expires_at: datetime
 ) -> str:
     """A token for one session, valid a day past the session's own expiry."""
-    if not re.fullmatch(SESSION_ID_PATTERN, session_id):
+    if not re.fullmatch(CHECKOUT_SESSION_ID_PATTERN, session_id):
         raise ValueError(f"not a checkout session id: {session_id!r}")
     claims = {"sid": session_id, "sub": customer_id, "exp": int((expires_at + GRACE).timestamp())}
     return mint(secret, CHECKOUT_TOKEN_PREFIX, claims)
@@ -38,7 +38,7 @@ def verify_checkout_token(secret: bytes, token: str, now: datetime) -> CheckoutC
     if claims is None:
         return None
     session_id, customer_id, expires = claims.get("sid"), claims.get("sub"), claims.get("exp")
-    if not isinstance(session_id, str) or not re.fullmatch(SESSION_ID_PATTERN, session_id):
+    if not isinstance(session_id, str) or not re.fullmatch(CHECKOUT_SESSION_ID_PATTERN, session_id):
         return None
     if not isinstance(customer_id, str) or not isinstance(expires, int):
         return None
